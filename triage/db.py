@@ -1,0 +1,420 @@
+"""Opening the database, its pragmas, its schema and its write transactions.
+
+Every connection in triage comes from `connect()`, so every one has WAL, a busy timeout,
+foreign keys and `synchronous=FULL`. Every write goes through `write()`, which opens the
+transaction with `BEGIN IMMEDIATE`: the write lock is taken up front, so two writers queue
+on `busy_timeout` instead of failing half-way with SQLITE_BUSY on lock upgrade.
+
+Data flows one way. `source_rows` are never updated or deleted (triggers refuse it);
+`people` and `convictions` are derived from them at import; `runs`/`determinations` are
+derived by classification; `decisions`, `notes` and `audit` are append-only overlays keyed
+by the stable conviction key `SUBJECT_ID:CNT_ORDER`, so re-import and re-classification
+never touch reviewer work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from triage.errors import SchemaError, TriageError
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 15_000
+FILE_MODE = 0o600
+
+OUTCOMES = ("dismiss", "reduce", "not_eligible", "review")
+DECISIONS = ("dismiss", "reduce", "not_eligible", "defer")
+
+_APPEND_ONLY = ("source_rows", "decisions", "notes", "audit")
+
+SCHEMA = f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- One row per distinct file content (sha256). A killed import leaves completed_at NULL and
+-- is resumed by importing the same file again.
+CREATE TABLE source_files (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    encoding TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    has_header INTEGER NOT NULL DEFAULT 0,
+    column_map TEXT,
+    first_imported_at TEXT NOT NULL,
+    completed_at TEXT,
+    rows_total INTEGER NOT NULL DEFAULT 0,
+    rows_imported INTEGER NOT NULL DEFAULT 0,
+    rows_duplicate INTEGER NOT NULL DEFAULT 0,
+    rows_quarantined INTEGER NOT NULL DEFAULT 0
+);
+
+-- Every accepted record, with its original text and physical line number. The named
+-- columns are trimmed copies of the fields the rules use; `raw` is the record as decoded.
+CREATE TABLE source_rows (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES source_files(id),
+    line INTEGER NOT NULL,
+    raw TEXT NOT NULL,
+    row_hash TEXT NOT NULL UNIQUE,
+    subject_id TEXT NOT NULL,
+    cnt_order TEXT NOT NULL,
+    stp_type TEXT NOT NULL,
+    event_date TEXT NOT NULL,
+    county TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    dob TEXT NOT NULL DEFAULT '',
+    cii TEXT NOT NULL DEFAULT '',
+    ofn TEXT NOT NULL DEFAULT '',
+    offense_descr TEXT NOT NULL DEFAULT '',
+    offense_toc TEXT NOT NULL DEFAULT '',
+    disp_descr TEXT NOT NULL DEFAULT '',
+    conv_stat TEXT NOT NULL DEFAULT '',
+    sent_length TEXT NOT NULL DEFAULT '',
+    sent_time_code TEXT NOT NULL DEFAULT '',
+    comment_text TEXT NOT NULL DEFAULT '',
+    convicted INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (file_id, line)
+);
+CREATE INDEX source_rows_subject ON source_rows(subject_id, cnt_order);
+
+-- An exact copy of an accepted row (same field values), seen again at file:line.
+-- Counted, kept traceable, never doubled.
+CREATE TABLE duplicate_rows (
+    file_id INTEGER NOT NULL REFERENCES source_files(id),
+    line INTEGER NOT NULL,
+    row_id INTEGER NOT NULL REFERENCES source_rows(id),
+    PRIMARY KEY (file_id, line)
+);
+
+-- Records that could not be accepted, with where and why. `raw` keeps the bytes as
+-- text (undecodable bytes shown as \\x escapes) so nothing is ever dropped silently.
+CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES source_files(id),
+    line INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    UNIQUE (file_id, line)
+);
+
+CREATE TABLE people (
+    subject_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    dob TEXT NOT NULL,
+    cii TEXT NOT NULL,
+    first_row_id INTEGER NOT NULL REFERENCES source_rows(id)
+);
+CREATE INDEX people_name ON people(name);
+CREATE INDEX people_cii ON people(cii);
+
+-- One per person and CNT_ORDER among convicted rows. Further convicted rows with the same
+-- CNT_ORDER are sentence parts (`parts`); `conflicting` marks parts whose facts differ.
+CREATE TABLE convictions (
+    key TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL REFERENCES people(subject_id),
+    cnt_order TEXT NOT NULL,
+    first_row_id INTEGER NOT NULL REFERENCES source_rows(id),
+    event_date TEXT NOT NULL,
+    county TEXT NOT NULL,
+    ofn TEXT NOT NULL DEFAULT '',
+    offense_descr TEXT NOT NULL DEFAULT '',
+    parts INTEGER NOT NULL DEFAULT 1,
+    conflicting INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX convictions_subject ON convictions(subject_id);
+CREATE INDEX convictions_ofn ON convictions(ofn);
+
+-- Arrests, registrations, deaths and non-conviction court actions.
+CREATE VIEW events AS
+    SELECT id, subject_id, cnt_order, stp_type, event_date, county, offense_descr, comment_text
+    FROM source_rows WHERE convicted = 0;
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    pack_id TEXT NOT NULL,
+    pack_title TEXT NOT NULL,
+    pack_version TEXT NOT NULL,
+    pack_hash TEXT NOT NULL,
+    county TEXT NOT NULL,
+    compute_at TEXT NOT NULL,
+    options TEXT NOT NULL DEFAULT '{{}}',
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    created_by TEXT NOT NULL,
+    convictions INTEGER NOT NULL DEFAULT 0,
+    seconds REAL
+);
+
+CREATE TABLE determinations (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    key TEXT NOT NULL REFERENCES convictions(key),
+    subject_id TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN {OUTCOMES!r}),
+    label TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    step_id TEXT NOT NULL,
+    citation TEXT NOT NULL DEFAULT '',
+    flags TEXT NOT NULL DEFAULT '',
+    forced_review INTEGER NOT NULL DEFAULT 0,
+    suggested_outcome TEXT,
+    suggested_label TEXT NOT NULL DEFAULT '',
+    suggested_reason TEXT NOT NULL DEFAULT '',
+    trace TEXT NOT NULL DEFAULT '[]',
+    section TEXT NOT NULL DEFAULT '',
+    felony INTEGER NOT NULL DEFAULT 0,
+    conviction_date TEXT NOT NULL DEFAULT '',
+    county TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, key)
+);
+CREATE INDEX determinations_outcome ON determinations(run_id, outcome, subject_id);
+CREATE INDEX determinations_subject ON determinations(run_id, subject_id);
+
+-- Reviewer decisions: append-only. Each entry records the state it leads to (`decision`,
+-- NULL after undoing the first decision) and the state before it (`previous`). `version`
+-- counts entries per conviction; UNIQUE(key, version) is what makes a lost update
+-- impossible: two reviewers who both saw version 3 cannot both write version 4.
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('decide', 'undo')),
+    decision TEXT CHECK (decision IS NULL OR decision IN {DECISIONS!r}),
+    previous TEXT,
+    reviewer TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id),
+    suggested TEXT,
+    batch TEXT,
+    undoes INTEGER REFERENCES decisions(id),
+    UNIQUE (key, version)
+);
+CREATE INDEX decisions_reviewer ON decisions(reviewer, created_at);
+CREATE INDEX decisions_created ON decisions(created_at);
+
+-- Latest decision per conviction, kept by a trigger so the queue can filter on it fast.
+CREATE TABLE current_decisions (
+    key TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    decision TEXT,
+    reviewer TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    decision_id INTEGER NOT NULL REFERENCES decisions(id)
+);
+CREATE INDEX current_decisions_subject ON current_decisions(subject_id);
+
+CREATE TRIGGER decisions_current AFTER INSERT ON decisions BEGIN
+    INSERT INTO current_decisions (key, subject_id, version, decision, reviewer, decided_at,
+                                   decision_id)
+    VALUES (NEW.key, NEW.subject_id, NEW.version, NEW.decision, NEW.reviewer, NEW.created_at,
+            NEW.id)
+    ON CONFLICT (key) DO UPDATE SET
+        version = excluded.version, decision = excluded.decision,
+        reviewer = excluded.reviewer, decided_at = excluded.decided_at,
+        decision_id = excluded.decision_id
+    WHERE excluded.version > current_decisions.version;
+END;
+
+-- Notes on a person (key NULL) or on one conviction. Append-only.
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    key TEXT,
+    reviewer TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX notes_subject ON notes(subject_id);
+
+-- A reviewer's lease on a case (a person). Expired leases may be taken by anyone.
+CREATE TABLE claims (
+    subject_id TEXT PRIMARY KEY,
+    reviewer TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX claims_reviewer ON claims(reviewer);
+
+-- The audit trail: append-only and hash-chained (see triage/audit.py).
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '{{}}',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+"""
+
+
+def _append_only_triggers() -> str:
+    parts = []
+    for table in _APPEND_ONLY:
+        for op in ("UPDATE", "DELETE"):
+            parts.append(
+                f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} BEGIN "
+                f"SELECT RAISE(ABORT, '{table} is append-only'); END;"
+            )
+    return "\n".join(parts)
+
+
+def now() -> str:
+    """UTC timestamp, ISO 8601 to the microsecond, so ordering by text is ordering by time."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable by its owner only, whatever the umask."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+    os.close(fd)
+    os.chmod(path, FILE_MODE)
+
+
+def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Connection:
+    """Open (or with `create`, make) a triage database with triage's pragmas.
+
+    Raises `TriageError` with one readable line when the file is missing, not a database,
+    or of another schema version.
+    """
+    p = Path(path)
+    if not p.exists():
+        if not create:
+            raise TriageError(f"{p}: no such database (run `triage import` or `triage sample`)")
+        if not p.parent.exists():
+            raise TriageError(f"{p}: folder {p.parent} does not exist")
+        _create_private(p)
+    conn = sqlite3.connect(p, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                           check_same_thread=False)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise TriageError(f"{p}: could not switch the database to WAL mode")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # FULL: a decision acknowledged to the reviewer survives power loss, not just a crash.
+        conn.execute("PRAGMA synchronous = FULL")
+        _ensure_schema(conn, p)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise TriageError(f"{p}: not a triage database ({exc.__class__.__name__})") from None
+    except TriageError:
+        conn.close()
+        raise
+    _tighten_modes(p)
+    return conn
+
+
+def _tighten_modes(p: Path) -> None:
+    # SQLite gives -wal/-shm the database file's mode, but a file created by another tool
+    # may be looser; only tighten files we own, never loosen.
+    for candidate in (p, Path(f"{p}-wal"), Path(f"{p}-shm")):
+        with contextlib.suppress(OSError):
+            st = candidate.stat()
+            if st.st_uid == os.getuid() and st.st_mode & 0o077:
+                os.chmod(candidate, FILE_MODE)
+
+
+def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if has_meta is None:
+        others = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if others:
+            raise TriageError(f"{p}: this SQLite file is not a triage database")
+        with write(conn):
+            for statement in _split(SCHEMA + _append_only_triggers()):
+                conn.execute(statement)
+            conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                         (str(SCHEMA_VERSION),))
+            conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", (now(),))
+        return
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"{p}: written by a newer triage (schema {version}, this triage knows "
+            f"{SCHEMA_VERSION}); upgrade triage to open it"
+        )
+    if version < SCHEMA_VERSION:
+        raise SchemaError(
+            f"{p}: written by an older triage (schema {version}, this triage needs "
+            f"{SCHEMA_VERSION}); no migration exists for it yet"
+        )
+
+
+def _split(script: str) -> list[str]:
+    """Split a schema script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buf: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        buf.append(line)
+        text = "\n".join(buf)
+        if sqlite3.complete_statement(text):
+            statements.append(text)
+            buf = []
+    if buf:
+        statements.append("\n".join(buf))
+    return statements
+
+
+@contextlib.contextmanager
+def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A short write transaction that takes the write lock up front (`BEGIN IMMEDIATE`)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def utils(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils view of a triage connection (same connection, same pragmas)."""
+    return sqlite_utils.Database(conn)
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Set a meta value; the caller holds a write transaction."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def active_run_id(conn: sqlite3.Connection) -> int | None:
+    """The run whose determinations the queue, stats and exports use: the newest finished one,
+    unless a run was explicitly activated."""
+    chosen = get_meta(conn, "active_run")
+    if chosen is not None:
+        return int(chosen)
+    row = conn.execute(
+        "SELECT id FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else int(row[0])
