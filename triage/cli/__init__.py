@@ -12,7 +12,15 @@ import sys
 
 import typer
 
-from triage.cli import admin, classifying, exporting, importing, reviewing
+from triage.cli import (
+    admin,
+    app_cmd,
+    classifying,
+    exporting,
+    importing,
+    reviewing,
+    sampling,
+)
 from triage.cli.common import err
 from rules.errors import RulesError
 from triage.errors import TriageError
@@ -26,7 +34,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (importing, classifying, reviewing, admin, exporting):
+for module in (app_cmd, importing, classifying, reviewing, admin, exporting, sampling):
     module.register(app)
 
 
