@@ -272,9 +272,20 @@ def _append_only_triggers() -> str:
     return "\n".join(parts)
 
 
+_fixed_clock: dt.datetime | None = None
+
+
+def set_clock(moment: dt.datetime | None) -> None:
+    """Freeze `now()` (for `triage sample`, whose output must be byte-for-byte repeatable,
+    and for tests). `None` returns to the wall clock."""
+    global _fixed_clock
+    _fixed_clock = moment
+
+
 def now() -> str:
     """UTC timestamp, ISO 8601 to the microsecond, so ordering by text is ordering by time."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = _fixed_clock if _fixed_clock is not None else dt.datetime.now(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _create_private(path: Path) -> None:
