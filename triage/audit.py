@@ -25,8 +25,13 @@ def _digest(prev_hash: str, at: str, actor: str, action: str, target: str, detai
     return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 
-def append(conn: sqlite3.Connection, actor: str, action: str, target: str = "",
-           detail: dict[str, Any] | None = None) -> int:
+def append(
+    conn: sqlite3.Connection,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: dict[str, Any] | None = None,
+) -> int:
     """Add an entry. The caller must hold a write transaction (`db.write`), which also
     serialises the chain: no two writers can read the same previous hash."""
     if not conn.in_transaction:

@@ -258,7 +258,7 @@ CREATE TABLE audit (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
-"""
+"""  # noqa: S608 - fixed constants, no user input
 
 
 def _append_only_triggers() -> str:
@@ -308,8 +308,9 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         if not p.parent.exists():
             raise TriageError(f"{p}: folder {p.parent} does not exist")
         _create_private(p)
-    conn = sqlite3.connect(p, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                           check_same_thread=False)
+    conn = sqlite3.connect(
+        p, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -351,8 +352,9 @@ def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
         with write(conn):
             for statement in _split(SCHEMA + _append_only_triggers()):
                 conn.execute(statement)
-            conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                         (str(SCHEMA_VERSION),))
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
             conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", (now(),))
         return
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()

@@ -26,9 +26,15 @@ class SchemaError(TriageError):
 class ConflictError(TriageError):
     """Someone else changed a conviction's decision since the caller last saw it."""
 
-    def __init__(self, key: str, expected_version: int, current_version: int,
-                 current_decision: str | None, current_reviewer: str | None,
-                 attempted: str | None) -> None:
+    def __init__(
+        self,
+        key: str,
+        expected_version: int,
+        current_version: int,
+        current_decision: str | None,
+        current_reviewer: str | None,
+        attempted: str | None,
+    ) -> None:
         self.key = key
         self.expected_version = expected_version
         self.current_version = current_version

@@ -12,6 +12,7 @@ import sys
 
 import typer
 
+from rules.errors import RulesError
 from triage.cli import (
     admin,
     app_cmd,
@@ -22,7 +23,6 @@ from triage.cli import (
     sampling,
 )
 from triage.cli.common import err
-from rules.errors import RulesError
 from triage.errors import TriageError
 
 app = typer.Typer(

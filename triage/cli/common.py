@@ -16,9 +16,7 @@ from triage.display import clean
 
 DEFAULT_DB = Path("sample.db")
 
-DbOption = Annotated[
-    Path, typer.Option("--db", help="The triage database.", show_default=True)
-]
+DbOption = Annotated[Path, typer.Option("--db", help="The triage database.", show_default=True)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
 
 # Record data goes through `clean()` before it reaches either console; rich markup is off so
