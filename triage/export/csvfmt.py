@@ -1,0 +1,82 @@
+"""CSV encoding for every export, with the two profiles a user can choose.
+
+One writer serves all exports so their quoting is predictable byte for byte:
+- a field is quoted when it holds a comma, a double quote, CR or LF, or starts with
+  whitespace (the rule Go's `encoding/csv` applies, which is what gogen's files use);
+  double quotes inside are doubled; nothing else is altered.
+- `machine`: UTF-8 without BOM, LF line ends, values exactly as stored.
+- `spreadsheet`: UTF-8 with BOM (Excel then reads non-ASCII correctly), CRLF line ends,
+  and a leading apostrophe on any cell a spreadsheet would run as a formula: cells starting
+  with `=`, `+`, `-`, `@`, tab or CR, or the full-width forms `＝ ＋ － ＠` (which some
+  spreadsheet locales fold to the ASCII characters before evaluating).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from triage.errors import UsageError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How an export encodes its CSV cells and lines."""
+
+    name: str
+    line_end: str
+    bom: bool
+    escape_formulas: bool
+
+
+MACHINE = Profile("machine", "\n", bom=False, escape_formulas=False)
+SPREADSHEET = Profile("spreadsheet", "\r\n", bom=True, escape_formulas=True)
+PROFILES = {p.name: p for p in (MACHINE, SPREADSHEET)}
+
+
+def profile(name: str) -> Profile:
+    """The profile called `name`, or a usage error naming the choices."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise UsageError(
+            f"--profile: unknown profile {name!r} (choose {' or '.join(PROFILES)})"
+        ) from None
+
+
+def escape_formula(value: str) -> str:
+    """Prefix an apostrophe to a cell a spreadsheet would evaluate as a formula."""
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _needs_quotes(value: str) -> bool:
+    if value == "":
+        return False
+    if value == "\\.":
+        return True
+    if any(ch in value for ch in ',"\r\n'):
+        return True
+    # Go's unicode.IsSpace; Python's isspace() also counts the separators \x1c-\x1f.
+    first = value[0]
+    return first.isspace() and not "\x1c" <= first <= "\x1f"
+
+
+def quote(value: str) -> str:
+    """One CSV field, quoted only when a reader would otherwise misread it."""
+    if _needs_quotes(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def encode_row(values: Sequence[str], prof: Profile) -> str:
+    """A whole CSV line in `prof`'s encoding, line end included."""
+    cells = (escape_formula(v) if prof.escape_formulas else v for v in values)
+    return ",".join(quote(c) for c in cells) + prof.line_end
+
+
+def encode_rows(rows: Iterable[Sequence[str]], prof: Profile) -> str:
+    return "".join(encode_row(r, prof) for r in rows)
