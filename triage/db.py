@@ -261,6 +261,50 @@ CREATE TABLE audit (
 """  # noqa: S608 - fixed constants, no user input
 
 
+# Derived, rebuildable: one row per run, outcome ('*' = any) and person with matching
+# convictions, so the review queue pages and counts over an index instead of grouping every
+# determination on each screen. Filled by `triage.queue.refresh_cases`; `pending` is
+# recounted for a person whenever one of their decisions changes. IF NOT EXISTS because
+# databases made before it existed get it on first use. No foreign keys to runs: a failed
+# run is deleted by the classifier, and `run_started_at` tells a reused run id apart.
+CASES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS review_cases (
+    run_id INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    dob TEXT NOT NULL,
+    cii TEXT NOT NULL,
+    convictions INTEGER NOT NULL,
+    pending INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    flags TEXT NOT NULL,
+    county TEXT NOT NULL,
+    first_date TEXT NOT NULL,
+    PRIMARY KEY (run_id, outcome, subject_id)
+);
+CREATE INDEX IF NOT EXISTS review_cases_name ON review_cases(run_id, outcome, name, subject_id);
+CREATE INDEX IF NOT EXISTS review_cases_date
+    ON review_cases(run_id, outcome, first_date, subject_id);
+CREATE INDEX IF NOT EXISTS review_cases_reason
+    ON review_cases(run_id, outcome, reason, subject_id);
+CREATE INDEX IF NOT EXISTS review_cases_county
+    ON review_cases(run_id, outcome, county, subject_id);
+CREATE INDEX IF NOT EXISTS review_cases_pending
+    ON review_cases(run_id, outcome, pending, subject_id);
+CREATE INDEX IF NOT EXISTS review_cases_subject ON review_cases(subject_id);
+CREATE TABLE IF NOT EXISTS review_case_runs (
+    run_id INTEGER PRIMARY KEY,
+    run_started_at TEXT NOT NULL,
+    refreshed_at TEXT NOT NULL,
+    complete INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS determinations_key ON determinations(key);
+CREATE INDEX IF NOT EXISTS decisions_undoes ON decisions(undoes);
+"""
+
+
 def _append_only_triggers() -> str:
     parts = []
     for table in _APPEND_ONLY:
@@ -350,7 +394,7 @@ def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
         if others:
             raise TriageError(f"{p}: this SQLite file is not a triage database")
         with write(conn):
-            for statement in _split(SCHEMA + _append_only_triggers()):
+            for statement in _split(SCHEMA + CASES_SCHEMA + _append_only_triggers()):
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

@@ -12,242 +12,366 @@ Conventions:
 - Cases are people (SUBJECT_IDs) with at least one conviction whose determination in the
   run is `review` (or matching the filter).
 
-CONTRACT STUB: signatures and dataclasses are fixed; bodies are being implemented.
+Decisions form a stack per conviction. `decide` pushes a state; `undo` appends an entry
+that restores the state before the latest decision still standing (one not yet undone).
+`pending` (in queue rows and `Progress.remaining`) counts convictions with no current
+decision; `defer` is a decision, so deferred convictions are not pending (filter them
+with `QueueFilter(decision="defer")`).
+
+The queue lives in `triage.queue`, cases in `triage.casefile`, claims in `triage.claims`;
+every public name is re-exported here.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
 
-DECISION_KINDS = ("dismiss", "reduce", "not_eligible", "defer")
-SORT_KEYS = ("name", "subject_id", "conviction_date", "reason", "county", "pending")
-LEASE_MINUTES = 15
+from triage import audit, db
+from triage.casefile import conviction_history, current_run, history, load_case, progress, run_info
+from triage.claims import claim, claim_holder, claim_next, release, renew_if_held
+from triage.errors import ConflictError, TriageError, UsageError
+from triage.queue import (
+    ensure_cases,
+    queue_convictions,
+    queue_count,
+    queue_page,
+    recount_pending,
+    refresh_cases,
+)
+from triage.review_model import (
+    DECISION_KINDS,
+    LEASE_MINUTES,
+    SORT_KEYS,
+    AuditEntry,
+    CaseRow,
+    CaseView,
+    ConvictionHistory,
+    ConvictionItem,
+    DecisionEntry,
+    DecisionResult,
+    Note,
+    Progress,
+    QueueFilter,
+    RunDetermination,
+    RunInfo,
+)
 
+__all__ = [
+    "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
+    "CaseView", "ConvictionHistory", "ConvictionItem", "DecisionEntry", "DecisionResult",
+    "Note", "Progress", "QueueFilter", "RunDetermination", "RunInfo", "add_note", "claim",
+    "claim_holder", "claim_next", "conviction_history", "current_run", "decide",
+    "decide_many", "ensure_cases", "history", "load_case", "progress", "queue_convictions",
+    "queue_count", "queue_page", "refresh_cases", "release", "run_info", "undo", "undo_last",
+    "undo_last_many",
+]  # fmt: skip
 
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the queue shows. Every field is matched against known columns only."""
-
-    outcome: str | None = "review"  # determination outcome, None = any
-    reason: str | None = None  # exact reason text
-    flag: str | None = None  # a rules.model.Flag value
-    county: str | None = None
-    court_case: str | None = None  # OFN (court number)
-    decided: bool | None = None  # None any, False only cases with undecided convictions
-    reviewer: str | None = None  # decided by this reviewer
-    search: str | None = None  # name / CII / SUBJECT_ID / court number (prefix match)
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    """One line of the queue: a person with convictions to review."""
-
-    subject_id: str
-    name: str
-    dob: str
-    cii: str
-    convictions: int  # matching convictions in this case
-    pending: int  # of those, without a current decision
-    label: str  # label of the first matching conviction
-    reason: str  # reason of the first matching conviction
-    flags: tuple[str, ...]
-    county: str
-    first_date: str
-    claimed_by: str | None = None
-    claim_expires: str | None = None
-
-
-@dataclass(frozen=True)
-class ConvictionItem:
-    """One conviction of a case, as the case screen and `triage queue` show it."""
-
-    key: str
-    subject_id: str
-    cnt_order: str
-    date: str  # raw YYYYMMDD
-    county: str
-    court_number: str
-    offense: str  # raw OFFENSE_DESCR
-    comment: str  # raw COMMENT_TEXT
-    section: str  # normalized charge, '' when not a determination row
-    felony: bool
-    sentence_days: float
-    prop64: bool
-    in_county: bool
-    # determination in the run (None when the conviction is not relevant to the pack)
-    outcome: str | None = None
-    label: str = ""
-    reason: str = ""
-    step_id: str = ""
-    citation: str = ""
-    flags: tuple[str, ...] = ()
-    forced_review: bool = False
-    suggested_outcome: str | None = None
-    trace: tuple[tuple[str, bool, str], ...] = ()  # (step_id, matched, detail)
-    # current decision
-    decision: str | None = None
-    decision_version: int = 0
-    decided_by: str | None = None
-    decided_at: str | None = None
+MAX_NOTE_CHARS = 20_000
 
 
 @dataclass(frozen=True)
-class Note:
-    id: int
-    subject_id: str
-    key: str | None
-    reviewer: str
-    created_at: str
-    text: str
-
-
-@dataclass(frozen=True)
-class DecisionEntry:
-    id: int
-    key: str
-    version: int
-    action: str  # decide | undo
-    decision: str | None
-    previous: str | None
-    reviewer: str
-    created_at: str
-    batch: str | None = None
-
-
-@dataclass(frozen=True)
-class CaseView:
-    subject_id: str
-    name: str
-    dob: str
-    cii: str
-    deceased: bool
-    age_at_compute: int | None
-    compute_at: str
-    county: str  # the run's county
-    convictions: tuple[ConvictionItem, ...]  # every conviction on the record, by date
-    events: tuple[tuple[str, str, str, str], ...]  # (date, kind, county, offense) raw
-    notes: tuple[Note, ...]
-    history: tuple[DecisionEntry, ...]
-    claimed_by: str | None = None
-    claim_expires: str | None = None
-
-
-@dataclass(frozen=True)
-class DecisionResult:
-    id: int
-    key: str
+class _State:
     version: int
     decision: str | None
-    previous: str | None
+    reviewer: str | None
 
 
-@dataclass(frozen=True)
-class Progress:
-    """A reviewer's session progress for the header."""
-
-    decided_this_session: int
-    per_hour: float
-    remaining: int  # undecided convictions in the queue
-    decided_today: int
-    by_me: int
-    total: int
+def _check_kind(decision: str) -> None:
+    if decision not in DECISION_KINDS:
+        raise UsageError(f"decision: use one of {', '.join(DECISION_KINDS)} (got {decision!r})")
 
 
-@dataclass(frozen=True)
-class RunInfo:
-    id: int
-    pack_id: str
-    pack_version: str
-    pack_title: str
-    county: str
-    compute_at: str
-    finished_at: str | None
-    convictions: int
-    extra: dict[str, str] = field(default_factory=dict)
+def _subject_of(conn: sqlite3.Connection, key: str) -> str:
+    row = conn.execute("SELECT subject_id FROM convictions WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        raise TriageError(f"no conviction with key {key} (keys look like SUBJECT_ID:CNT_ORDER)")
+    return str(row[0])
 
 
-def current_run(conn: sqlite3.Connection) -> RunInfo | None:
-    raise NotImplementedError
+def _state(conn: sqlite3.Connection, key: str) -> _State:
+    row = conn.execute(
+        "SELECT version, decision, reviewer FROM current_decisions WHERE key = ?", (key,)
+    ).fetchone()
+    if row is None:
+        return _State(0, None, None)
+    return _State(int(row[0]), row[1], row[2])
 
 
-def queue_count(conn: sqlite3.Connection, run_id: int, flt: QueueFilter) -> int:
-    raise NotImplementedError
+def _check_version(key: str, expected: int | None, state: _State, attempted: str | None) -> None:
+    if expected is not None and expected != state.version:
+        raise ConflictError(key, expected, state.version, state.decision, state.reviewer, attempted)
 
 
-def queue_page(conn: sqlite3.Connection, run_id: int, flt: QueueFilter, *,
-               sort: str = "name", descending: bool = False, offset: int = 0,
-               limit: int = 100) -> list[CaseRow]:
-    """A page of cases, ordered by `sort` (one of SORT_KEYS) then subject_id."""
-    raise NotImplementedError
+def _log_conflicts(
+    conn: sqlite3.Connection, reviewer: str, action: str, conflicts: list[ConflictError]
+) -> None:
+    """Record refused attempts, in their own transaction after the rollback, so the audit
+    trail shows both sides of every conflict."""
+    with db.write(conn):
+        for c in conflicts:
+            audit.append(
+                conn,
+                reviewer,
+                f"{action}.conflict",
+                c.key,
+                {
+                    "attempted": c.attempted,
+                    "expected_version": c.expected_version,
+                    "current_version": c.current_version,
+                    "current_decision": c.current_decision,
+                    "current_reviewer": c.current_reviewer,
+                },
+            )
 
 
-def queue_convictions(conn: sqlite3.Connection, run_id: int, flt: QueueFilter, *,
-                      limit: int | None = None) -> list[ConvictionItem]:
-    """The matching convictions themselves (for `triage queue`), each with its key."""
-    raise NotImplementedError
+def _suggestion(conn: sqlite3.Connection, run_id: int | None, key: str) -> str | None:
+    if run_id is None:
+        return None
+    row = conn.execute(
+        "SELECT coalesce(suggested_outcome, outcome) FROM determinations "
+        "WHERE run_id = ? AND key = ?",
+        (run_id, key),
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
-def load_case(conn: sqlite3.Connection, subject_id: str, run_id: int) -> CaseView:
-    raise NotImplementedError
+def _append(
+    conn: sqlite3.Connection,
+    *,
+    key: str,
+    subject_id: str,
+    state: _State,
+    action: str,
+    decision: str | None,
+    reviewer: str,
+    run_id: int | None,
+    batch: str | None,
+    undoes: int | None = None,
+) -> DecisionResult:
+    version = state.version + 1
+    suggested = _suggestion(conn, run_id, key)
+    try:
+        cur = conn.execute(
+            "INSERT INTO decisions (key, subject_id, version, action, decision, previous, "
+            "reviewer, created_at, run_id, suggested, batch, undoes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, subject_id, version, action, decision, state.decision, reviewer, db.now(),
+             run_id, suggested, batch, undoes),
+        )  # fmt: skip
+    except sqlite3.IntegrityError:
+        # Only reachable if someone wrote outside BEGIN IMMEDIATE; still never overwrite.
+        now = _state(conn, key)
+        raise ConflictError(
+            key, state.version, now.version, now.decision, now.reviewer, decision
+        ) from None
+    entry_id = int(cur.lastrowid or 0)
+    detail: dict[str, object] = {
+        "decision": decision,
+        "previous": state.decision,
+        "version": version,
+        "run_id": run_id,
+        "suggested": suggested,
+    }
+    if batch is not None:
+        detail["batch"] = batch
+    if undoes is not None:
+        detail["undoes"] = undoes
+    audit.append(conn, reviewer, action, key, detail)
+    renew_if_held(conn, subject_id, reviewer)
+    return DecisionResult(entry_id, key, version, decision, state.decision)
+
+
+def _insert_note(
+    conn: sqlite3.Connection, subject_id: str, key: str | None, text: str, reviewer: str
+) -> Note:
+    body = text.strip("\n")
+    if not body.strip():
+        raise UsageError("note: the text is empty")
+    if len(body) > MAX_NOTE_CHARS:
+        raise UsageError(f"note: at most {MAX_NOTE_CHARS} characters (got {len(body)})")
+    at = db.now()
+    cur = conn.execute(
+        "INSERT INTO notes (subject_id, key, reviewer, created_at, text) VALUES (?, ?, ?, ?, ?)",
+        (subject_id, key, reviewer, at, body),
+    )
+    note_id = int(cur.lastrowid or 0)
+    # The audit trail names the note, never its text (which may quote the record).
+    audit.append(
+        conn, reviewer, "note", key or subject_id, {"note_id": note_id, "chars": len(body)}
+    )
+    return Note(note_id, subject_id, key, reviewer, at, body)
 
 
 def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
            expected_version: int | None = None, note: str | None = None,
-           run_id: int | None = None, batch: str | None = None) -> DecisionResult:
+           run_id: int | None = None, batch: str | None = None) -> DecisionResult:  # fmt: skip
     """Record a decision. `expected_version=None` means "whatever is current" (scripts);
     the TUI always passes the version it displayed."""
-    raise NotImplementedError
+    _check_kind(decision)
+    try:
+        with db.write(conn):
+            subject_id = _subject_of(conn, key)
+            state = _state(conn, key)
+            _check_version(key, expected_version, state, decision)
+            run = run_id if run_id is not None else db.active_run_id(conn)
+            result = _append(
+                conn, key=key, subject_id=subject_id, state=state, action="decide",
+                decision=decision, reviewer=reviewer, run_id=run, batch=batch,
+            )  # fmt: skip
+            if note is not None and note.strip():
+                _insert_note(conn, subject_id, key, note, reviewer)
+            recount_pending(conn, subject_id)
+    except ConflictError as exc:
+        _log_conflicts(conn, reviewer, "decide", [exc])
+        raise
+    return result
 
 
 def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision: str,
-                reviewer: str, *, run_id: int | None = None) -> list[DecisionResult]:
+                reviewer: str, *, run_id: int | None = None) -> list[DecisionResult]:  # fmt: skip
     """Bulk decision on (key, expected_version) pairs in one transaction, one batch id.
     All or nothing: any conflict raises ConflictError and nothing is written."""
-    raise NotImplementedError
+    _check_kind(decision)
+    keys = [k for k, _ in items]
+    if len(set(keys)) != len(keys):
+        raise UsageError("bulk decision: a conviction is listed twice")
+    if not items:
+        return []
+    batch = uuid.uuid4().hex
+    results: list[DecisionResult] = []
+    try:
+        with db.write(conn):
+            run = run_id if run_id is not None else db.active_run_id(conn)
+            subjects = {key: _subject_of(conn, key) for key in keys}
+            states = {key: _state(conn, key) for key in keys}
+            conflicts = []
+            for key, expected in items:
+                try:
+                    _check_version(key, expected, states[key], decision)
+                except ConflictError as exc:
+                    conflicts.append(exc)
+            if conflicts:
+                raise _BulkConflict(conflicts)
+            for key, _ in items:
+                results.append(
+                    _append(
+                        conn, key=key, subject_id=subjects[key], state=states[key],
+                        action="decide", decision=decision, reviewer=reviewer, run_id=run,
+                        batch=batch,
+                    )
+                )  # fmt: skip
+            for subject_id in set(subjects.values()):
+                recount_pending(conn, subject_id)
+    except _BulkConflict as bulk:
+        _log_conflicts(conn, reviewer, "decide", bulk.conflicts)
+        raise bulk.conflicts[0] from None
+    return results
+
+
+class _BulkConflict(Exception):
+    def __init__(self, conflicts: list[ConflictError]) -> None:
+        super().__init__("conflicts")
+        self.conflicts = conflicts
+
+
+def _standing_top(conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
+    """The latest decide entry on `key` not yet undone: what an undo would revert."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM decisions d WHERE d.key = ? AND d.action = 'decide' "
+        "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id) "
+        "ORDER BY d.version DESC LIMIT 1",
+        (key,),
+    ).fetchone()
+    return row
+
+
+def _undo_entry(
+    conn: sqlite3.Connection, target: sqlite3.Row, reviewer: str, state: _State,
+    batch: str | None,
+) -> DecisionResult:  # fmt: skip
+    return _append(
+        conn, key=str(target["key"]), subject_id=str(target["subject_id"]), state=state,
+        action="undo", decision=target["previous"], reviewer=reviewer,
+        run_id=target["run_id"], batch=batch, undoes=int(target["id"]),
+    )  # fmt: skip
 
 
 def undo(conn: sqlite3.Connection, key: str, reviewer: str, *,
-         expected_version: int | None = None) -> DecisionResult:
+         expected_version: int | None = None) -> DecisionResult:  # fmt: skip
     """Undo the latest decision on `key` by appending an entry that restores the state
     before it. Never deletes."""
-    raise NotImplementedError
+    try:
+        with db.write(conn):
+            subject_id = _subject_of(conn, key)
+            state = _state(conn, key)
+            _check_version(key, expected_version, state, "undo")
+            target = _standing_top(conn, key)
+            if target is None:
+                raise TriageError(f"nothing to undo on {key}: no decision is standing")
+            result = _undo_entry(conn, target, reviewer, state, None)
+            recount_pending(conn, subject_id)
+    except ConflictError as exc:
+        _log_conflicts(conn, reviewer, "undo", [exc])
+        raise
+    return result
+
+
+def undo_last_many(conn: sqlite3.Connection, reviewer: str) -> list[DecisionResult]:
+    """Undo `reviewer`'s most recent decision still standing, and with it the rest of its
+    bulk batch. A decision someone else has since decided over is left alone (undoing it
+    would revert their work). Returns what was undone (empty when nothing was)."""
+    with db.write(conn):
+        last = conn.execute(
+            "SELECT * FROM decisions d WHERE d.reviewer = ? AND d.action = 'decide' "
+            "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id) "
+            "AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.key = d.key "
+            "  AND x.action = 'decide' AND x.version > d.version "
+            "  AND NOT EXISTS (SELECT 1 FROM decisions u2 WHERE u2.undoes = x.id)) "
+            "ORDER BY d.created_at DESC, d.id DESC LIMIT 1",
+            (reviewer,),
+        ).fetchone()
+        if last is None:
+            return []
+        if last["batch"] is None:
+            targets = [last]
+        else:
+            targets = [
+                t
+                for t in conn.execute(
+                    "SELECT * FROM decisions WHERE batch = ? AND action = 'decide' "
+                    "AND reviewer = ? ORDER BY id",
+                    (last["batch"], reviewer),
+                )
+                if (top := _standing_top(conn, str(t["key"]))) is not None
+                and int(top["id"]) == int(t["id"])
+            ]
+        results = [
+            _undo_entry(conn, t, reviewer, _state(conn, str(t["key"])), t["batch"]) for t in targets
+        ]
+        for subject_id in {str(t["subject_id"]) for t in targets}:
+            recount_pending(conn, subject_id)
+    return results
 
 
 def undo_last(conn: sqlite3.Connection, reviewer: str) -> DecisionResult | None:
     """Undo `reviewer`'s most recent still-standing decision (whole batch for bulk)."""
-    raise NotImplementedError
+    results = undo_last_many(conn, reviewer)
+    return results[-1] if results else None
 
 
 def add_note(conn: sqlite3.Connection, subject_id: str, text: str, reviewer: str, *,
-             key: str | None = None) -> Note:
-    raise NotImplementedError
-
-
-def claim(conn: sqlite3.Connection, subject_id: str, reviewer: str, *,
-          minutes: int = LEASE_MINUTES) -> bool:
-    """Claim or renew a case. False when another reviewer holds an unexpired lease."""
-    raise NotImplementedError
-
-
-def claim_next(conn: sqlite3.Connection, run_id: int, reviewer: str, flt: QueueFilter, *,
-               minutes: int = LEASE_MINUTES) -> str | None:
-    """Atomically claim the next unclaimed (or expired) case with pending work; one
-    statement (UPDATE/INSERT ... RETURNING), so two reviewers never get the same case."""
-    raise NotImplementedError
-
-
-def release(conn: sqlite3.Connection, subject_id: str, actor: str, *,
-            supervisor: bool = False) -> bool:
-    """Release a claim: the holder always may; anyone else only with supervisor=True
-    (logged in the audit trail)."""
-    raise NotImplementedError
-
-
-def progress(conn: sqlite3.Connection, run_id: int, reviewer: str,
-             session_start: str) -> Progress:
-    raise NotImplementedError
-
-
-def history(conn: sqlite3.Connection, key: str) -> list[DecisionEntry]:
-    raise NotImplementedError
+             key: str | None = None) -> Note:  # fmt: skip
+    """Add a note on a person, or on one of their convictions with `key`."""
+    with db.write(conn):
+        if key is not None:
+            owner = _subject_of(conn, key)
+            if owner != subject_id:
+                raise TriageError(f"conviction {key} does not belong to SUBJECT_ID {subject_id}")
+        elif (
+            conn.execute("SELECT 1 FROM people WHERE subject_id = ?", (subject_id,)).fetchone()
+            is None
+        ):
+            raise TriageError(f"no person with SUBJECT_ID {subject_id}")
+        return _insert_note(conn, subject_id, key, text, reviewer)

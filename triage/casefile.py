@@ -1,0 +1,377 @@
+"""Reading one case: the person, every conviction with its determination and decision,
+events, notes and history; plus the current run and a reviewer's progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+from typing import Any
+
+from triage import db
+from triage.errors import TriageError
+from triage.queue import ensure_cases, split_flags
+from triage.review_model import (
+    AuditEntry,
+    CaseView,
+    ConvictionHistory,
+    ConvictionItem,
+    DecisionEntry,
+    Note,
+    Progress,
+    RunDetermination,
+    RunInfo,
+)
+
+# Days per SENT_TIME_CODE unit, as CfA computed sentence ends.
+_UNIT_DAYS = {"D": 1.0, "M": 30.5, "Y": 366.0}
+_PROP64 = re.compile(r"(?<![\d.])(1135[789]|11360)(?![\d.])")
+_OTHER_CODE = re.compile(r"\b(PC|VC|BP|WI|MV)\b")
+
+# Parameters: run id (determinations), run id (run county).
+ITEM_SELECT = """
+SELECT cv.key AS key, cv.subject_id AS subject_id, cv.cnt_order AS cnt_order,
+       cv.event_date AS event_date, cv.county AS county, cv.ofn AS ofn,
+       cv.offense_descr AS offense_descr, sr.comment_text AS comment_text,
+       sr.offense_toc AS offense_toc, sr.conv_stat AS conv_stat,
+       (SELECT group_concat(s.sent_length || '|' || s.sent_time_code, ';') FROM source_rows s
+        WHERE s.subject_id = cv.subject_id AND s.cnt_order = cv.cnt_order AND s.convicted = 1)
+        AS sentences,
+       d.outcome AS outcome, d.label AS label, d.reason AS reason, d.step_id AS step_id,
+       d.citation AS citation, d.flags AS flags, d.forced_review AS forced_review,
+       d.suggested_outcome AS suggested_outcome, d.trace AS trace, d.section AS section,
+       d.felony AS d_felony,
+       cd.decision AS decision, cd.version AS version, cd.reviewer AS decided_by,
+       cd.decided_at AS decided_at, r.county AS run_county
+FROM convictions cv
+JOIN people p ON p.subject_id = cv.subject_id
+JOIN source_rows sr ON sr.id = cv.first_row_id
+LEFT JOIN determinations d ON d.run_id = ? AND d.key = cv.key
+LEFT JOIN runs r ON r.id = ?
+LEFT JOIN current_decisions cd ON cd.key = cv.key
+"""
+
+
+def _sentence_days(parts: str | None) -> float:
+    total = 0.0
+    for part in (parts or "").split(";"):
+        length, _, unit = part.partition("|")
+        digits = length.strip()
+        if not digits:
+            continue
+        try:
+            amount = float(digits)
+        except ValueError:
+            continue
+        total += amount * _UNIT_DAYS.get(unit.strip().upper(), 0.0)
+    return total
+
+
+def _trace(text: str | None) -> tuple[tuple[str, bool, str], ...]:
+    try:
+        steps = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    out: list[tuple[str, bool, str]] = []
+    for step in steps if isinstance(steps, list) else []:
+        if isinstance(step, list | tuple) and len(step) >= 3:
+            out.append((str(step[0]), bool(step[1]), str(step[2])))
+        elif isinstance(step, dict):
+            out.append(
+                (str(step.get("step_id", "")), bool(step.get("matched")), str(step.get("detail")))
+            )
+    return tuple(out)
+
+
+def _looks_prop64(offense: str, comment: str) -> bool:
+    """A best guess for convictions no run judged: a Prop 64 section not under another
+    code, in the offense text or (when that is blank) the comment."""
+    text = offense.split("-", 1)[0] if offense.strip() else comment
+    return bool(_PROP64.search(text)) and not _OTHER_CODE.search(text)
+
+
+def item_from_row(r: sqlite3.Row, *, run_county: str | None) -> ConvictionItem:
+    """A `ConvictionItem` from a row of `ITEM_SELECT`."""
+    county = str(r["county"])
+    home = run_county if run_county is not None else (r["run_county"] or "")
+    section = str(r["section"] or "")
+    if r["outcome"] is not None:
+        felony = bool(r["d_felony"])
+        prop64 = bool(_PROP64.match(section)) or (
+            not section and _looks_prop64(str(r["offense_descr"]), str(r["comment_text"]))
+        )
+    else:
+        stat = str(r["conv_stat"]).strip().upper()
+        felony = stat == "FELONY" or (not stat and str(r["offense_toc"]).strip().upper() == "F")
+        prop64 = _looks_prop64(str(r["offense_descr"]), str(r["comment_text"]))
+    return ConvictionItem(
+        key=str(r["key"]),
+        subject_id=str(r["subject_id"]),
+        cnt_order=str(r["cnt_order"]),
+        date=str(r["event_date"]),
+        county=county,
+        court_number=str(r["ofn"]),
+        offense=str(r["offense_descr"]),
+        comment=str(r["comment_text"]),
+        section=section,
+        felony=felony,
+        sentence_days=_sentence_days(r["sentences"]),
+        prop64=prop64,
+        in_county=bool(home) and county.strip().upper() == str(home).strip().upper(),
+        outcome=r["outcome"],
+        label=str(r["label"] or ""),
+        reason=str(r["reason"] or ""),
+        step_id=str(r["step_id"] or ""),
+        citation=str(r["citation"] or ""),
+        flags=split_flags(str(r["flags"] or "")),
+        forced_review=bool(r["forced_review"]),
+        suggested_outcome=r["suggested_outcome"],
+        trace=_trace(r["trace"]),
+        decision=r["decision"],
+        decision_version=int(r["version"] or 0),
+        decided_by=r["decided_by"],
+        decided_at=r["decided_at"],
+    )
+
+
+def current_run(conn: sqlite3.Connection) -> RunInfo | None:
+    """The active run (explicitly activated, else the newest finished one), or None."""
+    run_id = db.active_run_id(conn)
+    if run_id is None:
+        return None
+    return run_info(conn, run_id)
+
+
+def run_info(conn: sqlite3.Connection, run_id: int) -> RunInfo:
+    r = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+    if r is None:
+        raise TriageError(f"no classification run {run_id} (see `triage stats`)")
+    return RunInfo(
+        id=int(r["id"]),
+        pack_id=str(r["pack_id"]),
+        pack_version=str(r["pack_version"]),
+        pack_title=str(r["pack_title"]),
+        county=str(r["county"]),
+        compute_at=str(r["compute_at"]),
+        finished_at=r["finished_at"],
+        convictions=int(r["convictions"]),
+        extra={
+            "pack_hash": str(r["pack_hash"]),
+            "started_at": str(r["started_at"]),
+            "created_by": str(r["created_by"]),
+            "options": str(r["options"]),
+        },
+    )
+
+
+def _date(text: str) -> dt.date | None:
+    digits = re.sub(r"\D", "", text or "")
+    if len(digits) < 8:
+        return None
+    try:
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+
+
+def _age(dob: str, at: str) -> int | None:
+    born, when = _date(dob), _date(at)
+    if born is None or when is None:
+        return None
+    return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+
+
+def _note(r: sqlite3.Row) -> Note:
+    return Note(
+        id=int(r["id"]),
+        subject_id=str(r["subject_id"]),
+        key=r["key"],
+        reviewer=str(r["reviewer"]),
+        created_at=str(r["created_at"]),
+        text=str(r["text"]),
+    )
+
+
+def entry(r: sqlite3.Row) -> DecisionEntry:
+    """A `DecisionEntry` from a `decisions` row."""
+    return DecisionEntry(
+        id=int(r["id"]),
+        key=str(r["key"]),
+        version=int(r["version"]),
+        action=str(r["action"]),
+        decision=r["decision"],
+        previous=r["previous"],
+        reviewer=str(r["reviewer"]),
+        created_at=str(r["created_at"]),
+        batch=r["batch"],
+    )
+
+
+def load_case(conn: sqlite3.Connection, subject_id: str, run_id: int) -> CaseView:
+    """One person's whole record as the case screen shows it."""
+    person = conn.execute("SELECT * FROM people WHERE subject_id = ?", (subject_id,)).fetchone()
+    if person is None:
+        raise TriageError(f"no person with SUBJECT_ID {subject_id}")
+    run = run_info(conn, run_id)
+    rows = conn.execute(
+        f"{ITEM_SELECT} WHERE cv.subject_id = ? ORDER BY cv.event_date, cv.cnt_order",  # noqa: S608
+        (run_id, run_id, subject_id),
+    ).fetchall()
+    convictions = tuple(item_from_row(r, run_county=run.county) for r in rows)
+    events = tuple(
+        (str(e["event_date"]), str(e["stp_type"]), str(e["county"]), str(e["offense_descr"]))
+        for e in conn.execute(
+            "SELECT event_date, stp_type, county, offense_descr FROM events "
+            "WHERE subject_id = ? ORDER BY event_date, cnt_order, id",
+            (subject_id,),
+        )
+    )
+    deceased = any(kind.strip().upper() == "DECEASED" for _, kind, _, _ in events)
+    notes = tuple(
+        _note(r)
+        for r in conn.execute("SELECT * FROM notes WHERE subject_id = ? ORDER BY id", (subject_id,))
+    )
+    history = tuple(
+        entry(r)
+        for r in conn.execute(
+            "SELECT * FROM decisions WHERE subject_id = ? ORDER BY id", (subject_id,)
+        )
+    )
+    claim = conn.execute(
+        "SELECT reviewer, expires_at FROM claims WHERE subject_id = ? AND expires_at > ?",
+        (subject_id, db.now()),
+    ).fetchone()
+    return CaseView(
+        subject_id=subject_id,
+        name=str(person["name"]),
+        dob=str(person["dob"]),
+        cii=str(person["cii"]),
+        deceased=deceased,
+        age_at_compute=_age(str(person["dob"]), run.compute_at),
+        compute_at=run.compute_at,
+        county=run.county,
+        convictions=convictions,
+        events=events,
+        notes=notes,
+        history=history,
+        claimed_by=None if claim is None else str(claim["reviewer"]),
+        claim_expires=None if claim is None else str(claim["expires_at"]),
+    )
+
+
+def history(conn: sqlite3.Connection, key: str) -> list[DecisionEntry]:
+    """Every decision entry on a conviction, oldest first."""
+    return [
+        entry(r)
+        for r in conn.execute("SELECT * FROM decisions WHERE key = ? ORDER BY version", (key,))
+    ]
+
+
+def conviction_history(conn: sqlite3.Connection, key: str) -> ConvictionHistory:
+    """A conviction's full story: each run's determination, decisions, notes, audit."""
+    cv = conn.execute("SELECT subject_id FROM convictions WHERE key = ?", (key,)).fetchone()
+    known = conn.execute("SELECT subject_id FROM decisions WHERE key = ? LIMIT 1", (key,))
+    subject = cv if cv is not None else known.fetchone()
+    if subject is None:
+        raise TriageError(f"no conviction with key {key} (keys look like SUBJECT_ID:CNT_ORDER)")
+    dets = tuple(
+        RunDetermination(
+            run_id=int(r["run_id"]),
+            pack_id=str(r["pack_id"]),
+            pack_version=str(r["pack_version"]),
+            outcome=str(r["outcome"]),
+            label=str(r["label"]),
+            reason=str(r["reason"]),
+            step_id=str(r["step_id"]),
+            flags=split_flags(str(r["flags"])),
+            suggested_outcome=r["suggested_outcome"],
+        )
+        for r in conn.execute(
+            "SELECT d.*, r.pack_id, r.pack_version FROM determinations d "
+            "JOIN runs r ON r.id = d.run_id WHERE d.key = ? ORDER BY d.run_id",
+            (key,),
+        )
+    )
+    notes = tuple(
+        _note(r) for r in conn.execute("SELECT * FROM notes WHERE key = ? ORDER BY id", (key,))
+    )
+    trail = tuple(
+        AuditEntry(
+            id=int(r["id"]),
+            at=str(r["at"]),
+            actor=str(r["actor"]),
+            action=str(r["action"]),
+            target=str(r["target"]),
+            detail=str(r["detail"]),
+        )
+        for r in conn.execute("SELECT * FROM audit WHERE target = ? ORDER BY id", (key,))
+    )
+    return ConvictionHistory(
+        key=key,
+        subject_id=str(subject[0]),
+        determinations=dets,
+        decisions=tuple(history(conn, key)),
+        notes=notes,
+        audit=trail,
+    )
+
+
+def _local_midnight_utc(now_text: str) -> str:
+    """Today's start in the machine's time zone, as a UTC timestamp like `db.now()`."""
+    moment = dt.datetime.strptime(now_text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    local = moment.astimezone()
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse(ts: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def progress(conn: sqlite3.Connection, run_id: int, reviewer: str, session_start: str) -> Progress:
+    """A reviewer's progress: decisions this session and their rate per hour; the review
+    queue's remaining (undecided) and total convictions and those decided by `reviewer`;
+    decisions by anyone since local midnight."""
+    ensure_cases(conn, run_id)
+    now = db.now()
+    session = int(
+        conn.execute(
+            "SELECT count(*) FROM decisions WHERE reviewer = ? AND created_at >= ? "
+            "AND action = 'decide'",
+            (reviewer, session_start),
+        ).fetchone()[0]
+    )
+    start, end = _parse(session_start), _parse(now)
+    hours = (end - start).total_seconds() / 3600 if start and end else 0.0
+    per_hour = session / max(hours, 1 / 60) if session else 0.0
+    totals: Any = conn.execute(
+        "SELECT coalesce(sum(convictions), 0), coalesce(sum(pending), 0) FROM review_cases "
+        "WHERE run_id = ? AND outcome = 'review'",
+        (run_id,),
+    ).fetchone()
+    today = int(
+        conn.execute(
+            "SELECT count(*) FROM decisions WHERE created_at >= ? AND action = 'decide'",
+            (_local_midnight_utc(now),),
+        ).fetchone()[0]
+    )
+    mine = int(
+        conn.execute(
+            "SELECT count(*) FROM current_decisions cd JOIN determinations d "
+            "ON d.key = cd.key AND d.run_id = ? AND d.outcome = 'review' "
+            "WHERE cd.reviewer = ? AND cd.decision IS NOT NULL",
+            (run_id, reviewer),
+        ).fetchone()[0]
+    )
+    return Progress(
+        decided_this_session=session,
+        per_hour=round(per_hour, 1),
+        remaining=int(totals[1]),
+        decided_today=today,
+        by_me=mine,
+        total=int(totals[0]),
+    )

@@ -1,0 +1,374 @@
+"""The review queue: which cases a filter selects, paged and counted over an index.
+
+A case is a person with at least one conviction in the run that matches the filter. The
+per-person aggregates live in the derived `review_cases` table (see `db.CASES_SCHEMA`), one
+row per run, outcome ('*' for any outcome) and person, so a page is an index range and a
+count is an index scan, never a GROUP BY over every determination. The classifier calls
+`refresh_cases(conn, run_id)` after writing a run; a run that was never refreshed is
+indexed on first use.
+
+Filters and sorts map to fixed SQL fragments; user text only ever reaches SQL as a bound
+parameter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from triage import db
+from triage.errors import TriageError, UsageError
+from triage.review_model import SORT_KEYS, CaseRow, ConvictionItem, QueueFilter
+
+ANY_OUTCOME = "*"
+
+_SORT_COLUMNS = {
+    "name": "rc.name",
+    "subject_id": "rc.subject_id",
+    "conviction_date": "rc.first_date",
+    "reason": "rc.reason",
+    "county": "rc.county",
+    "pending": "rc.pending",
+}
+assert set(_SORT_COLUMNS) == set(SORT_KEYS)
+
+# Sorts after every string SQLite can hold, so `x >= p AND x < p || _TOP` is a prefix match
+# that can use an index (LIKE cannot, with the default case-insensitive LIKE).
+_TOP = "\U0010ffff"
+
+_AGGREGATE = """
+INSERT INTO review_cases (run_id, outcome, subject_id, name, dob, cii, convictions, pending,
+                          label, reason, flags, county, first_date)
+SELECT run_id, outcome, subject_id, name, dob, cii, n, pending, label, reason, flags, county,
+       first_date
+FROM (
+    SELECT d.run_id AS run_id, {outcome} AS outcome, d.subject_id AS subject_id,
+           coalesce(p.name, '') AS name, coalesce(p.dob, '') AS dob, coalesce(p.cii, '') AS cii,
+           count(*) AS n, sum(cd.decision IS NULL) AS pending,
+           -- bare columns: SQLite takes them from the row that holds the single min()
+           d.label AS label, d.reason AS reason,
+           coalesce(group_concat(nullif(d.flags, ''), ' '), '') AS flags,
+           d.county AS county, d.conviction_date AS first_date,
+           min(d.conviction_date || char(31) || d.key) AS first
+    FROM determinations d
+    LEFT JOIN people p ON p.subject_id = d.subject_id
+    LEFT JOIN current_decisions cd ON cd.key = d.key
+    WHERE d.run_id = ?
+    GROUP BY {group}
+)
+"""
+
+
+def _has_case_table(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'review_case_runs'"
+    ).fetchone()
+    return row is not None
+
+
+def _create_case_table(conn: sqlite3.Connection) -> None:
+    for statement in db._split(db.CASES_SCHEMA):
+        conn.execute(statement)
+
+
+def _in_write(conn: sqlite3.Connection, work: Any) -> None:
+    """Run `work(conn)` in the caller's transaction, or in a new short write transaction."""
+    if conn.in_transaction:
+        work(conn)
+    else:
+        with db.write(conn):
+            work(conn)
+
+
+def refresh_cases(conn: sqlite3.Connection, run_id: int) -> int:
+    """Rebuild the queue's per-person rows for a run from its determinations.
+
+    The classifier calls this after writing a run. Works inside the caller's transaction
+    or opens its own. Returns the number of cases (people) in the run.
+    """
+    _refresh(conn, run_id, complete=True)
+    row = conn.execute(
+        "SELECT count(*) FROM review_cases WHERE run_id = ? AND outcome = ?",
+        (run_id, ANY_OUTCOME),
+    ).fetchone()
+    return int(row[0])
+
+
+def _refresh(conn: sqlite3.Connection, run_id: int, *, complete: bool) -> None:
+    def work(c: sqlite3.Connection) -> None:
+        if not _has_case_table(c):
+            _create_case_table(c)
+        started = c.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
+        c.execute("DELETE FROM review_cases WHERE run_id = ?", (run_id,))
+        c.execute(
+            _AGGREGATE.format(outcome="d.outcome", group="d.outcome, d.subject_id"), (run_id,)
+        )
+        c.execute(_AGGREGATE.format(outcome="'*'", group="d.subject_id"), (run_id,))
+        c.execute(
+            "INSERT INTO review_case_runs (run_id, run_started_at, refreshed_at, complete) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
+            "run_started_at = excluded.run_started_at, refreshed_at = excluded.refreshed_at, "
+            "complete = excluded.complete",
+            (run_id, "" if started is None else str(started[0]), db.now(), int(complete)),
+        )
+
+    _in_write(conn, work)
+
+
+def ensure_cases(conn: sqlite3.Connection, run_id: int) -> None:
+    """Make sure the run's queue rows exist (indexing it now if nobody has)."""
+    run = conn.execute(
+        "SELECT started_at, finished_at FROM runs WHERE id = ?", (run_id,)
+    ).fetchone()
+    if run is None:
+        raise TriageError(f"no classification run {run_id} (see `triage stats`)")
+    if _has_case_table(conn):
+        row = conn.execute(
+            "SELECT complete, run_started_at FROM review_case_runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        if row is not None and row[0] and row[1] == run[0]:
+            return
+    # An unfinished run may still grow, so its index is rebuilt until the run finishes.
+    _refresh(conn, run_id, complete=run[1] is not None)
+
+
+def recount_pending(conn: sqlite3.Connection, subject_id: str) -> None:
+    """Recount a person's undecided convictions in every run's queue rows. The caller
+    holds the write transaction that changed a decision."""
+    if not _has_case_table(conn):
+        return
+    conn.execute(
+        "UPDATE review_cases SET pending = ("
+        " SELECT count(*) FROM determinations d"
+        " LEFT JOIN current_decisions cd ON cd.key = d.key"
+        " WHERE d.run_id = review_cases.run_id AND d.subject_id = review_cases.subject_id"
+        " AND (review_cases.outcome = '*' OR d.outcome = review_cases.outcome)"
+        " AND cd.decision IS NULL"
+        ") WHERE subject_id = ?",
+        (subject_id,),
+    )
+
+
+# --- filters -------------------------------------------------------------------------
+
+
+def validate(flt: QueueFilter) -> None:
+    """Refuse filter values no conviction could have, with a usage error."""
+    if flt.outcome is not None and flt.outcome not in db.OUTCOMES:
+        raise UsageError(f"outcome: use one of {', '.join(db.OUTCOMES)} (got {flt.outcome!r})")
+    if flt.decision is not None and flt.decision not in db.DECISIONS:
+        raise UsageError(f"decision: use one of {', '.join(db.DECISIONS)} (got {flt.decision!r})")
+
+
+def _conviction_level(flt: QueueFilter) -> bool:
+    """Whether the filter looks at single convictions beyond their outcome."""
+    return any(
+        v is not None
+        for v in (flt.reason, flt.flag, flt.county, flt.court_case, flt.reviewer, flt.decision)
+    )
+
+
+def _match(flt: QueueFilter) -> tuple[list[str], list[Any]]:
+    """Conditions on one conviction (d: determination, cv: conviction, cd: current
+    decision) for the filter's conviction-level fields."""
+    where: list[str] = []
+    args: list[Any] = []
+    if flt.outcome is not None:
+        where.append("d.outcome = ?")
+        args.append(flt.outcome)
+    if flt.reason is not None:
+        where.append("d.reason = ?")
+        args.append(flt.reason)
+    if flt.flag is not None:
+        where.append("(' ' || d.flags || ' ') LIKE ('% ' || ? || ' %') ESCAPE '\\'")
+        args.append(_escape_like(flt.flag.strip()))
+    if flt.county is not None:
+        where.append("upper(d.county) = upper(?)")
+        args.append(flt.county.strip())
+    if flt.court_case is not None:
+        where.append("cv.ofn = ?")
+        args.append(flt.court_case.strip())
+    if flt.reviewer is not None:
+        where.append("cd.reviewer = ? AND cd.decision IS NOT NULL")
+        args.append(flt.reviewer)
+    if flt.decision is not None:
+        where.append("cd.decision = ?")
+        args.append(flt.decision)
+    return where, args
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_MATCH_FROM = (
+    "FROM determinations d JOIN convictions cv ON cv.key = d.key "
+    "LEFT JOIN current_decisions cd ON cd.key = d.key "
+)
+
+
+def _search(term: str) -> tuple[str, list[Any]]:
+    """Subject ids whose name, CII, SUBJECT_ID or a court number starts with `term`.
+
+    Names are matched as typed and upper-cased (DOJ names are upper case); each branch is
+    an index range."""
+    variants = sorted({term, term.upper()})
+    parts: list[str] = []
+    args: list[Any] = []
+    for v in variants:
+        hi = v + _TOP
+        parts.append("SELECT subject_id FROM people WHERE name >= ? AND name < ?")
+        parts.append("SELECT subject_id FROM people WHERE cii >= ? AND cii < ?")
+        parts.append("SELECT subject_id FROM people WHERE subject_id >= ? AND subject_id < ?")
+        parts.append("SELECT subject_id FROM convictions WHERE ofn >= ? AND ofn < ?")
+        args.extend([v, hi] * 4)
+    return " UNION ".join(parts), args
+
+
+def _case_where(run_id: int, flt: QueueFilter) -> tuple[str, list[Any]]:
+    validate(flt)
+    where = ["rc.run_id = ?", "rc.outcome = ?"]
+    args: list[Any] = [run_id, flt.outcome if flt.outcome is not None else ANY_OUTCOME]
+    if _conviction_level(flt):
+        conds, cargs = _match(flt)
+        base = (
+            f"SELECT 1 {_MATCH_FROM} WHERE d.run_id = rc.run_id "
+            f"AND d.subject_id = rc.subject_id AND {' AND '.join(conds)}"
+        )
+        if flt.decided is False:
+            where.append(f"EXISTS ({base} AND cd.decision IS NULL)")
+            args.extend(cargs)
+        else:
+            where.append(f"EXISTS ({base})")
+            args.extend(cargs)
+            if flt.decided is True:
+                where.append(f"NOT EXISTS ({base} AND cd.decision IS NULL)")
+                args.extend(cargs)
+    elif flt.decided is False:
+        where.append("rc.pending > 0")
+    elif flt.decided is True:
+        where.append("rc.pending = 0")
+    if flt.search is not None and flt.search.strip():
+        sql, sargs = _search(flt.search.strip())
+        where.append(f"rc.subject_id IN ({sql})")
+        args.extend(sargs)
+    return " AND ".join(where), args
+
+
+def _order(sort: str, descending: bool) -> str:
+    if sort not in _SORT_COLUMNS:
+        raise UsageError(f"sort: use one of {', '.join(SORT_KEYS)} (got {sort!r})")
+    direction = "DESC" if descending else "ASC"
+    return f"{_SORT_COLUMNS[sort]} {direction}, rc.subject_id {direction}"
+
+
+def queue_count(conn: sqlite3.Connection, run_id: int, flt: QueueFilter) -> int:
+    """How many cases the filter selects in the run."""
+    ensure_cases(conn, run_id)
+    where, args = _case_where(run_id, flt)
+    row = conn.execute(f"SELECT count(*) FROM review_cases rc WHERE {where}", args).fetchone()  # noqa: S608 - fixed fragments
+    return int(row[0])
+
+
+def queue_page(
+    conn: sqlite3.Connection,
+    run_id: int,
+    flt: QueueFilter,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[CaseRow]:
+    """A page of cases, ordered by `sort` (one of SORT_KEYS) then subject_id."""
+    ensure_cases(conn, run_id)
+    order = _order(sort, descending)
+    where, args = _case_where(run_id, flt)
+    now = db.now()
+    rows = conn.execute(
+        "SELECT rc.*, cl.reviewer AS claimed_by, cl.expires_at AS claim_expires "  # noqa: S608
+        "FROM review_cases rc LEFT JOIN claims cl "
+        "ON cl.subject_id = rc.subject_id AND cl.expires_at > ? "
+        f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+        [now, *args, max(0, limit), max(0, offset)],
+    ).fetchall()
+    if _conviction_level(flt) and rows:
+        exact = _page_aggregates(conn, run_id, flt, [str(r["subject_id"]) for r in rows])
+    else:
+        exact = {}
+    return [_case_row(r, exact.get(str(r["subject_id"]))) for r in rows]
+
+
+def _page_aggregates(
+    conn: sqlite3.Connection, run_id: int, flt: QueueFilter, subjects: list[str]
+) -> dict[str, sqlite3.Row]:
+    """Counts and first conviction over only the matching convictions, for one page."""
+    conds, cargs = _match(flt)
+    marks = ", ".join("?" for _ in subjects)
+    rows = conn.execute(
+        "SELECT d.subject_id AS subject_id, count(*) AS convictions, "  # noqa: S608
+        "sum(cd.decision IS NULL) AS pending, d.label AS label, d.reason AS reason, "
+        "coalesce(group_concat(nullif(d.flags, ''), ' '), '') AS flags, d.county AS county, "
+        "d.conviction_date AS first_date, min(d.conviction_date || char(31) || d.key) AS first "
+        f"{_MATCH_FROM} WHERE d.run_id = ? AND d.subject_id IN ({marks}) "
+        f"AND {' AND '.join(conds)} GROUP BY d.subject_id",
+        [run_id, *subjects, *cargs],
+    ).fetchall()
+    return {str(r["subject_id"]): r for r in rows}
+
+
+def split_flags(text: str) -> tuple[str, ...]:
+    """Distinct flags, in order, from the stored space-separated form."""
+    seen: dict[str, None] = {}
+    for flag in text.replace(",", " ").split():
+        seen.setdefault(flag, None)
+    return tuple(seen)
+
+
+def _case_row(r: sqlite3.Row, exact: sqlite3.Row | None) -> CaseRow:
+    src = exact if exact is not None else r
+    return CaseRow(
+        subject_id=str(r["subject_id"]),
+        name=str(r["name"]),
+        dob=str(r["dob"]),
+        cii=str(r["cii"]),
+        convictions=int(src["convictions"]),
+        pending=int(src["pending"] or 0),
+        label=str(src["label"]),
+        reason=str(src["reason"]),
+        flags=split_flags(str(src["flags"])),
+        county=str(src["county"]),
+        first_date=str(src["first_date"]),
+        claimed_by=r["claimed_by"],
+        claim_expires=r["claim_expires"],
+    )
+
+
+def queue_convictions(
+    conn: sqlite3.Connection, run_id: int, flt: QueueFilter, *, limit: int | None = None
+) -> list[ConvictionItem]:
+    """The matching convictions themselves (for `triage queue`), each with its key, in
+    name order."""
+    from triage.casefile import ITEM_SELECT, item_from_row
+
+    validate(flt)
+    conds, args = _match(flt)
+    if flt.decided is False:
+        conds.append("cd.decision IS NULL")
+    elif flt.decided is True:
+        conds.append("cd.decision IS NOT NULL")
+    if flt.search is not None and flt.search.strip():
+        sql, sargs = _search(flt.search.strip())
+        conds.append(f"d.subject_id IN ({sql})")
+        args.extend(sargs)
+    where = " AND ".join(["d.run_id = ?", *conds])
+    tail = "" if limit is None else " LIMIT ?"
+    params: list[Any] = [run_id, run_id, *args]
+    if limit is not None:
+        params.append(max(0, limit))
+    rows = conn.execute(
+        f"{ITEM_SELECT} WHERE {where} "  # noqa: S608 - fixed fragments
+        f"ORDER BY p.name, d.subject_id, cv.event_date, cv.key{tail}",
+        params,
+    ).fetchall()
+    return [item_from_row(r, run_county=None) for r in rows]
