@@ -1,0 +1,198 @@
+"""The rules engine: run a policy pack's ordered steps over a person's relevant convictions.
+
+For each relevant conviction the engine tries the pack's steps in order; the first step
+whose predicate (and any `and` conditions) matches decides the outcome, label and reason.
+Every step tried is kept in the trace with a plain-words detail, so a reviewer can see why
+the answer is what it is. Data flags (doubts the record itself raises) are attached to every
+determination; when a flag the pack lists in `force_review_flags` is present, the outcome
+becomes `review` and the pack's own suggestion is kept beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Mapping
+
+from rules import reference
+from rules.facts import Facts, PersonFacts
+from rules.model import (
+    PROP64_SECTIONS,
+    Conviction,
+    Determination,
+    Flag,
+    Outcome,
+    PersonRecord,
+    TraceStep,
+)
+from rules.packs import Pack, Step
+from rules.predicates import PREDICATES, Result
+
+FORCED_REVIEW_LABEL = "Hand Review"
+
+# How each data flag reads in a forced-review reason.
+FLAG_TEXT: dict[Flag, str] = {
+    Flag.CHARGE_IN_COMMENT: "charge only in the comment",
+    Flag.OTHER_P64_IN_COMMENT: "comment names another Prop 64 charge",
+    Flag.ATTEMPT_OR_CONSPIRACY: "attempt or conspiracy",
+    Flag.WRONG_CODE: "Prop 64 section under another code",
+    Flag.NO_CODE: "no code letters on the charge",
+    Flag.UNPARSED_CHARGE: "charge could not be read",
+    Flag.PARTIAL_DATE: "partial conviction date",
+    Flag.MISSING_DATE: "missing conviction date",
+    Flag.MISSING_DOB: "missing date of birth",
+    Flag.CONFLICTING_DUPLICATE: "conflicting duplicate rows",
+    Flag.PRE_2016_SUBDIVISION: "11357 subdivision lettered before Prop 64",
+}
+
+
+def _same_county(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def relevant(conviction: Conviction, pack: Pack, county: str) -> bool:
+    """Whether `pack` classifies this conviction when run for `county`.
+
+    Relevant: convicted in `county` (case and surrounding spaces ignored) of a Prop 64
+    charge, or of a related charge when the pack's relevance is `prop64_and_related`.
+    A Prop 64 section written under another code (`11357 PC`, flagged WRONG_CODE) is
+    shown only by packs that force review for that flag: it is a likely data-entry error a
+    person should look at, and the CfA-parity packs ignore it as CfA's tools did.
+    """
+    if not _same_county(conviction.county, county):
+        return False
+    charge = conviction.charge
+    if charge.is_prop64:
+        return True
+    if Flag.WRONG_CODE in charge.flags and Flag.WRONG_CODE in pack.force_review_flags:
+        return charge.section in PROP64_SECTIONS
+    return pack.relevance == "prop64_and_related" and reference.is_related_charge(charge)
+
+
+def classify(
+    record: PersonRecord, pack: Pack, *, county: str, compute_at: dt.date
+) -> list[Determination]:
+    """One determination per relevant conviction of `record`, in record order."""
+    person = PersonFacts(record)
+    out: list[Determination] = []
+    for conviction in record.convictions:
+        if relevant(conviction, pack, county):
+            facts = Facts(person, conviction, county, compute_at, pack.parameters)
+            out.append(_determine(facts, pack))
+    return out
+
+
+def _flags(conviction: Conviction) -> tuple[Flag, ...]:
+    seen: dict[Flag, None] = {}
+    for flag in (*conviction.charge.flags, *conviction.flags):
+        seen.setdefault(flag, None)
+    return tuple(seen)
+
+
+def _try(step: Step, facts: Facts) -> Result:
+    """Evaluate a step's predicate and its `and` conditions (all must match)."""
+    if step.when and not facts.parameters.get(step.when):
+        return Result(False, f"off: parameter '{step.when}' is not set")
+    results = [PREDICATES[step.predicate](facts, step.params)]
+    for cond in step.also:
+        if not results[-1].matched:
+            break
+        results.append(PREDICATES[cond.predicate](facts, cond.params))
+    values: dict[str, str] = {}
+    for r in results:
+        values.update(r.values)
+    matched = all(r.matched for r in results)
+    return Result(matched, "; ".join(r.detail for r in results), values)
+
+
+def _fields(facts: Facts, step: Step, extra: Mapping[str, str]) -> dict[str, str]:
+    """Values a reason template may use: the charge, the pack and step parameters, and
+    whatever the predicate reported (e.g. the dismiss-list entry that matched)."""
+    charge = facts.conviction.charge
+    values: dict[str, str] = {k: _text(v) for k, v in facts.parameters.items()}
+    values.update({k: _text(v) for k, v in step.params.items()})
+    for cond in step.also:
+        values.update({k: _text(v) for k, v in cond.params.items()})
+    values.update(
+        section=charge.section or "",
+        code=charge.code or "",
+        subdivision="".join(f"({s})" for s in charge.subdivision),
+        charge=charge.display,
+        county=facts.conviction.county,
+    )
+    values.update(extra)
+    return values
+
+
+def _text(value: object) -> str:
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill `{name}` fields of a reason template (fields are checked when the pack loads)."""
+    out: list[str] = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(values.get(name, ""))
+    return "".join(out).strip()
+
+
+def _determine(facts: Facts, pack: Pack) -> Determination:
+    trace: list[TraceStep] = []
+    flags = _flags(facts.conviction)
+    for step in pack.steps:
+        result = _try(step, facts)
+        trace.append(TraceStep(step.id, result.matched, result.detail))
+        if result.matched:
+            reason = render(step.reason, _fields(facts, step, result.values))
+            return _finish(facts, pack, step, reason, flags, tuple(trace))
+    # Packs must end with an `always` step (checked at load); this is a safety net.
+    return Determination(
+        key=facts.conviction.key,
+        outcome=Outcome.REVIEW,
+        label=FORCED_REVIEW_LABEL,
+        reason="No step of the policy pack applied",
+        step_id="",
+        flags=flags,
+        trace=tuple(trace),
+    )
+
+
+def _finish(
+    facts: Facts,
+    pack: Pack,
+    step: Step,
+    reason: str,
+    flags: tuple[Flag, ...],
+    trace: tuple[TraceStep, ...],
+) -> Determination:
+    forcing = [f for f in flags if f in pack.force_review_flags]
+    if not forcing:
+        return Determination(
+            key=facts.conviction.key,
+            outcome=step.outcome,
+            label=step.label,
+            reason=reason,
+            step_id=step.id,
+            citation=step.citation,
+            flags=flags,
+            trace=trace,
+        )
+    why = "; ".join(FLAG_TEXT.get(f, str(f)) for f in forcing)
+    return Determination(
+        key=facts.conviction.key,
+        outcome=Outcome.REVIEW,
+        label=FORCED_REVIEW_LABEL,
+        reason=f"Review the record: {why}",
+        step_id=step.id,
+        citation=step.citation,
+        flags=flags,
+        forced_review=True,
+        suggested_outcome=step.outcome,
+        suggested_label=step.label,
+        suggested_reason=reason,
+        trace=trace,
+    )
