@@ -1,9 +1,147 @@
-"""CLI commands: importing (filled in by its issue)."""
+"""CLI: `triage import FILE...` (DOJ research files, or other CSV files with a column map)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json, safe
+from triage.errors import TriageError
+from triage.importers import FileReport, ImportReport, import_files
+from triage.importers.pipeline import Progress as ProgressCallback
+from triage.importers.pipeline import resolve_format
+from triage.importers.reader import codec_name
+
+
+class Format(StrEnum):
+    doj = "doj"
+    csv = "csv"
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `triage import`."""
+
+    @app.command("import")
+    def import_command(
+        files: Annotated[
+            list[Path],
+            typer.Argument(help="Files to import (several allowed).", show_default=False),
+        ],
+        db_path: DbOption = DEFAULT_DB,
+        fmt: Annotated[
+            Format,
+            typer.Option(
+                "--format", help="doj: the 95-column DOJ research file; csv: any CSV, with --map."
+            ),
+        ] = Format.doj,
+        map_path: Annotated[
+            Path | None, typer.Option("--map", help="TOML column map for --format csv.")
+        ] = None,
+        strict: Annotated[
+            bool,
+            typer.Option(
+                "--strict",
+                help="Refuse a file at its first bad record instead of quarantining bad records.",
+            ),
+        ] = False,
+        encoding: Annotated[
+            str | None,
+            typer.Option(
+                "--encoding",
+                help="Text encoding of the files (default UTF-8, with or without BOM).",
+            ),
+        ] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import files into the database (created if absent). Bad records are quarantined
+        with file:line and reason; exit 1 if any were. Re-importing a file adds nothing."""
+        # Everything the user can get wrong is checked before the database is created.
+        column_map = resolve_format(fmt.value, map_path)
+        codec_name(encoding)
+        for path in files:
+            if not path.is_file():
+                raise TriageError(f"{path}: no such file; nothing was imported")
+        conn = open_db(db_path, create=True)
+        try:
+            with _progress(enabled=not as_json and err.is_terminal) as progress:
+                report = import_files(
+                    conn,
+                    files,
+                    fmt=fmt.value,
+                    column_map=column_map,
+                    encoding=encoding,
+                    strict=strict,
+                    progress=progress,
+                )
+        finally:
+            conn.close()
+        if as_json:
+            print_json(report.to_dict())
+        else:
+            _print(report)
+        if not report.ok:
+            raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def update(name: str, done: int, total: int) -> None:
+        task = tasks.get(name)
+        if task is None:
+            task = tasks[name] = bar.add_task(safe(name), total=max(total, 1))
+        bar.update(task, completed=done)
+
+    with bar:
+        yield update
+
+
+def _print(report: ImportReport) -> None:
+    for file in report.files:
+        out.print(_file_line(file))
+        for line, reason in file.problems:
+            err.print(f"  {safe(file.path)}:{line}: {reason}")
+        hidden = file.quarantined - len(file.problems)
+        if hidden > 0 and file.status != "skipped":
+            err.print(f"  ... and {hidden} more quarantined lines (`triage stats` counts them)")
+    out.print(
+        f"{report.imported} imported, {report.quarantined} quarantined"
+        + (f", {report.duplicates} duplicates" if report.duplicates else "")
+        + (f", {report.skipped} files skipped" if report.skipped else "")
+    )
+
+
+def _file_line(file: FileReport) -> str:
+    name = safe(file.path)
+    if file.status == "skipped":
+        return f"{name}: already imported (sha256 {file.sha256[:12]}), skipped"
+    resumed = " (resumed an interrupted import)" if file.status == "resumed" else ""
+    return (
+        f"{name}: {file.imported} imported, {file.duplicates} duplicates, "
+        f"{file.quarantined} quarantined in {file.seconds:.1f} s{resumed}"
+    )

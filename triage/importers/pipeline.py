@@ -1,0 +1,335 @@
+"""`import_files`: the import service the CLI, the sample generator, tests and benchmarks call."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from triage import identity
+from triage.errors import TriageError, UsageError
+from triage.importers import doj, store
+from triage.importers.csvmap import ColumnMap, load_map
+from triage.importers.layout import Layout
+from triage.importers.reader import Record, codec_name, first_record, open_text, read_records
+
+CHUNK_ROWS = 10_000
+PROBLEMS_SHOWN = 20
+FORMATS = ("doj", "csv")
+
+# progress(file name, bytes read, file size), called as a file starts and after each chunk.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FileReport:
+    """What happened to one file. A skipped file (already imported) counts nothing; a
+    resumed one counts the whole file, chunks its interrupted import wrote included."""
+
+    path: str
+    name: str
+    sha256: str
+    status: str  # "imported", "resumed" or "skipped" (already imported)
+    rows: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    seconds: float = 0.0
+    file_id: int | None = None
+    problems: list[tuple[int, str]] = field(default_factory=list)  # first (line, reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "name": self.name,
+            "sha256": self.sha256,
+            "status": self.status,
+            "rows": self.rows,
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "seconds": round(self.seconds, 3),
+            "problems": [{"line": line, "reason": reason} for line, reason in self.problems],
+        }
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one `import_files` call."""
+
+    files: list[FileReport]
+    seconds: float = 0.0
+
+    def _sum(self, attr: str) -> int:
+        return sum(int(getattr(f, attr)) for f in self.files)
+
+    @property
+    def imported(self) -> int:
+        return self._sum("imported")
+
+    @property
+    def duplicates(self) -> int:
+        return self._sum("duplicates")
+
+    @property
+    def quarantined(self) -> int:
+        return self._sum("quarantined")
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for f in self.files if f.status == "skipped")
+
+    @property
+    def ok(self) -> bool:
+        """False when any record was quarantined (the CLI then exits 1)."""
+        return self.quarantined == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "totals": {
+                "files": len(self.files),
+                "imported": self.imported,
+                "duplicates": self.duplicates,
+                "quarantined": self.quarantined,
+                "skipped": self.skipped,
+                "seconds": round(self.seconds, 3),
+            },
+        }
+
+
+@dataclass
+class _Plan:
+    path: Path
+    sha256: str
+    size: int
+    layout: Layout
+    fmt: str
+    column_map: str | None
+
+
+def import_files(
+    conn: sqlite3.Connection,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    fmt: str = "doj",
+    column_map: ColumnMap | str | os.PathLike[str] | None = None,
+    encoding: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    actor: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportReport:
+    """Import DOJ research files (or, with `fmt="csv"` and a column map, other CSV extracts).
+
+    Every file is checked before anything is written (exists, readable, header, map), so
+    a missing file or a wrong header refuses the whole call. Each file is then streamed in
+    chunks of `chunk_rows` records, each chunk one short write transaction. Bad records are
+    quarantined with their physical line and reason; exact duplicates of rows already held
+    go to `duplicate_rows`; a file already imported (same sha256) is skipped, and one whose
+    import was interrupted is resumed. With `strict`, every file is read through first and
+    the first defect raises `TriageError` (file:line) before anything is written.
+
+    `column_map` is a `ColumnMap` or the path of its TOML file. `encoding` defaults to
+    UTF-8 (a BOM is always skipped). `progress(name, bytes_read, size)` is called as each
+    file starts and after each chunk. `actor` names who imported in the audit trail (default:
+    the OS account). Raises `TriageError`/`UsageError` for bad input.
+    """
+    started = time.perf_counter()
+    cmap = resolve_format(fmt, column_map)
+    codec = codec_name(encoding)
+    files = [Path(p) for p in paths]
+    if not files:
+        raise UsageError("no file to import")
+    if chunk_rows < 1:
+        raise UsageError("chunk_rows must be at least 1")
+    for path in files:
+        _check_readable(path)
+    plans = [_plan(path, fmt, cmap, codec) for path in files]
+    if strict:
+        for plan in plans:
+            state = store.find_file(conn, plan.sha256)
+            if state is None or state.completed_at is None:
+                _validate(plan, codec)
+    who = identity.reviewer(actor)
+    reports = []
+    with _import_pragmas(conn):
+        for plan in plans:
+            reports.append(_import_one(conn, plan, codec, who, chunk_rows, progress))
+    return ImportReport(reports, time.perf_counter() - started)
+
+
+def resolve_format(
+    fmt: str, column_map: ColumnMap | str | os.PathLike[str] | None
+) -> ColumnMap | None:
+    """Check the format and map options; load the map (a `ColumnMap` or its TOML path)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt == "doj":
+        if column_map is not None:
+            raise UsageError("--map is for --format csv; DOJ files have a fixed layout")
+        return None
+    if column_map is None:
+        raise UsageError("--format csv needs --map MAP.toml (which column feeds which field)")
+    return column_map if isinstance(column_map, ColumnMap) else load_map(Path(column_map))
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise TriageError(f"{path}: no such file; nothing was imported")
+    if not path.is_file():
+        raise TriageError(f"{path}: not a regular file; nothing was imported")
+    if not os.access(path, os.R_OK):
+        raise TriageError(f"{path}: not readable (permission denied); nothing was imported")
+
+
+def _plan(path: Path, fmt: str, cmap: ColumnMap | None, codec: str) -> _Plan:
+    try:
+        with path.open("rb") as binary:
+            digest = hashlib.file_digest(binary, "sha256").hexdigest()
+        size = path.stat().st_size
+        delimiter = cmap.delimiter if cmap is not None else ","
+        first = first_record(path, delimiter=delimiter, encoding=codec)
+    except OSError as exc:
+        raise TriageError(f"{path}: cannot read ({exc.strerror}); nothing was imported") from None
+    fields = None if first is None else first[2]
+    if cmap is None:
+        layout = doj.layout(path, fields)
+        return _Plan(path, digest, size, layout, fmt, None)
+    return _Plan(path, digest, size, cmap.layout(path, fields), fmt, cmap.to_json())
+
+
+def _records(plan: _Plan, binary: Any, codec: str) -> Iterator[tuple[Record, bool]]:
+    """The file's records, the header (if any) flagged True."""
+    records = read_records(
+        open_text(binary, codec), delimiter=plan.layout.delimiter, encoding=codec
+    )
+    if plan.layout.has_header:
+        header = next(records, None)
+        if header is not None:
+            yield header, True
+    for record in records:
+        yield record, False
+
+
+def _validate(plan: _Plan, codec: str) -> None:
+    """--strict: the first defect in the file refuses the import."""
+    shape = plan.layout.shape
+    with plan.path.open("rb") as binary:
+        for (line, _raw, fields, key), is_header in _records(plan, binary, codec):
+            if is_header:
+                reason = plan.layout.header_defect
+            elif fields is None:
+                reason = key
+            else:
+                shaped = shape(fields)
+                reason = shaped if isinstance(shaped, str) else None
+            if reason is not None:
+                raise TriageError(f"{plan.path}:{line}: {reason} (--strict: nothing was imported)")
+
+
+def _import_one(
+    conn: sqlite3.Connection,
+    plan: _Plan,
+    codec: str,
+    actor: str,
+    chunk_rows: int,
+    progress: Progress | None,
+) -> FileReport:
+    started = time.perf_counter()
+    name = plan.path.name
+    report = FileReport(str(plan.path), name, plan.sha256, "imported")
+    existing = store.find_file(conn, plan.sha256)
+    if existing is not None and existing.completed_at is not None:
+        report.status = "skipped"
+        report.file_id = existing.id
+        report.seconds = time.perf_counter() - started
+        return report
+    state = store.begin_file(
+        conn,
+        sha256=plan.sha256,
+        name=name,
+        fmt=plan.fmt,
+        encoding=codec,
+        size=plan.size,
+        has_header=plan.layout.has_header,
+        column_map=plan.column_map,
+    )
+    if existing is not None:
+        report.status = "resumed"
+    if progress is not None:
+        progress(name, 0, plan.size)
+    file_id = state.id
+    skip_to = state.resume_after
+    shape = plan.layout.shape
+    prefix = plan.layout.hash_prefix
+    blake = hashlib.blake2b
+    rows: list[tuple[object, ...]] = []
+    quarantined: list[tuple[int, int, str, str]] = []
+    with plan.path.open("rb") as binary:
+        for (line, raw, fields, key), is_header in _records(plan, binary, codec):
+            if line <= skip_to:
+                continue
+            if is_header:
+                if plan.layout.header_defect is not None:
+                    quarantined.append((file_id, line, plan.layout.header_defect, raw))
+                continue
+            if fields is None:
+                quarantined.append((file_id, line, key, raw))
+            else:
+                shaped = shape(fields)
+                if shaped.__class__ is str:
+                    quarantined.append((file_id, line, shaped, raw))
+                else:
+                    digest = blake((prefix + key).encode(), digest_size=16).hexdigest()
+                    rows.append((file_id, line, raw, digest, *shaped))
+            if len(rows) + len(quarantined) >= chunk_rows:
+                store.write_chunk(conn, state, rows, quarantined)
+                rows, quarantined = [], []
+                if progress is not None:
+                    progress(name, binary.tell(), plan.size)
+        if rows or quarantined:
+            store.write_chunk(conn, state, rows, quarantined)
+    store.finish_file(
+        conn, state, actor=actor, name=name, sha256=plan.sha256, resumed=existing is not None
+    )
+    if progress is not None:
+        progress(name, plan.size, plan.size)
+    _fill(report, state)
+    report.problems = store.quarantine_sample(conn, file_id, PROBLEMS_SHOWN)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _fill(report: FileReport, state: store.FileState) -> None:
+    report.file_id = state.id
+    report.rows = state.rows_total
+    report.imported = state.rows_imported
+    report.duplicates = state.rows_duplicate
+    report.quarantined = state.rows_quarantined
+
+
+@contextlib.contextmanager
+def _import_pragmas(conn: sqlite3.Connection) -> Iterator[None]:
+    """For the import only: `synchronous=NORMAL` and a bigger page cache.
+
+    NORMAL in WAL mode can lose the last committed chunks on power loss (never on a crash,
+    never corrupting the file). For an import that is harmless: the chunks and the file's
+    completion go together, and re-running the import resumes where the durable data ends.
+    The connection's own settings come back afterwards, so reviewer writes stay FULL.
+    """
+    sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
+    cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA cache_size = -65536")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA synchronous = {sync}")
+        conn.execute(f"PRAGMA cache_size = {cache}")
