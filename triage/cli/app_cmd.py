@@ -1,10 +1,100 @@
-"""CLI: the review app (`triage review`, and bare `triage`)."""
+"""CLI: the review app (`triage review`, and bare `triage` on ./sample.db)."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from triage.cli.common import DEFAULT_DB, err
+from triage import identity
+from triage.cli.common import DEFAULT_DB, DbOption
+from triage.errors import UsageError
+
+FilterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--filter",
+        help="Start with a queue filter FIELD=VALUE (repeatable). Fields: outcome, reason, "
+        "flag, county, court, decided (yes/no), reviewer, decision, search. "
+        "outcome=any shows every outcome.",
+    ),
+]
+ReviewerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reviewer",
+        help="Record decisions under this name (default: your OS account; $USER is not trusted).",
+    ),
+]
+KeysOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--keys",
+        help="Key map (TOML: binding id = key). Default: "
+        "~/.config/triage/keys.toml when it exists.",
+    ),
+]
+
+_FIELDS = {
+    "outcome",
+    "reason",
+    "flag",
+    "county",
+    "court",
+    "decided",
+    "reviewer",
+    "decision",
+    "search",
+}
+
+
+def parse_filters(items: list[str]) -> dict[str, object]:
+    """`--filter FIELD=VALUE` options as QueueFilter keyword arguments."""
+    out: dict[str, object] = {}
+    for item in items:
+        field, sep, value = item.partition("=")
+        field = field.strip().lower()
+        if not sep or field not in _FIELDS:
+            raise UsageError(
+                f"--filter {item.split('=')[0]!r}: use FIELD=VALUE with FIELD one of "
+                + ", ".join(sorted(_FIELDS))
+            )
+        value = value.strip()
+        if field == "decided":
+            if value.lower() not in ("yes", "no", "true", "false", "any"):
+                raise UsageError("--filter decided=: use yes, no or any")
+            out["decided"] = None if value == "any" else value.lower() in ("yes", "true")
+        elif field == "outcome":
+            out["outcome"] = None if value.lower() in ("any", "*", "") else value
+        else:
+            out["court_case" if field == "court" else field] = value or None
+    return out
+
+
+def run_review(
+    db_path: Path, reviewer: str | None, filters: list[str] | None, keys: Path | None
+) -> None:
+    # Imported here so `triage --help` and the other commands never pay for Textual.
+    from triage.review import QueueFilter
+    from triage.tui import keymap as keymaps
+    from triage.tui.app import ReviewApp
+
+    who = identity.reviewer(reviewer)
+    flt = QueueFilter(**parse_filters(filters or []))  # type: ignore[arg-type]
+    from triage import queue as queue_rules
+
+    queue_rules.validate(flt)
+    path = keys or keymaps.default_path()
+    user_keys = keymaps.load(path, ReviewApp.collect_bindings(), required=keys is not None)
+    app = ReviewApp(db_path, who, queue_filter=flt, keymap=user_keys, keymap_path=path)
+    code = app.run()
+    rc = app.return_code or 0
+    if rc:
+        sys.exit(rc)
+    if code:
+        sys.exit(code)
 
 
 def register(app: typer.Typer) -> None:
@@ -12,5 +102,14 @@ def register(app: typer.Typer) -> None:
     def _default(ctx: typer.Context) -> None:
         """With no command, open the review app on ./sample.db."""
         if ctx.invoked_subcommand is None:
-            err.print(f"triage: the review app is not built yet; try `triage --help` ({DEFAULT_DB})")
-            raise typer.Exit(1)
+            run_review(DEFAULT_DB, None, None, None)
+
+    @app.command("review")
+    def review_cmd(
+        db_path: DbOption = DEFAULT_DB,
+        reviewer: ReviewerOption = None,
+        filters: FilterOption = None,
+        keys: KeysOption = None,
+    ) -> None:
+        """Open the review app: the queue of cases awaiting a decision, keyboard only."""
+        run_review(db_path, reviewer, filters, keys)

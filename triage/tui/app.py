@@ -1,0 +1,182 @@
+"""The review app: wiring, identity, keymap, session progress, and crash hygiene."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import ClassVar
+
+from rich.segment import Segments
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding
+
+from triage import db, review
+from triage.errors import TriageError
+from triage.review import Progress, QueueFilter, RunInfo
+from triage.tui import keymap as keymaps
+from triage.tui.commands import TriageCommands
+from triage.tui.pool import ReaderPool
+from triage.tui.screens.case import CaseScreen
+from triage.tui.screens.filter import FilterScreen
+from triage.tui.screens.help import HelpScreen
+from triage.tui.screens.modals import ConflictScreen, NoteScreen
+from triage.tui.screens.queue import QueueScreen
+from triage.tui.screens.stats import StatsScreen
+
+PROGRESS_SECONDS = 60
+EXIT_CRASH = 70
+
+
+class ReviewApp(App[int]):
+    CSS_PATH = "triage.tcss"
+    TITLE = "triage"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {TriageCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("t", "stats", "Stats", id="app.stats"),
+    ]
+    SCREENS_WITH_BINDINGS = (
+        QueueScreen,
+        CaseScreen,
+        NoteScreen,
+        FilterScreen,
+        HelpScreen,
+        StatsScreen,
+        ConflictScreen,
+    )
+
+    def __init__(
+        self,
+        db_path: Path,
+        reviewer: str,
+        *,
+        queue_filter: QueueFilter | None = None,
+        keymap: dict[str, str] | None = None,
+        keymap_path: Path | None = None,
+        conn: sqlite3.Connection | None = None,
+    ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.db_name = self.db_path.name
+        self.reviewer = reviewer
+        self.queue_filter = queue_filter or QueueFilter()
+        self.keymap_path = keymap_path or keymaps.default_path()
+        self.conn = conn if conn is not None else db.connect(self.db_path)
+        run = review.current_run(self.conn)
+        if run is None:
+            raise TriageError(f"{self.db_path}: nothing classified yet (run `triage classify`)")
+        self.run_info: RunInfo = run
+        self.run_id = run.id
+        self.run_label = f"{run.pack_id} v{run.pack_version} · at {run.compute_at}"
+        self.readers = ReaderPool(self.db_path)
+        self.session_start = db.now()
+        self.session_decided = 0
+        self.progress: Progress | None = None
+        self.drafts: dict[tuple[str, str | None], str] = {}
+        self.known_bindings = self.collect_bindings()
+        self._user_keymap = keymap or {}
+
+    @classmethod
+    def collect_bindings(cls) -> dict[str, Binding]:
+        sources = [cls.BINDINGS] + [s.BINDINGS for s in cls.SCREENS_WITH_BINDINGS]
+        return keymaps.bindings_by_id(sources)
+
+    def on_mount(self) -> None:
+        if self._user_keymap:
+            self.set_keymap(self._user_keymap)
+        self.push_screen(QueueScreen())
+        self.set_interval(PROGRESS_SECONDS, self.refresh_progress)
+
+    def on_unmount(self) -> None:
+        self.readers.close()
+
+    # -- keys ------------------------------------------------------------------------
+
+    def keys_for(self, binding_id: str) -> str:
+        """All keys of a binding as the user sees them (after remapping)."""
+        binding = self.known_bindings[binding_id]
+        keys = self._keymap.get(binding_id, binding.key)
+        return " / ".join(
+            self.get_key_display(Binding(k.strip(), binding.action)) for k in keys.split(",")
+        )
+
+    def key_for(self, binding_id: str) -> str:
+        return self.keys_for(binding_id).split(" / ")[0]
+
+    # -- progress --------------------------------------------------------------------
+
+    def decided(self, count: int) -> None:
+        self.session_decided = max(0, self.session_decided + count)
+        self.refresh_progress()
+
+    def refresh_progress(self) -> None:
+        self.run_worker(
+            self._load_progress, thread=True, group="progress", exclusive=True, exit_on_error=False
+        )
+
+    def _load_progress(self) -> None:
+        with self.readers.connection() as conn:
+            progress = review.progress(conn, self.run_id, self.reviewer, self.session_start)
+        self.call_from_thread(self._show_progress, progress)
+
+    def _show_progress(self, progress: Progress) -> None:
+        self.progress = progress
+        for screen in self.screen_stack:
+            for bar in screen.query("StatusBar"):
+                bar.update_status()  # type: ignore[attr-defined]
+            hook = getattr(screen, "on_progress", None)
+            if callable(hook):
+                hook()
+
+    def progress_text(self) -> str:
+        p = self.progress
+        if p is None:
+            return f"session {self.session_decided}"
+        return f"session {p.decided_this_session} · {p.per_hour:.0f}/h · {p.remaining:,} left"
+
+    # -- screens ---------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen())
+
+    def action_stats(self) -> None:
+        if isinstance(self.screen, StatsScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(StatsScreen())
+
+    # -- crashes ---------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's default prints a traceback with local variables (or the exception's
+        own rendering), which would put record data on the terminal. Print the exception
+        type only and exit non-zero; TRIAGE_DEBUG=1 adds a traceback without locals."""
+        if self._exception is None:
+            self._exception = error  # re-raised by run_test, so tests see real errors
+            self._exception_event.set()
+        self.bell()
+        if os.environ.get("TRIAGE_DEBUG") == "1":
+            from rich.traceback import Traceback
+
+            tb = Traceback.from_exception(
+                type(error), error, error.__traceback__, show_locals=False
+            )
+            self._exit_renderables.append(Segments(self.console.render(tb)))
+        message = Text(
+            f"triage: the review app stopped on an internal error ({type(error).__name__}). "
+            "Every decision and note already shown as saved is in the database. "
+            "Set TRIAGE_DEBUG=1 to see a traceback."
+        )
+        self._exit_renderables.append(Segments(self.console.render(message)))
+        self._return_code = EXIT_CRASH
+        self._close_messages_no_wait()

@@ -1,0 +1,395 @@
+"""The case screen: one person's record, the conviction under review, one key per decision.
+
+Every decision is written at once through `review.decide`/`decide_many` with the version
+the screen showed; a `ConflictError` is shown with both values and the case reloaded.
+After a decision the cursor lands on the next undecided conviction: in this case first,
+then in the next case of the queue.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from triage import review
+from triage.display import line
+from triage.errors import ConflictError, TriageError
+from triage.review import CaseView, ConvictionItem
+from triage.tui import fmt
+from triage.tui.screens.modals import ConflictScreen, NoteScreen
+from triage.tui.widgets import case_text
+from triage.tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from triage.tui.app import ReviewApp
+
+RENEW_SECONDS = 5 * 60
+
+
+class CaseNavigator(Protocol):
+    """What the case screen needs from the queue to move between cases."""
+
+    def neighbour(self, index: int, step: int, *, pending_only: bool) -> tuple[int, str] | None:
+        """The queue position and SUBJECT_ID of the next (step=1) or previous case."""
+        ...
+
+    def queue_size(self) -> int | None: ...
+
+
+class CaseScreen(Screen[None]):
+    SCOPE = "case"
+    BINDINGS = [
+        Binding("d", "decide('dismiss')", "Dismiss", id="case.dismiss"),
+        Binding("r", "decide('reduce')", "Reduce", id="case.reduce"),
+        Binding("n", "decide('not_eligible')", "Not eligible", id="case.not_eligible"),
+        Binding("f", "decide('defer')", "Defer", id="case.defer"),
+        Binding("enter,a", "accept", "Accept suggestion", id="case.accept"),
+        Binding("u", "undo", "Undo", id="case.undo"),
+        Binding("N", "note", "Note", id="case.note"),
+        Binding("space", "mark", "Mark for bulk", id="case.mark"),
+        Binding("j,down", "move(1)", "Next conviction", id="case.down", show=False),
+        Binding("k,up", "move(-1)", "Previous conviction", id="case.up", show=False),
+        Binding(
+            "right_square_bracket", "other_case(1)", "Next case", id="case.next_case", show=False
+        ),
+        Binding(
+            "left_square_bracket",
+            "other_case(-1)",
+            "Previous case",
+            id="case.previous_case",
+            show=False,
+        ),
+        Binding(
+            "pagedown", "scroll_detail(1)", "Scroll details down", id="case.detail_down", show=False
+        ),
+        Binding(
+            "pageup", "scroll_detail(-1)", "Scroll details up", id="case.detail_up", show=False
+        ),
+        Binding("q,escape", "back", "Back to queue", id="case.back"),
+    ]
+
+    def __init__(self, subject_id: str, index: int, navigator: CaseNavigator) -> None:
+        super().__init__()
+        self.subject_id = subject_id
+        self.index = index
+        self.navigator = navigator
+        self.case: CaseView | None = None
+        self.cursor = 0
+        self.marked: set[str] = set()
+        self.holding = False  # we hold the claim on this case
+
+    @property
+    def triage(self) -> ReviewApp:
+        return cast("ReviewApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("case", id="status")
+        yield Static("", markup=False, id="person")
+        with Horizontal(id="panes"):
+            with VerticalScroll(id="timeline-box", can_focus=False):
+                yield Static("", markup=False, id="timeline")
+            with VerticalScroll(id="detail-box", can_focus=False):
+                yield Static("", markup=False, id="detail")
+        with VerticalScroll(id="history-box", can_focus=False):
+            yield Static("", markup=False, id="history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.open_case(self.subject_id, self.index)
+        self.set_interval(RENEW_SECONDS, self._renew_claim)
+
+    def on_unmount(self) -> None:
+        self._release()
+
+    # -- loading ---------------------------------------------------------------------
+
+    def open_case(self, subject_id: str, index: int, *, focus_key: str | None = None) -> bool:
+        """Show a case and claim it. Returns False when another reviewer holds it."""
+        if subject_id != self.subject_id:
+            self._release()
+        self.subject_id = subject_id
+        self.index = index
+        self.marked.clear()
+        app = self.triage
+        try:
+            self.holding = review.claim(app.conn, subject_id, app.reviewer)
+        except TriageError as exc:
+            self.holding = False
+            app.notify(str(exc), severity="error")
+        self.reload(focus_key=focus_key, first_pending=focus_key is None)
+        return self.holding
+
+    def reload(self, *, focus_key: str | None = None, first_pending: bool = False) -> None:
+        app = self.triage
+        self.case = review.load_case(app.conn, self.subject_id, app.run_id)
+        convictions = self.case.convictions
+        if focus_key is not None:
+            for i, c in enumerate(convictions):
+                if c.key == focus_key:
+                    self.cursor = i
+        elif first_pending:
+            pending = [i for i, c in enumerate(convictions) if self._pending(c)]
+            classified = [i for i, c in enumerate(convictions) if case_text.decidable(c)]
+            self.cursor = (pending or classified or [0])[0]
+        self.cursor = min(self.cursor, max(0, len(convictions) - 1))
+        self.refresh_view()
+
+    def _pending(self, c: ConvictionItem) -> bool:
+        wanted = self.triage.queue_filter.outcome
+        return (
+            case_text.decidable(c)
+            and c.decision is None
+            and (wanted is None or c.outcome == wanted)
+        )
+
+    def refresh_view(self) -> None:
+        case = self.case
+        if case is None:
+            return
+        size = self.navigator.queue_size()
+        place = f"case {self.index + 1} of {size}" if size else f"case {self.index + 1}"
+        self.query_one("#person", Static).update(
+            case_text.person_header(case, place, self._claim_note(case))
+        )
+        width = self.query_one("#timeline-box").size.width or 60
+        body, cursor_line = case_text.timeline(case, self.cursor, self.marked, width)
+        self.query_one("#timeline", Static).update(body)
+        self.query_one("#timeline-box", VerticalScroll).scroll_to_region(
+            Region(0, cursor_line, 1, 1), animate=False, force=True
+        )
+        focused = self.focused_conviction
+        self.query_one("#detail", Static).update(
+            case_text.detail(focused) if focused else Text("(nothing to show)", style="dim")
+        )
+        self.query_one("#history", Static).update(case_text.history(case.history, case.notes))
+
+    def _claim_note(self, case: CaseView) -> Text | None:
+        if self.holding:
+            return Text("claimed by you", style="dim")
+        if case.claimed_by and case.claimed_by != self.triage.reviewer:
+            return line(
+                ("⚠ held by ", "bold red"),
+                (case.claimed_by, "bold red"),
+                (" until " + fmt.show_time(case.claim_expires), "red"),
+            )
+        return None
+
+    @property
+    def focused_conviction(self) -> ConvictionItem | None:
+        if self.case is None or not self.case.convictions:
+            return None
+        return self.case.convictions[self.cursor]
+
+    # -- claims ----------------------------------------------------------------------
+
+    def _renew_claim(self) -> None:
+        if self.holding:
+            try:
+                self.holding = review.claim(self.triage.conn, self.subject_id, self.triage.reviewer)
+            except TriageError:
+                self.holding = False
+            self.refresh_view()
+
+    def _release(self) -> None:
+        if self.holding:
+            try:
+                review.release(self.triage.conn, self.subject_id, self.triage.reviewer)
+            except TriageError:
+                pass  # the lease simply expires
+            self.holding = False
+
+    # -- moving ----------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        if self.case and self.case.convictions:
+            self.cursor = min(len(self.case.convictions) - 1, max(0, self.cursor + step))
+            self.refresh_view()
+
+    def action_scroll_detail(self, step: int) -> None:
+        box = self.query_one("#detail-box", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + step * max(1, box.size.height - 2), animate=False)
+
+    def action_other_case(self, step: int) -> None:
+        found = self.navigator.neighbour(self.index, step, pending_only=False)
+        if found is None:
+            self.notify("No more cases in this direction.", timeout=2)
+            return
+        self.open_case(found[1], found[0])
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_mark(self) -> None:
+        c = self.focused_conviction
+        if c is None or not case_text.decidable(c):
+            self.notify("Only classified convictions can be marked.", timeout=2)
+            return
+        self.marked.symmetric_difference_update({c.key})
+        self.action_move(1)
+        self.refresh_view()
+
+    # -- deciding --------------------------------------------------------------------
+
+    def _targets(self) -> list[ConvictionItem]:
+        if self.case is None:
+            return []
+        if self.marked:
+            return [c for c in self.case.convictions if c.key in self.marked]
+        c = self.focused_conviction
+        return [c] if c is not None else []
+
+    def action_accept(self) -> None:
+        targets = self._targets()
+        suggestions = {case_text.suggestion(c) for c in targets}
+        if not targets or None in suggestions:
+            self.notify("No suggestion to accept here: choose a decision key.", timeout=3)
+            return
+        if len(suggestions) > 1:
+            self.notify(
+                "The marked convictions have different suggestions; decide them "
+                "one at a time or with a decision key.",
+                severity="warning",
+            )
+            return
+        self.action_decide(suggestions.pop() or "")
+
+    def action_decide(self, decision: str) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        if not all(case_text.decidable(c) for c in targets):
+            self.notify(
+                "This conviction was not classified by the pack; nothing to decide.", timeout=3
+            )
+            return
+        app = self.triage
+        focus = targets[-1]
+        try:
+            if len(targets) == 1 and not self.marked:
+                review.decide(
+                    app.conn,
+                    focus.key,
+                    decision,
+                    app.reviewer,
+                    expected_version=focus.decision_version,
+                    run_id=app.run_id,
+                )
+            else:
+                review.decide_many(
+                    app.conn,
+                    [(c.key, c.decision_version) for c in targets],
+                    decision,
+                    app.reviewer,
+                    run_id=app.run_id,
+                )
+        except ConflictError as exc:
+            self._conflict(exc, decision)
+            return
+        except TriageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.marked.clear()
+        app.decided(len(targets))
+        what = fmt.outcome(decision)
+        subject = "1 conviction" if len(targets) == 1 else f"{len(targets)} convictions"
+        app.notify(f"{what}: {subject} · {app.key_for('case.undo')} to undo", timeout=3)
+        self.reload(focus_key=focus.key)
+        self.advance()
+
+    def _conflict(self, exc: ConflictError, attempted: str) -> None:
+        self.marked.clear()
+        self.reload(focus_key=exc.key)
+        self.app.push_screen(ConflictScreen(exc, fmt.outcome(attempted)))
+
+    def advance(self) -> None:
+        """Move to the next undecided conviction: later in this case, then earlier in it,
+        then the next case in the queue that has work and is not held by someone else."""
+        case = self.case
+        if case is None:
+            return
+        n = len(case.convictions)
+        for step in range(1, n + 1):
+            i = (self.cursor + step) % n
+            if self._pending(case.convictions[i]):
+                self.cursor = i
+                self.refresh_view()
+                return
+        index = self.index
+        for _ in range(200):  # bounded: cases held by others are skipped
+            found = self.navigator.neighbour(index, 1, pending_only=True)
+            if found is None:
+                self.notify("No more undecided cases in this queue. q goes back.", timeout=5)
+                return
+            index, subject_id = found
+            if self.open_case(subject_id, index) and any(
+                self._pending(c)
+                for c in self.case.convictions  # type: ignore[union-attr]
+            ):
+                return
+        self.notify("The next cases are all held by other reviewers.", severity="warning")
+
+    def action_undo(self) -> None:
+        app = self.triage
+        try:
+            result = review.undo_last(app.conn, app.reviewer)
+        except ConflictError as exc:
+            self._conflict(exc, "undo")
+            return
+        except TriageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if result is None:
+            self.notify("Nothing of yours to undo.", timeout=3)
+            return
+        app.decided(-1)
+        subject_id = result.key.split(":", 1)[0]
+        if subject_id != self.subject_id:
+            self.open_case(subject_id, self.index, focus_key=result.key)
+        else:
+            self.reload(focus_key=result.key)
+        app.notify(
+            f"Undone on {result.key}: now {fmt.outcome(result.decision)} (recorded as a new entry)",
+            timeout=3,
+        )
+
+    # -- notes -----------------------------------------------------------------------
+
+    def action_note(self) -> None:
+        case, c = self.case, self.focused_conviction
+        if case is None:
+            return
+        target = c.key if c is not None else None
+        title = line(
+            ("Note on ", "bold"),
+            (case.name or case.subject_id, "bold"),
+            " · ",
+            (target or "the person", ""),
+        )
+        draft_key = (self.subject_id, target)
+        app = self.triage
+
+        def saved(result: str | None) -> None:
+            if result is None:
+                return  # cancelled: the draft was kept by the modal
+            if not result.strip():
+                app.drafts.pop(draft_key, None)
+                self.notify("Empty note not saved.", timeout=2)
+                return
+            try:
+                review.add_note(app.conn, self.subject_id, result, app.reviewer, key=target)
+            except TriageError as exc:
+                app.drafts[draft_key] = result
+                self.notify(str(exc) + " (draft kept)", severity="error")
+                return
+            app.drafts.pop(draft_key, None)
+            self.notify("Note saved.", timeout=2)
+            self.reload()
+
+        app.push_screen(NoteScreen(title, draft_key), saved)

@@ -1,0 +1,283 @@
+"""Text for the case screen: person header, timeline, conviction detail, history.
+
+Pure functions from service-layer dataclasses to `rich.text.Text`. Record text enters
+only as `(value, style)` pieces of `display.line` or through `display.text`, so markup
+and control characters in the data stay literal.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from triage.display import clean, line, text
+from triage.review import CaseView, ConvictionItem, DecisionEntry, Note
+from triage.tui import fmt
+
+# Which raw field is the evidence for a review flag.
+_FLAG_EVIDENCE = {
+    "charge_in_comment": "comment",
+    "other_p64_in_comment": "comment",
+    "attempt_or_conspiracy": "offense",
+    "wrong_code": "offense",
+    "no_code": "offense",
+    "unparsed_charge": "offense",
+    "partial_date": "date",
+    "missing_date": "date",
+    "pre_2016_subdivision": "offense",
+}
+
+
+def decidable(c: ConvictionItem) -> bool:
+    """A conviction the pack classified (only those take decisions)."""
+    return c.outcome is not None
+
+
+def suggestion(c: ConvictionItem) -> str | None:
+    """The decision `accept` records: the pack's suggestion, else its outcome."""
+    for value in (c.suggested_outcome, c.outcome):
+        if value in ("dismiss", "reduce", "not_eligible"):
+            return value
+    return None
+
+
+def person_header(case: CaseView, place: str, claim_note: Text | None) -> Text:
+    age = "" if case.age_at_compute is None else f" ({case.age_at_compute} at {case.compute_at})"
+    out = line(
+        (case.name or "(no name)", "bold"),
+        " · DOB ",
+        (fmt.show_date(case.dob), ""),
+        age,
+        " · CII ",
+        (case.cii or "—", ""),
+        " · SUBJECT ",
+        (case.subject_id, ""),
+    )
+    if case.deceased:
+        out.append("  ✝ deceased", style="bold red")
+    out.append("\n")
+    relevant = [c for c in case.convictions if decidable(c)]
+    undecided = sum(1 for c in relevant if c.decision is None)
+    out.append(f"{len(case.convictions)} convictions · {len(relevant)} classified · ")
+    out.append(f"{undecided} undecided", style="bold yellow" if undecided else "green")
+    if place:
+        out.append(" · " + place)
+    if claim_note is not None:
+        out.append(" · ")
+        out.append_text(claim_note)
+    return out
+
+
+def timeline_row(c: ConvictionItem, *, focused: bool, marked: bool, width: int) -> Text:
+    out = Text("▶" if focused else " ", style="bold")
+    out.append("●" if marked else " ", style="bold magenta")
+    out.append("★" if c.prop64 else " ", style="bold yellow")
+    out.append(fmt.show_date(c.date) + " ")
+    county = clean(c.county)[:11].ljust(11)
+    out.append(county, style="" if c.in_county else "dim")
+    out.append(" " if c.in_county else "°", style="dim")
+    out.append("F " if c.felony else "M ", style="bold" if c.felony else "")
+    charge_w = 18 if width >= 100 else 14
+    charge = clean(c.section or c.offense)
+    out.append(charge[:charge_w].ljust(charge_w) + " ", style="bold" if c.prop64 else "")
+    if width >= 100:
+        out.append(fmt.sentence(c.sentence_days).ljust(10), style="dim")
+    if decidable(c):
+        out.append(
+            fmt.outcome(c.outcome)[:10].ljust(11), style=fmt.OUTCOME_STYLES.get(c.outcome or "", "")
+        )
+        if c.decision is None:
+            out.append("· undecided", style="bold yellow")
+        else:
+            out.append(
+                "✓ " + fmt.outcome(c.decision),
+                style="bold " + fmt.OUTCOME_STYLES.get(c.decision, ""),
+            )
+    else:
+        out.append("not classified", style="dim")
+    if focused:
+        out.stylize("reverse")
+    return out
+
+
+def event_row(event: tuple[str, str, str, str]) -> Text:
+    date, kind, county, offense = event
+    return line(
+        "    ",
+        (fmt.show_date(date), "dim"),
+        " ",
+        (kind.lower()[:11].ljust(11), "dim italic"),
+        " ",
+        (county[:12], "dim"),
+        " ",
+        (offense, "dim"),
+    )
+
+
+def timeline(case: CaseView, cursor: int, marked: set[str], width: int) -> tuple[Text, int]:
+    """The record by date (convictions, with other events dimmed between them); returns
+    the text and the line the cursor is on."""
+    rows: list[tuple[str, Text]] = []
+    for i, c in enumerate(case.convictions):
+        rows.append(
+            (c.date, timeline_row(c, focused=i == cursor, marked=c.key in marked, width=width))
+        )
+    for event in case.events:
+        rows.append((event[0], event_row(event)))
+    rows.sort(key=lambda r: r[0])  # stable: a conviction keeps its place among equal dates
+    out = Text(no_wrap=True, overflow="ellipsis")
+    cursor_line = 0
+    for n, (_date, row) in enumerate(rows):
+        if row.plain.startswith("▶"):
+            cursor_line = n
+        if n:
+            out.append("\n")
+        out.append_text(row)
+    if not rows:
+        out.append("(no convictions on the record)", style="dim")
+    return out, cursor_line
+
+
+def _field(label: str, value: Text) -> Text:
+    out = Text(label.ljust(10), style="bold")
+    out.append_text(value)
+    out.append("\n")
+    return out
+
+
+def detail(c: ConvictionItem) -> Text:
+    out = Text()
+    out.append_text(
+        line(
+            ("Conviction ", "bold"),
+            (c.key, "bold"),
+            "  ",
+            (fmt.show_date(c.date), ""),
+            " · ",
+            (c.county, ""),
+            " (in county)" if c.in_county else " (other county)",
+        )
+    )
+    out.append("\n")
+    out.append_text(_field("Court", text(c.court_number or "—")))
+    out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
+    if c.comment:
+        out.append_text(_field("Comment", text(c.comment, "italic")))
+    end = fmt.sentence_end(c.date, c.sentence_days)
+    facts = line(
+        (c.section or "no section", "bold"),
+        " · felony" if c.felony else " · misdemeanor",
+        " · sentence " + fmt.sentence(c.sentence_days),
+        f" (ended {end})" if end else "",
+        " · Prop 64" if c.prop64 else "",
+    )
+    out.append_text(_field("Section", facts))
+    if not decidable(c):
+        out.append("\nNot classified by this pack (not a Prop 64 conviction).\n", style="dim")
+        return out
+    style = fmt.OUTCOME_STYLES.get(c.outcome or "", "")
+    out.append_text(
+        _field("Outcome", line((fmt.outcome(c.outcome), "bold " + style), " — ", (c.label, "bold")))
+    )
+    out.append_text(_field("Reason", text(c.reason)))
+    sugg = suggestion(c)
+    out.append_text(
+        _field(
+            "Suggests",
+            Text(fmt.outcome(sugg) if sugg else "no suggestion", style="bold" if sugg else "dim"),
+        )
+    )
+    if c.citation:
+        out.append_text(_field("Citation", text(c.citation)))
+    if c.trace:
+        out.append("Rule trace\n", style="bold")
+        for step_id, matched, why in c.trace:
+            mark = Text("  ✓ " if matched else "  ✗ ", style="green" if matched else "dim")
+            out.append_text(line(mark, (step_id, "bold" if matched else ""), "  ", (why, "")))
+            out.append("\n")
+    if c.flags:
+        out.append("Review flags\n", style="bold")
+        for flag in c.flags:
+            out.append_text(line("  ⚑ ", (flag, "bold magenta")))
+            evidence = _FLAG_EVIDENCE.get(flag)
+            raw = {"comment": c.comment, "offense": c.offense, "date": c.date}.get(evidence or "")
+            if evidence:
+                label = {"comment": "COMMENT_TEXT", "offense": "OFFENSE_DESCR", "date": "date"}[
+                    evidence
+                ]
+                out.append_text(line("  ", (label, "dim"), " │", (raw or "(blank)", "italic"), "│"))
+            out.append("\n")
+    if c.forced_review:
+        out.append("  (the pack sends every conviction with these flags to review)\n", style="dim")
+    if c.decision is None:
+        out.append_text(
+            _field(
+                "Decision", Text(f"undecided · version {c.decision_version}", style="bold yellow")
+            )
+        )
+    else:
+        out.append_text(
+            _field(
+                "Decision",
+                line(
+                    (fmt.outcome(c.decision), "bold " + fmt.OUTCOME_STYLES.get(c.decision, "")),
+                    f" · version {c.decision_version} · by ",
+                    (c.decided_by or "?", "bold"),
+                    " ",
+                    (fmt.show_time(c.decided_at), ""),
+                ),
+            )
+        )
+    return out
+
+
+def history(entries: tuple[DecisionEntry, ...], notes: tuple[Note, ...]) -> Text:
+    """Decisions and notes on this person, newest first, with who and when."""
+    items: list[tuple[str, int, Text]] = []
+    for e in entries:
+        if e.action == "undo":
+            what = line(
+                ("undo", "bold"),
+                " → ",
+                (fmt.outcome(e.decision), ""),
+                " (was ",
+                (fmt.outcome(e.previous), ""),
+                ")",
+            )
+        else:
+            what = line(
+                (fmt.outcome(e.decision), "bold " + fmt.OUTCOME_STYLES.get(e.decision or "", ""))
+            )
+        row = line(
+            (fmt.show_time(e.created_at), "dim"),
+            "  ",
+            (e.reviewer.ljust(10), "bold"),
+            "  ",
+            what,
+            "  ",
+            (e.key, "dim"),
+            f" v{e.version}",
+            "  (bulk)" if e.batch else "",
+        )
+        items.append((e.created_at, 0, row))
+    for n in notes:
+        row = line(
+            (fmt.show_time(n.created_at), "dim"),
+            "  ",
+            (n.reviewer.ljust(10), "bold"),
+            "  ",
+            ("note", "bold cyan"),
+            " ",
+            (n.key or "on the person", "dim"),
+            "  ",
+            (n.text, ""),
+        )
+        items.append((n.created_at, 1, row))
+    items.sort(key=lambda i: (i[0], i[1]), reverse=True)
+    out = Text()
+    if not items:
+        out.append("No decisions or notes yet.", style="dim")
+    for n, (_at, _kind, row) in enumerate(items):
+        if n:
+            out.append("\n")
+        out.append_text(row)
+    return out
