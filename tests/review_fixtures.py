@@ -148,3 +148,24 @@ def sample_people() -> list[Person]:
         Person("S5", "EVANS,EVE", [Conv("001001001000", sentence=("2", "Y")),
                                    Conv("001001001000", sentence=("6", "M"))]),
     ]  # fmt: skip
+
+
+def claim_all(args: tuple[str, int, str]) -> list[str]:
+    """Worker for the multi-process claim test: claim cases until none are left."""
+    from triage import review
+
+    path, run_id, reviewer = args
+    conn = db.connect(path)
+    taken: list[str] = []
+    try:
+        while (
+            subject := review.claim_next(conn, run_id, reviewer, review.QueueFilter())
+        ) is not None:
+            taken.append(subject)
+    finally:
+        conn.close()
+    return taken
+
+
+def many_people(n: int) -> list[Person]:
+    return [Person(f"P{i:04d}", f"NAME{i:04d},X", [Conv("001001001000")]) for i in range(n)]

@@ -363,7 +363,7 @@ def queue_convictions(
         args.extend(sargs)
     where = " AND ".join(["d.run_id = ?", *conds])
     tail = "" if limit is None else " LIMIT ?"
-    params: list[Any] = [run_id, run_id, *args]
+    params: list[Any] = [run_id, run_id, run_id, *args]
     if limit is not None:
         params.append(max(0, limit))
     rows = conn.execute(
