@@ -200,7 +200,9 @@ def _is_see_comment(offense_descr: str) -> bool:
     return not text or text.startswith("SEE COMMENT")
 
 
-@lru_cache(maxsize=1 << 18)
+# 65,536 entries is about 40 MB at worst: enough for every distinct OFFENSE_DESCR of a county
+# file (they repeat heavily) without letting unique comments grow memory without bound.
+@lru_cache(maxsize=1 << 16)
 def parse_charge(offense_descr: str, comment: str = "") -> Charge:
     """The charge an OFFENSE_DESCR names (from COMMENT_TEXT when it says to look there).
 
@@ -209,13 +211,21 @@ def parse_charge(offense_descr: str, comment: str = "") -> Charge:
     """
     if _is_see_comment(offense_descr):
         charge = _charge_from(comment, "comment", (Flag.CHARGE_IN_COMMENT,))
-        others = comment_charges(comment)[1:]
+        others = _without_first_match(comment_charges(comment), charge)
     else:
         charge = _charge_from(offense_descr, "offense", ())
         others = comment_charges(comment) if comment.strip() else ()
     if others and other_p64_in_comment(charge, others):
         charge = _with_flag(charge, Flag.OTHER_P64_IN_COMMENT)
     return charge
+
+
+def _without_first_match(mentions: tuple[Charge, ...], charge: Charge) -> tuple[Charge, ...]:
+    """The comment's mentions other than the one the charge itself was read from."""
+    for i, mention in enumerate(mentions):
+        if (mention.section, mention.subdivision) == (charge.section, charge.subdivision):
+            return mentions[:i] + mentions[i + 1 :]
+    return mentions
 
 
 def _with_flag(charge: Charge, flag: Flag) -> Charge:
@@ -232,7 +242,7 @@ def _with_flag(charge: Charge, flag: Flag) -> Charge:
     )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def comment_charges(comment: str) -> tuple[Charge, ...]:
     """Every charge-like mention in a free-text comment, in order (source="comment").
 
