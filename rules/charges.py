@@ -123,8 +123,9 @@ def _parse_head(head: str) -> _Head:
     subdivision: list[str] = []
     if suffix is not None:
         glued_code = _normalize_code(suffix)
-        if glued_code is not None and not s.lstrip().startswith("("):
-            # `11359HS`: the letters are the code, not a section suffix.
+        if glued_code is not None:
+            # `11359HS`, `11359HS(B)`: the letters are the code, not a section suffix (no
+            # California section ends in the letters of a code abbreviation).
             code = code or glued_code
             suffix = None
         elif number in PROP64_SECTIONS and decimal is None and suffix in ("A", "B", "C", "D"):

@@ -29,6 +29,7 @@ CASES: list[tuple[str, str | None, str | None, tuple[str, ...], bool, bool, set[
     ("HS11359", "HS", "11359", (), False, False, set(), True),
     ("11359HS", "HS", "11359", (), False, False, set(), True),
     ("11359HS-INTENT SELL CANNABIS", "HS", "11359", (), False, False, set(), True),
+    ("11359HS(B)", "HS", "11359", ("b",), False, False, set(), True),
     ("11359 HS-MARIJUANA POSSESION FOR SALE", "HS", "11359", (), False, False, set(), True),
     ("11359(b) HS", "HS", "11359", ("b",), False, False, set(), True),
     ("11359(B) HS", "HS", "11359", ("b",), False, False, set(), True),
