@@ -77,8 +77,7 @@ class QueueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
-        self.query_one(QueueView).focus()
+        self._hide_search()
         self.reload()
 
     # -- data ------------------------------------------------------------------------
@@ -208,19 +207,25 @@ class QueueScreen(Screen[None]):
     def action_search(self) -> None:
         box = self.query_one("#search", Input)
         box.value = self.triage.queue_filter.search or ""
+        box.disabled = False
         box.display = True
         box.focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._set_filter(search=event.value.strip() or None)
-        event.input.display = False
+    def _hide_search(self) -> None:
+        # Disabled as well as hidden, so focus can never land in it behind the user's back.
+        box = self.query_one("#search", Input)
+        box.display = False
+        box.disabled = True
         self.query_one(QueueView).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._hide_search()
+        self._set_filter(search=event.value.strip() or None)
 
     def on_key(self, event: events.Key) -> None:
         box = self.query_one("#search", Input)
         if event.key == "escape" and box.has_focus:
-            box.display = False
-            self.query_one(QueueView).focus()
+            self._hide_search()
             event.stop()
 
     def _set_filter(self, **changes: object) -> None:
@@ -229,6 +234,7 @@ class QueueScreen(Screen[None]):
 
     def action_filter(self) -> None:
         def chosen(flt: QueueFilter | None) -> None:
+            self.query_one(QueueView).focus()
             if flt is not None:
                 self.triage.queue_filter = flt
                 self.reload()

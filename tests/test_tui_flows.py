@@ -1,0 +1,213 @@
+"""The review app driven by Pilot: every flow asserts on the database afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_tui_harness import (  # noqa: F401 - frozen_clock is a fixture
+    decisions,
+    frozen_clock,
+    make_app,
+    make_db,
+    pilot_test,
+    settle,
+)
+
+from triage import db
+from triage.tui.screens.case import CaseScreen
+from triage.tui.screens.modals import ConflictScreen, NoteScreen
+from triage.tui.screens.queue import QueueScreen
+from triage.tui.widgets.queue_view import QueueView
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
+def _names(app: object) -> list[str]:
+    view = app.screen.query_one(QueueView)  # type: ignore[attr-defined]
+    return [view.row(i).name for i in range(view.rows_shown)]  # type: ignore[union-attr]
+
+
+@pilot_test
+async def test_decide_moves_to_next_undecided_then_next_case(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert _names(app) == ["ADAMS,ANN", "BAKER,BOB", "CARTER,CAL", "EVANS,EVE"]
+        await pilot.press("down", "down", "enter")  # CARTER: two review convictions
+        screen = app.screen
+        assert isinstance(screen, CaseScreen) and screen.subject_id == "S3"
+        await pilot.press("d")
+        assert screen.subject_id == "S3"  # same person first
+        assert screen.focused_conviction.key == "S3:001001002000"  # type: ignore[union-attr]
+        await pilot.press("r")
+        assert screen.subject_id == "S5"  # then the next case in the queue
+        await pilot.press("n")
+    assert decisions(path) == [
+        ("S3:001001001000", "decide", "dismiss", "alice"),
+        ("S3:001001002000", "decide", "reduce", "alice"),
+        ("S5:001001001000", "decide", "not_eligible", "alice"),
+    ]
+
+
+@pilot_test
+async def test_accept_suggestion_defer_and_undo_is_a_new_entry(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path, reviewer="bob")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # ADAMS, suggestion dismiss
+        await pilot.press("a")  # accept → dismiss; moves on to BAKER (suggestion reduce)
+        assert app.screen.subject_id == "S2"  # type: ignore[attr-defined]
+        await pilot.press("enter")  # enter also accepts
+        await pilot.press("f")  # CARTER first conviction: defer
+        await pilot.press("u")  # undo the defer
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        assert screen.focused_conviction.decision is None  # type: ignore[union-attr]
+        await pilot.press("u")  # undo again: BAKER's reduce; the app goes back there
+        assert screen.subject_id == "S2"
+    assert decisions(path) == [
+        ("S1:001001001000", "decide", "dismiss", "bob"),
+        ("S2:001001001000", "decide", "reduce", "bob"),
+        ("S3:001001001000", "decide", "defer", "bob"),
+        ("S3:001001001000", "undo", None, "bob"),
+        ("S2:001001001000", "undo", None, "bob"),
+    ]
+
+
+@pilot_test
+async def test_note_saved_with_ctrl_s_and_draft_kept_on_escape(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "N")
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"call DA", "escape")  # cancel: nothing written, draft kept
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("N")
+        await pilot.resize_terminal(100, 30)  # the draft survives a resize
+        await pilot.pause()
+        assert app.screen.text == "call DA"  # type: ignore[attr-defined]
+        await pilot.press(*" first", "ctrl+s")
+        assert isinstance(app.screen, CaseScreen)
+    conn = db.connect(path)
+    rows = conn.execute("SELECT subject_id, key, reviewer, text FROM notes").fetchall()
+    assert [tuple(r) for r in rows] == [("S1", "S1:001001001000", "alice", "call DA first")]
+
+
+@pilot_test
+async def test_bulk_marks_decide_all_in_one_batch(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # CARTER
+        await pilot.press("space", "space", "d")  # mark both, dismiss both
+    conn = db.connect(path)
+    rows = conn.execute("SELECT key, decision, batch FROM decisions ORDER BY id").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [
+        ("S3:001001001000", "dismiss"),
+        ("S3:001001002000", "dismiss"),
+    ]
+    assert rows[0][2] is not None and rows[0][2] == rows[1][2]
+
+
+@pilot_test
+async def test_conflict_shows_both_values_and_saves_nothing(tmp_path: Path) -> None:
+    from triage import review
+
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        other = db.connect(path)  # a second reviewer decides first
+        review.decide(other, "S1:001001001000", "not_eligible", "carol", expected_version=0)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConflictScreen)
+        shown = str(app.screen.query("Static").first().render())
+        assert "carol" in shown and "not eligible" in shown and "dismiss" in shown
+        await pilot.press("enter")
+        case = app.screen
+        assert isinstance(case, CaseScreen)
+        assert case.focused_conviction.decision == "not_eligible"  # type: ignore[union-attr]
+    assert [d[2] for d in decisions(path)] == ["not_eligible"]
+
+
+@pilot_test
+async def test_filter_and_search_narrow_the_queue(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"CR30", "enter")  # court number prefix
+        await settle(pilot)
+        assert _names(app) == ["CARTER,CAL"]
+        await pilot.press("slash", "ctrl+u", *"bak", "enter")  # name prefix, any case
+        await settle(pilot)
+        assert _names(app) == ["BAKER,BOB"]
+        await pilot.press("x")  # clear
+        await settle(pilot)
+        await pilot.press("f")  # the filter form: flag = partial_date
+        form = app.screen
+        form.query_one("#f-flag").value = "partial_date"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _names(app) == ["BAKER,BOB"]
+        assert app.queue_filter.flag == "partial_date"
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("enter", "d", "q")  # decide ADAMS, back to the queue
+        await settle(pilot)
+        await pilot.press("u")  # undecided only
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert _names(app) == ["BAKER,BOB", "CARTER,CAL", "EVANS,EVE"]
+    assert [d[0] for d in decisions(path)] == ["S1:001001001000"]
+
+
+@pilot_test
+async def test_claim_is_taken_on_open_and_released_on_back(tmp_path: Path) -> None:
+    from triage import review
+
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        other = db.connect(path)
+        assert review.claim(other, "S1", "carol") is False  # alice holds it
+        await pilot.press("q")
+        await settle(pilot)
+        assert review.claim(other, "S1", "carol") is True
+
+
+@pilot_test
+async def test_remapped_key_decides(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path, keymap={"case.dismiss": "x"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "d")  # d is no longer dismiss
+        await pilot.press("x")
+    assert decisions(path) == [("S1:001001001000", "decide", "dismiss", "alice")]
+
+
+@pilot_test
+async def test_help_and_stats_screens_open_and_close(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        shown = str(app.screen.query_one("Static").render())
+        assert "Dismiss" in shown and "case.dismiss" in shown
+        await pilot.press("escape", "t")
+        await settle(pilot)
+        stats = str(app.screen.query_one("#stats").render())
+        assert "Determinations by outcome" in stats and "review" in stats
+        await pilot.press("q")
+        assert isinstance(app.screen, QueueScreen)
