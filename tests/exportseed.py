@@ -158,7 +158,7 @@ def add_run(
             conn.execute(
                 "INSERT INTO determinations (run_id, key, subject_id, outcome, label, reason, "
                 "step_id, section, felony, conviction_date, county, forced_review, "
-                "suggested_outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "suggested_outcome, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     key,
@@ -173,6 +173,7 @@ def add_run(
                     values["county"],
                     int(bool(values.get("forced_review"))),
                     values.get("suggested_outcome"),
+                    values.get("citation", ""),
                 ),
             )
     return run_id
