@@ -30,19 +30,22 @@ _LAST_EVENT = dt.date(2019, 10, 31)
 _FIRST_EVENT = dt.date(1972, 1, 1)
 
 
-def _template() -> list[str]:
-    """A row with the constant filler real extracts carry (`x`, padded blanks, separators)."""
+def _template(filled: bool) -> list[str]:
+    """A row with the constant filler extracts carry: separators always, and in `filled`
+    ones the `x` placeholders and padded blanks CfA's workbook shows (BEAR's file leaves
+    them empty)."""
     row = [""] * len(COLUMNS)
-    for name in data.X_FIELDS:
-        row[_IX[name]] = "x"
-    for name, value in data.PADDED_FIELDS.items():
-        row[_IX[name]] = value
+    if filled:
+        for name in data.X_FIELDS:
+            row[_IX[name]] = "x"
+        for name, value in data.PADDED_FIELDS.items():
+            row[_IX[name]] = value
     for name in ("REQ_SEG_SEP", "SENT_SEG_SEP", "END_OF_REC"):
         row[_IX[name]] = "#"
     return row
 
 
-_TEMPLATE = _template()
+_TEMPLATES = (_template(False), _template(True))
 
 
 def _ymd(day: dt.date) -> str:
@@ -121,24 +124,33 @@ def _plan_cycles(person: _Person) -> list[_Cycle]:
     # Recent years are over-represented, as in real extracts (more records, better capture).
     days = sorted(int(span * (1 - rng.random() ** 1.25)) for _ in range(count))
     profile = rng.random()
+    # Some repeat sellers/growers: the same felony section again and again ("two priors").
+    habit = rng.choice(data.PROP64_HABITS) if profile < 0.1 else None
+    if habit is not None:
+        count = max(count, 3) + 1
+        days = sorted(int(span * (1 - rng.random() ** 1.25)) for _ in range(count))
     cycles = []
     for n, offset in enumerate(days, start=1):
         day = start + dt.timedelta(days=offset)
         county = person.home if rng.random() < 0.78 else rng.choice(data.OTHER_COUNTIES)
         if county == person.home and person.home != "LOS ANGELES" and rng.random() < 0.1:
             county = "LOS ANGELES"
-        cycles.append(_Cycle(n, day, county, _pick_charges(rng, profile, day)))
+        cycles.append(_Cycle(n, day, county, _pick_charges(rng, profile, day, habit)))
     _add_priors(person, cycles)
     return cycles
 
 
-def _pick_charges(rng: random.Random, profile: float, day: dt.date) -> list[data.ChargeSpec]:
+def _pick_charges(
+    rng: random.Random, profile: float, day: dt.date, habit: data.ChargeSpec | None
+) -> list[data.ChargeSpec]:
     """One to three charges; cannabis-heavy people get Prop 64 charges more often."""
     p64_weight = 55 if profile < 0.55 else (12 if profile < 0.8 else 2)
     if day >= _PROP64_CUTOFF:
         p64_weight //= 4  # far fewer cannabis cases once Prop 64 took effect
     kinds = ("p64", "related", "ordinary")
     first = rng.choices(kinds, weights=(p64_weight, 20, 45))[0]
+    if habit is not None and rng.random() < 0.7:
+        return [habit]
     charges = [_charge_of(rng, first, day)]
     while len(charges) < 3 and rng.random() < 0.42:
         kind = rng.choices(kinds, weights=(p64_weight // 2, 30, 40))[0]
@@ -183,7 +195,7 @@ def iter_doj_rows(
 
 def _person_rows(person: _Person) -> Iterator[list[str]]:
     rng = person.rng
-    base = _TEMPLATE.copy()
+    base = _TEMPLATES[rng.random() < 0.4].copy()
     base[_IX["SUBJECT_ID"]] = person.subject_id
     base[_IX["REQ_CII_NUMBER"]] = person.cii
     base[_IX["PRI_NAME"]] = person.name
@@ -262,7 +274,7 @@ def _arrest_row(
     row[_IX["CNT_ORDER"]] = _cnt_order(cycle.number, 1, n)
     row[_IX["OFFENSE_DESCR"]] = charge[0]
     row[_IX["OFFENSE_TOC"]] = charge[1]
-    row[_IX["OFFENSE_QUAL_LST"]] = " " * rng.randrange(10, 30)
+    row[_IX["OFFENSE_QUAL_LST"]] = rng.choice(data.QUAL_PADDING)
     if rng.random() < 0.3:
         row[_IX["DISP_DESCR"]] = rng.choice(data.ARREST_DISPOSITIONS)
     return row
@@ -288,7 +300,7 @@ def _court_rows(
     row[_IX["CNT_ORDER"]] = _cnt_order(cycle.number, 2, n)
     row[_IX["OFN"]] = ofn
     row[_IX["OFFENSE_TOC"]] = charge[1]
-    row[_IX["OFFENSE_QUAL_LST"]] = " " * rng.randrange(10, 30)
+    row[_IX["OFFENSE_QUAL_LST"]] = rng.choice(data.QUAL_PADDING)
     row[_IX["CONV_STAT_CODE"]] = " " * rng.choice((0, 5, 8, 10, 24))
     _describe_offense(row, charge, rng, person)
     felony = rng.random() < charge[2]
@@ -298,6 +310,7 @@ def _court_rows(
         convicted = rng.random() < 0.72
     if not convicted:
         row[_IX["DISP_DESCR"]] = rng.choice(data.NON_CONVICTIONS)
+        row[_IX["SENT_TIME_DESCR"]] = " " * 18
         row[_IX["CONV_STAT_DESCR"]] = "FELONY" if felony else "MISDEMEANOR"
         return [row]
     if charge[1] == "I":

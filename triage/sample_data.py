@@ -36,7 +36,8 @@ X_FIELDS = (
     "CYC_ORDER STP_SEG_SEP STP_ORDER STP_TYPE_CODE STP_ORI_TYPE_DESCR STP_ORI_CODE "
     "STP_ORI_CNTY_CODE CNT_SEG_SEP OFFENSE_CODE"
 ).split()
-PADDED_FIELDS = {"PRI_CDL": "x       ", "CYC_DATE": "x       ", "SENT_TIME_DESCR": " " * 18}
+PADDED_FIELDS = {"PRI_CDL": "x       ", "CYC_DATE": "x       "}
+QUAL_PADDING = ("", " " * 6, " " * 13, " " * 14, " " * 23)
 
 TIME_DESCR = {"D": "DAYS      ", "M": "MONTHS", "Y": "YEARS"}
 
@@ -57,6 +58,12 @@ PROP64: tuple[ChargeSpec, ...] = (
     ("11360(A) HS-TRANSPORT/SELL MARIJUANA", "F", 0.8),
     ("11360(A)(2) HS-SELL/TRANSPORT CANNABIS", "F", 0.6),
     ("11360(B) HS-GIVE/TRANSPORT MARIJUANA 28.5 GRAMS OR LESS", "M", 0.0),
+)
+
+PROP64_HABITS: tuple[ChargeSpec, ...] = (
+    ("11358 HS-CULTIVATE MARIJUANA", "F", 0.9),
+    ("11359 HS-POSSESS MARIJUANA FOR SALE", "F", 0.9),
+    ("11360(A) HS-TRANSPORT/SELL MARIJUANA", "F", 0.85),
 )
 
 # Rarer spellings the charge parser must cope with, and look-alikes that are not Prop 64.

@@ -1,0 +1,146 @@
+"""Build `sample.db`: generate the synthetic county, import it, classify it, byte for byte.
+
+The same seed gives the same file on every run: the clock is frozen, the actor is fixed,
+the DOJ file has a fixed name (only names are stored, never the temporary folder), timings
+are not kept, and the database is vacuumed into its canonical page layout. The file is
+built beside the target and moved into place only when complete, so an interrupted build
+never leaves a half-made `sample.db`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from triage import db, sample
+from triage.errors import TriageError, UsageError
+
+SAMPLE_PACK = "los-angeles-2019"
+SAMPLE_COUNTY = "LOS ANGELES"
+SAMPLE_COMPUTE_AT = dt.date(2019, 11, 11)
+SAMPLE_ACTOR = "sample"
+# Everything the build stamps (created_at, imported_at, run times, audit) reads this instant.
+SAMPLE_CLOCK = dt.datetime(2019, 11, 11, 9, 0, 0, tzinfo=dt.UTC)
+MAX_PEOPLE = 2_000_000
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    """What `build_sample_db` made."""
+
+    path: Path
+    seed: int
+    people: int
+    rows: int
+    convictions: int
+    run_id: int
+    review_cases: int  # people with at least one conviction to review
+    review_reasons: dict[str, int] = field(default_factory=dict)  # reason -> convictions
+    sha256: str = ""
+    size: int = 0
+
+
+def build_sample_db(
+    out: str | os.PathLike[str], *, people: int = 2000, seed: int = 64, force: bool = False
+) -> SampleSummary:
+    """Generate, import and classify a synthetic county into `out` (mode 0600).
+
+    Refuses to replace an existing file unless `force`. Raises `TriageError` for a bad
+    target or arguments; nothing is written to `out` unless the whole build succeeds.
+    """
+    target = Path(out)
+    if not 1 <= people <= MAX_PEOPLE:
+        raise UsageError(f"--people: use a number from 1 to {MAX_PEOPLE:,}")
+    if seed < 0:
+        raise UsageError("--seed: use a number of 0 or more")
+    if target.is_dir():
+        raise TriageError(f"{target}: is a folder; give a file name for the sample database")
+    if not target.parent.is_dir():
+        raise TriageError(f"{target}: folder {target.parent} does not exist")
+    if target.exists() and not force:
+        raise TriageError(f"{target}: already exists; add --force to replace it")
+    with tempfile.TemporaryDirectory(prefix=".triage-sample-", dir=target.parent) as tmp:
+        work = Path(tmp)
+        source = work / f"synthetic-county-seed{seed}.csv"
+        rows = sample.write_doj_csv(source, people=people, seed=seed, home_county=SAMPLE_COUNTY)
+        built = work / "sample.db"
+        db.set_clock(SAMPLE_CLOCK)
+        try:
+            run_id, convictions, cases, reasons = _import_and_classify(built, source)
+        finally:
+            db.set_clock(None)
+        data = built.read_bytes()
+        summary = SampleSummary(
+            path=target,
+            seed=seed,
+            people=people,
+            rows=rows,
+            convictions=convictions,
+            run_id=run_id,
+            review_cases=cases,
+            review_reasons=reasons,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+        )
+        for stale in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+            # A leftover WAL of the file being replaced would be replayed into the new one.
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+        os.replace(built, target)
+    os.chmod(target, db.FILE_MODE)
+    return summary
+
+
+def _import_and_classify(path: Path, source: Path) -> tuple[int, int, int, dict[str, int]]:
+    """Import and classify into a fresh database; return the run id, convictions, review
+    cases and review reasons."""
+    from rules.packs import load_pack
+    from triage.classify import classify_run
+    from triage.importers import import_files
+
+    pack = load_pack(SAMPLE_PACK)
+    conn = db.connect(path, create=True)
+    try:
+        import_files(conn, [source], actor=SAMPLE_ACTOR)
+        run = classify_run(
+            conn,
+            pack,
+            county=SAMPLE_COUNTY,
+            compute_at=pack.compute_at or SAMPLE_COMPUTE_AT,
+            actor=SAMPLE_ACTOR,
+        )
+        with db.write(conn):
+            # Elapsed time differs on every build; a reproducible file cannot keep it.
+            conn.execute("UPDATE runs SET seconds = NULL WHERE id = ?", (run.run_id,))
+        counts = _review_counts(conn, run.run_id)
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return (run.run_id, *counts)
+
+
+def _review_counts(conn: sqlite3.Connection, run_id: int) -> tuple[int, int, dict[str, int]]:
+    convictions = int(conn.execute("SELECT count(*) FROM convictions").fetchone()[0])
+    cases = int(
+        conn.execute(
+            "SELECT count(DISTINCT subject_id) FROM determinations "
+            "WHERE run_id = ? AND outcome = 'review'",
+            (run_id,),
+        ).fetchone()[0]
+    )
+    reasons = {
+        str(reason): int(n)
+        for reason, n in conn.execute(
+            "SELECT reason, count(*) FROM determinations WHERE run_id = ? "
+            "AND outcome = 'review' GROUP BY reason ORDER BY count(*) DESC, reason",
+            (run_id,),
+        )
+    }
+    return convictions, cases, reasons
