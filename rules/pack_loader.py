@@ -324,7 +324,10 @@ def _step(
         texts[key] = value
     if not texts["reason"]:
         problems.add(at, f"{name}: missing 'reason'")
+    raw_params = entry.get("params", {})
     fields = set(CHARGE_FIELDS) | set(parameters) | set(params)
+    if isinstance(raw_params, dict):
+        fields |= set(raw_params)  # so a bad predicate is not reported twice
     if isinstance(predicate, str) and predicate in PREDICATES:
         fields |= PREDICATES[predicate].provides
     for cond in also:
@@ -334,7 +337,6 @@ def _step(
         problems.add(lines.step(index, "reason"), f"{name}: reason {problem}")
     if len(problems.out) > count:
         return None
-    raw_params = entry.get("params", {})
     return Step(
         id=str(sid),
         predicate=str(predicate),
