@@ -1,9 +1,495 @@
-"""CLI commands: classifying (filled in by its issue)."""
+"""CLI commands: classify, results, stats, and the policy pack tools.
+
+These are thin: they resolve arguments into a pack and dates, call `triage.classify` or run
+read-only queries, and print. Record data reaches the terminal only through `clean()`.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from rules.errors import RulesError
+from rules.packs import (
+    Pack,
+    Step,
+    bundled_ids,
+    check_pack,
+    list_packs,
+    load_pack,
+    pack_from_gogen_options,
+)
+from triage import db, identity
+from triage.classify import RunSummary, classify_run
+from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json
+from triage.display import clean
+from triage.errors import TriageError, UsageError
+
+RESULT_COLUMNS = (
+    "file",
+    "line",
+    "SUBJECT_ID",
+    "CNT_ORDER",
+    "name",
+    "county",
+    "conviction_date",
+    "code_section",
+    "felony",
+    "outcome",
+    "label",
+    "reason",
+    "step_id",
+    "flags",
+)
+
+# Fixed text: the run id is the only parameter.
+_RESULTS_SQL = """
+SELECT f.name, s.line, c.subject_id, c.cnt_order, p.name, d.county, d.conviction_date,
+       d.section, d.felony, d.outcome, d.label, d.reason, d.step_id, d.flags
+FROM determinations AS d
+JOIN convictions AS c ON c.key = d.key
+JOIN source_rows AS s ON s.id = c.first_row_id
+JOIN source_files AS f ON f.id = s.file_id
+JOIN people AS p ON p.subject_id = d.subject_id
+WHERE d.run_id = ?
+ORDER BY d.subject_id, d.key
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolving arguments
+
+
+def _looks_like_path(spec: str) -> bool:
+    return spec.endswith(".toml") or "/" in spec or "\\" in spec or Path(spec).is_file()
+
+
+def resolve_pack(spec: str) -> Pack:
+    """A pack by shipped id or by TOML path; one clear line when it is neither."""
+    if _looks_like_path(spec):
+        path = Path(spec)
+        if not path.is_file():
+            raise TriageError(f"{spec}: no such policy pack file")
+        return load_pack(str(path))
+    ids = bundled_ids()
+    if spec not in ids:
+        raise TriageError(
+            f"--policy: unknown policy pack {spec!r}; available: {', '.join(ids)} "
+            "(or give the path of a .toml pack)"
+        )
+    return load_pack(spec)
+
+
+def parse_date(value: str, option: str) -> dt.date:
+    """A YYYY-MM-DD option value, or a usage error naming the option."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _default_compute_at(pack: Pack) -> dt.date:
+    """The pack's compute-at date; a pack without one computes as of today, like gogen."""
+    return pack.compute_at if pack.compute_at is not None else dt.date.today()
+
+
+def _load_options(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TriageError(f"{path}: no such options file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TriageError(f"{path}: cannot read ({type(exc).__name__})") from None
+    except json.JSONDecodeError as exc:
+        raise TriageError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(loaded, dict):
+        raise TriageError(f"{path}: expected a JSON object of gogen options")
+    return loaded
+
+
+# ---------------------------------------------------------------------------------------------
+# classify
+
+
+def _summary_lines(summary: RunSummary) -> list[str]:
+    counts = ", ".join(f"{k} {v}" for k, v in summary.by_outcome.items()) or "none"
+    return [
+        f"run {summary.run_id}: {summary.pack_id} v{summary.pack_version} "
+        f"({summary.county}, compute-at {summary.compute_at})",
+        f"{summary.people} people, {summary.convictions} convictions classified: {counts}",
+        f"{summary.seconds:.2f} s; run {summary.run_id} is now the active run",
+    ]
+
+
+def classify_cmd(
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="A shipped pack id (see `triage policy list`) or a .toml."),
+    ] = None,
+    county: Annotated[
+        str | None, typer.Option("--county", help="County to classify (default: the pack's).")
+    ] = None,
+    compute_at: Annotated[
+        str | None,
+        typer.Option("--compute-at", help="Date eligibility is computed at, YYYY-MM-DD."),
+    ] = None,
+    options: Annotated[
+        Path | None,
+        typer.Option("--options", help="A gogen/BEAR options JSON: builds the gogen pack."),
+    ] = None,
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Classify every conviction with a policy pack, as a new run (reviewer work is kept)."""
+    when = parse_date(compute_at, "--compute-at") if compute_at is not None else None
+    county_name = county.strip().upper() if county is not None and county.strip() else None
+    run_options: dict[str, Any] = {}
+    if options is not None:
+        if policy not in (None, "gogen"):
+            raise UsageError("--options builds the gogen pack; leave out --policy or use gogen")
+        run_options = {"gogen_options": _load_options(options), "options_file": options.name}
+        pack = pack_from_gogen_options(options, county=county_name)
+    elif policy is None:
+        raise UsageError("--policy is required (see `triage policy list`)")
+    else:
+        pack = resolve_pack(policy)
+    run_county = county_name or pack.county.strip()
+    if not run_county:
+        raise UsageError(f"--county is required: policy pack {pack.id} names no county")
+    conn = open_db(db_path)
+    try:
+        summary = _run_with_progress(
+            conn,
+            pack,
+            county=run_county,
+            compute_at=when if when is not None else _default_compute_at(pack),
+            options=run_options,
+            show=not as_json and err.is_terminal,
+        )
+    finally:
+        conn.close()
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        for text in _summary_lines(summary):
+            out.print(text)
+
+
+def _run_with_progress(
+    conn: sqlite3.Connection,
+    pack: Pack,
+    *,
+    county: str,
+    compute_at: dt.date,
+    options: dict[str, Any],
+    show: bool,
+) -> RunSummary:
+    actor = identity.os_account()
+    if not show:
+        return classify_run(
+            conn, pack, county=county, compute_at=compute_at, actor=actor, options=options
+        )
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("classifying", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return classify_run(
+            conn,
+            pack,
+            county=county,
+            compute_at=compute_at,
+            actor=actor,
+            options=options,
+            progress=tick,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+def _run_id(conn: sqlite3.Connection, run: int | None) -> int:
+    if run is None:
+        active = db.active_run_id(conn)
+        if active is None:
+            raise TriageError("no classification run yet (run `triage classify --policy ID`)")
+        return active
+    found = conn.execute("SELECT finished_at FROM runs WHERE id = ?", (run,)).fetchone()
+    if found is None:
+        raise TriageError(f"--run: no run {run} in this database (see `triage stats`)")
+    if found[0] is None:
+        raise TriageError(f"--run: run {run} did not finish; classify again")
+    return run
+
+
+def _result_rows(conn: sqlite3.Connection, run_id: int) -> Iterator[tuple[Any, ...]]:
+    cur = conn.cursor()
+    cur.row_factory = None
+    cur.arraysize = 1000
+    cur.execute(_RESULTS_SQL, (run_id,))
+    while True:
+        chunk = cur.fetchmany()
+        if not chunk:
+            return
+        yield from chunk
+
+
+def _clean_row(row: tuple[Any, ...]) -> list[Any]:
+    values: list[Any] = [clean(v) if isinstance(v, str) else v for v in row]
+    values[8] = bool(row[8])
+    return values
+
+
+def results_cmd(
+    run: Annotated[
+        int | None, typer.Option("--run", help="Run id (default: the active run).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    db_path: DbOption = DEFAULT_DB,
+) -> None:
+    """One row per classified conviction of a run: where it came from and what the pack said."""
+    if fmt not in ("csv", "json"):
+        raise UsageError(f"--format: {fmt!r} is not csv or json")
+    conn = open_db(db_path)
+    try:
+        run_id = _run_id(conn, run)
+        stream = sys.stdout
+        if fmt == "csv":
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(RESULT_COLUMNS)
+            for row in _result_rows(conn, run_id):
+                values = _clean_row(row)
+                values[8] = "true" if values[8] else "false"
+                writer.writerow(values)
+        else:
+            stream.write("[")
+            for n, row in enumerate(_result_rows(conn, run_id)):
+                item = dict(zip(RESULT_COLUMNS, _clean_row(row), strict=True))
+                stream.write(("," if n else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+            stream.write("\n]\n")
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# stats
+
+
+def _count(conn: sqlite3.Connection, sql: str, *args: Any) -> int:
+    return int(conn.execute(sql, args).fetchone()[0])
+
+
+def _grouped(conn: sqlite3.Connection, sql: str, *args: Any) -> dict[str, int]:
+    return {str(k): int(n) for k, n in conn.execute(sql, args)}
+
+
+def gather_stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Counts for `triage stats --json`; keys: rows, people, convictions, quarantined,
+    determinations, decisions, notes, run."""
+    run_id = db.active_run_id(conn)
+    run_row = None
+    if run_id is not None:
+        run_row = conn.execute(
+            "SELECT id, pack_id, pack_title, pack_version, pack_hash, county, compute_at, "
+            "started_at, finished_at, created_by, convictions FROM runs WHERE id = ?",
+            (run_id,),
+        ).fetchone()
+    determinations: dict[str, Any] = {"total": 0, "by_outcome": {}, "by_reason": {}}
+    if run_row is not None:
+        determinations = {
+            "total": _count(conn, "SELECT count(*) FROM determinations WHERE run_id = ?", run_id),
+            "by_outcome": _grouped(
+                conn,
+                "SELECT outcome, count(*) FROM determinations WHERE run_id = ? "
+                "GROUP BY outcome ORDER BY outcome",
+                run_id,
+            ),
+            "by_reason": _grouped(
+                conn,
+                "SELECT reason, count(*) AS n FROM determinations WHERE run_id = ? "
+                "GROUP BY reason ORDER BY n DESC, reason",
+                run_id,
+            ),
+        }
+    return {
+        "rows": _count(conn, "SELECT count(*) FROM source_rows"),
+        "people": _count(conn, "SELECT count(*) FROM people"),
+        "convictions": _count(conn, "SELECT count(*) FROM convictions"),
+        "quarantined": _count(conn, "SELECT count(*) FROM quarantine"),
+        "determinations": determinations,
+        "decisions": {
+            "entries": _count(conn, "SELECT count(*) FROM decisions"),
+            "current": _count(
+                conn, "SELECT count(*) FROM current_decisions WHERE decision IS NOT NULL"
+            ),
+            "by_kind": _grouped(
+                conn,
+                "SELECT decision, count(*) FROM current_decisions WHERE decision IS NOT NULL "
+                "GROUP BY decision ORDER BY decision",
+            ),
+        },
+        "notes": _count(conn, "SELECT count(*) FROM notes"),
+        "run": None if run_row is None else {k: run_row[k] for k in run_row.keys()},
+    }
+
+
+def _print_stats(stats: dict[str, Any]) -> None:
+    out.print(f"source rows     {stats['rows']}  (quarantined {stats['quarantined']})")
+    out.print(f"people          {stats['people']}")
+    out.print(f"convictions     {stats['convictions']}")
+    run = stats["run"]
+    if run is None:
+        out.print("run             none yet (triage classify --policy ID)")
+    else:
+        out.print(
+            f"run             {run['id']}: {clean(run['pack_id'])} v{clean(run['pack_version'])}"
+            f" ({clean(run['county']) or 'all counties'}, compute-at {run['compute_at']}),"
+            f" finished {run['finished_at']}"
+        )
+    dets = stats["determinations"]
+    out.print(f"determinations  {dets['total']}")
+    for outcome, n in dets["by_outcome"].items():
+        out.print(f"  {outcome:<14}{n}")
+    if dets["by_reason"]:
+        out.print("by reason")
+        for reason, n in dets["by_reason"].items():
+            out.print(f"  {n:>7}  {clean(reason)}")
+    decisions = stats["decisions"]
+    kinds = ", ".join(f"{k} {v}" for k, v in decisions["by_kind"].items())
+    out.print(
+        f"decisions       {decisions['current']} current"
+        + (f" ({kinds})" if kinds else "")
+        + f", {decisions['entries']} entries"
+    )
+    out.print(f"notes           {stats['notes']}")
+
+
+def stats_cmd(db_path: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Counts: rows, people, convictions, determinations, decisions, notes, the current run."""
+    conn = open_db(db_path)
+    try:
+        stats = gather_stats(conn)
+    finally:
+        conn.close()
+    if as_json:
+        print_json(stats)
+    else:
+        _print_stats(stats)
+
+
+# ---------------------------------------------------------------------------------------------
+# policy list | show | check
+
+policy_app = typer.Typer(help="Policy packs: list them, show one, check a pack file.")
+
+
+@policy_app.command("list")
+def policy_list(as_json: JsonOption = False) -> None:
+    """The shipped policy packs."""
+    packs = list_packs()
+    if as_json:
+        print_json([_pack_header(p) for p in packs])
+        return
+    for p in packs:
+        county = p.county or "(no county)"
+        out.print(f"{p.id:<20} v{p.version:<8} {county:<14} {p.title}")
+
+
+def _pack_header(pack: Pack) -> dict[str, Any]:
+    return {
+        "id": pack.id,
+        "title": pack.title,
+        "version": pack.version,
+        "jurisdiction": pack.jurisdiction,
+        "county": pack.county,
+        "compute_at": pack.compute_at.isoformat() if pack.compute_at is not None else None,
+        "relevance": pack.relevance,
+        "force_review_flags": sorted(f.value for f in pack.force_review_flags),
+        "hash": pack.content_hash,
+    }
+
+
+@policy_app.command("show")
+def policy_show(
+    pack_id: Annotated[str, typer.Argument(metavar="ID", help="Pack id or .toml path.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A pack's header and its steps, in order."""
+    pack = resolve_pack(pack_id)
+    header = _pack_header(pack)
+    steps = [_step_dict(s) for s in pack.steps]
+    if as_json:
+        print_json({**header, "steps": steps})
+        return
+    for key, value in header.items():
+        out.print(f"{key:<11} {value if value is not None else ''}")
+    out.print("steps (first match decides):")
+    for n, step in enumerate(steps, 1):
+        out.print(
+            f"  {n:>2}. {step['id']}: {step['predicate']} -> {step['outcome']} "
+            f'"{step["label"]}" / "{step["reason"]}"'
+        )
+        if step["citation"]:
+            out.print(f"      {step['citation']}")
+
+
+def _step_dict(step: Step) -> dict[str, Any]:
+    return {
+        "id": step.id,
+        "predicate": step.predicate,
+        "params": {k: _plain(v) for k, v in step.raw_params.items()},
+        "when": step.when,
+        "and": [c.predicate for c in step.also],
+        "outcome": step.outcome.value,
+        "label": step.label,
+        "reason": step.reason,
+        "citation": step.citation,
+        "line": step.line,
+    }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@policy_app.command("check")
+def policy_check(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A policy pack .toml file.")],
+) -> None:
+    """Validate a pack file; each problem is printed as file:line: message (exit 1)."""
+    if not file.is_file():
+        raise TriageError(f"{file}: no such policy pack file")
+    problems = check_pack(file)
+    for problem in problems:
+        err.print(clean(problem))
+    if problems:
+        raise typer.Exit(1)
+    try:
+        pack = load_pack(str(file))
+    except RulesError as exc:  # check_pack should have said so; never print a traceback
+        raise TriageError(str(exc)) from None
+    out.print(f"{file}: ok ({pack.id} v{pack.version}, {len(pack.steps)} steps)")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("classify")(classify_cmd)
+    app.command("results")(results_cmd)
+    app.command("stats")(stats_cmd)
+    app.add_typer(policy_app, name="policy")

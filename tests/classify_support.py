@@ -1,0 +1,241 @@
+"""Small hand-made databases for the classification and CLI tests.
+
+Rows are written straight into `source_rows`/`people`/`convictions` the way the importer
+derives them (one conviction per person and CNT_ORDER among convicted rows, key
+`SUBJECT_ID:CNT_ORDER`), so these tests do not depend on the importer's progress. The
+end-to-end tests import CfA's fixture through the real importer instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from triage import db
+
+# DOJ column -> source_rows column, for the fields a test row may set.
+_FIELDS = {
+    "SUBJECT_ID": "subject_id",
+    "PRI_NAME": "name",
+    "PRI_DOB": "dob",
+    "CII_NUMBER": "cii",
+    "STP_EVENT_DATE": "event_date",
+    "STP_TYPE_DESCR": "stp_type",
+    "STP_ORI_CNTY_NAME": "county",
+    "CNT_ORDER": "cnt_order",
+    "OFN": "ofn",
+    "OFFENSE_DESCR": "offense_descr",
+    "OFFENSE_TOC": "offense_toc",
+    "DISP_DESCR": "disp_descr",
+    "CONV_STAT_DESCR": "conv_stat",
+    "SENT_LENGTH": "sent_length",
+    "SENT_TIME_CODE": "sent_time_code",
+    "COMMENT_TEXT": "comment_text",
+}
+
+
+def conviction(
+    subject: str,
+    cnt_order: str,
+    offense: str,
+    *,
+    date: str = "20100301",
+    county: str = "LOS ANGELES",
+    felony: bool = True,
+    name: str = "DOE,JANE",
+    dob: str = "19800101",
+    comment: str = "",
+    sentence: tuple[str, str] = ("", ""),
+) -> dict[str, str]:
+    """A convicted COURT ACTION row."""
+    return {
+        "SUBJECT_ID": subject,
+        "PRI_NAME": name,
+        "PRI_DOB": dob,
+        "CII_NUMBER": f"A{subject}",
+        "STP_EVENT_DATE": date,
+        "STP_TYPE_DESCR": "COURT ACTION",
+        "STP_ORI_CNTY_NAME": county,
+        "CNT_ORDER": cnt_order,
+        "OFN": f"OFN{cnt_order[:6]}",
+        "OFFENSE_DESCR": offense,
+        "OFFENSE_TOC": "F" if felony else "M",
+        "DISP_DESCR": "CONVICTED",
+        "CONV_STAT_DESCR": "FELONY" if felony else "MISDEMEANOR",
+        "SENT_LENGTH": sentence[0],
+        "SENT_TIME_CODE": sentence[1],
+        "COMMENT_TEXT": comment,
+    }
+
+
+def arrest(subject: str, cnt_order: str, offense: str, *, date: str) -> dict[str, str]:
+    """An ARREST/DETAINED/CITED row (not a conviction)."""
+    row = conviction(subject, cnt_order, offense, date=date)
+    row.update(STP_TYPE_DESCR="ARREST/DETAINED/CITED", DISP_DESCR="", CONV_STAT_DESCR="")
+    return row
+
+
+def people_rows() -> list[dict[str, str]]:
+    """Four people, in file order deliberately not SUBJECT_ID order."""
+    return [
+        # 1002: an old felony 11360 in county and a burglary; born 1950.
+        conviction(
+            "1002",
+            "001001001000",
+            "11360(A) HS-TRANSPORT MARIJUANA",
+            date="20050101",
+            dob="19500101",
+            name="ROE,RICHARD",
+        ),
+        conviction(
+            "1002",
+            "002001001000",
+            "459 PC-BURGLARY",
+            date="20000101",
+            dob="19500101",
+            name="ROE,RICHARD",
+        ),
+        # 1001: an arrest, a misdemeanor 11357(b), a felony 11359 with a two-part sentence.
+        arrest("1001", "001001001000", "11359 HS-POSSESS MARIJUANA FOR SALE", date="20100101"),
+        conviction(
+            "1001", "001002001000", "11357(B) HS-POSSESS MARIJUANA", date="20100305", felony=False
+        ),
+        conviction(
+            "1001",
+            "002001001000",
+            "11359 HS-POSSESS MARIJUANA FOR SALE",
+            date="20120101",
+            sentence=("30", "D"),
+        ),
+        conviction(
+            "1001",
+            "002001001000",
+            "11359 HS-POSSESS MARIJUANA FOR SALE",
+            date="20120101",
+            sentence=("2", "M"),
+        ),
+        # 1003: nothing Prop 64.
+        conviction("1003", "001001001000", "484 PC-PETTY THEFT", name="POE,EDGAR"),
+        # 1004: Prop 64 out of county; a name full of markup and terminal escapes.
+        conviction(
+            "1004",
+            "001001001000",
+            "11358 HS-CULTIVATE MARIJUANA",
+            county="SACRAMENTO",
+            name="[b]EVIL[/b]\x1b[31m,X",
+            dob="19700202",
+        ),
+    ]
+
+
+def seed(path: Path, rows: Iterable[Mapping[str, str]], *, file_name: str = "doj.csv") -> Path:
+    """Create a database at `path` holding `rows` as one imported file."""
+    conn = db.connect(path, create=True)
+    try:
+        with db.write(conn):
+            _insert(conn, list(rows), file_name)
+    finally:
+        conn.close()
+    return path
+
+
+def _insert(conn: sqlite3.Connection, rows: list[Mapping[str, str]], file_name: str) -> None:
+    file_id = conn.execute(
+        "INSERT INTO source_files (sha256, name, format, encoding, size, first_imported_at, "
+        "completed_at, rows_total, rows_imported) VALUES (?, ?, 'doj', 'utf-8', 0, ?, ?, ?, ?)",
+        (
+            hashlib.sha256(file_name.encode()).hexdigest(),
+            file_name,
+            db.now(),
+            db.now(),
+            len(rows),
+            len(rows),
+        ),
+    ).lastrowid
+    seen_people: set[str] = set()
+    for line, row in enumerate(rows, start=2):
+        values = {col: row.get(doj, "") for doj, col in _FIELDS.items()}
+        raw = ",".join(row.get(doj, "") for doj in _FIELDS)
+        convicted = int(row.get("DISP_DESCR", "").startswith("CONVICTED"))
+        names = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        row_id = conn.execute(
+            f"INSERT INTO source_rows (file_id, line, raw, row_hash, convicted, {names}) "  # noqa: S608
+            f"VALUES (?, ?, ?, ?, ?, {marks})",
+            (
+                file_id,
+                line,
+                raw,
+                hashlib.sha256(f"{line}{raw}".encode()).hexdigest(),
+                convicted,
+                *values.values(),
+            ),
+        ).lastrowid
+        subject = values["subject_id"]
+        if subject not in seen_people:
+            seen_people.add(subject)
+            conn.execute(
+                "INSERT INTO people (subject_id, name, dob, cii, first_row_id) VALUES (?, ?, ?, ?, ?)",
+                (subject, values["name"], values["dob"], values["cii"], row_id),
+            )
+        if convicted:
+            key = f"{subject}:{values['cnt_order']}"
+            conn.execute(
+                "INSERT INTO convictions (key, subject_id, cnt_order, first_row_id, event_date, "
+                "county, ofn, offense_descr) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET parts = parts + 1",
+                (
+                    key,
+                    subject,
+                    values["cnt_order"],
+                    row_id,
+                    values["event_date"],
+                    values["county"],
+                    values["ofn"],
+                    values["offense_descr"],
+                ),
+            )
+
+
+def cfa_doj_csv(cfa: Path, dest: Path, workbook: str = "gogen/configurable_flow_raw.csv") -> Path:
+    """Write the 95 DOJ columns (with header) of a CfA workbook CSV to `dest`."""
+    with (cfa / workbook).open(newline="", encoding="utf-8-sig") as src:
+        table = list(csv.reader(src))
+    header = table[1]
+    start = header.index("RECORD_ID")
+    end = header.index("END_OF_REC") + 1
+    assert end - start == 95
+    with dest.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        for record in table[1:]:
+            if any(v.strip() for v in record[start:end]):
+                writer.writerow(record[start:end])
+    return dest
+
+
+def add_decision(path: Path, key: str, decision: str, reviewer: str = "alice") -> None:
+    """Append a reviewer decision directly (what review.decide will do, minus its checks)."""
+    conn = db.connect(path)
+    try:
+        with db.write(conn):
+            subject = key.split(":", 1)[0]
+            version = 1 + int(
+                conn.execute(
+                    "SELECT coalesce(max(version), 0) FROM decisions WHERE key = ?", (key,)
+                ).fetchone()[0]
+            )
+            conn.execute(
+                "INSERT INTO decisions (key, subject_id, version, action, decision, reviewer, "
+                "created_at) VALUES (?, ?, ?, 'decide', ?, ?, ?)",
+                (key, subject, version, decision, reviewer, db.now()),
+            )
+            conn.execute(
+                "INSERT INTO notes (subject_id, key, reviewer, created_at, text) "
+                "VALUES (?, ?, ?, ?, 'checked the court file')",
+                (subject, key, reviewer, db.now()),
+            )
+    finally:
+        conn.close()

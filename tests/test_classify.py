@@ -1,0 +1,291 @@
+"""Classification runs (triage.classify) and person records from the database (records_db)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from classify_support import add_decision, cfa_doj_csv, conviction, people_rows, seed
+
+from rules.model import Outcome
+from rules.packs import load_pack, pack_from_gogen_options
+from triage import audit, classify, db, records_db
+from triage.classify import classify_run
+from triage.errors import TriageError
+
+LA_DATE = dt.date(2019, 11, 11)
+
+
+@pytest.fixture
+def dbpath(tmp_path: Path) -> Path:
+    return seed(tmp_path / "t.db", people_rows())
+
+
+def _run(path: Path, pack_id: str, county: str = "LOS ANGELES", **kw: object):
+    conn = db.connect(path)
+    try:
+        return classify_run(
+            conn, load_pack(pack_id), county=county, compute_at=LA_DATE, actor="tester", **kw
+        )
+    finally:
+        conn.close()
+
+
+# --- records_db ---------------------------------------------------------------------------
+
+
+def test_select_columns_follow_the_doj_mapping() -> None:
+    for sql in (records_db._SELECT_ONE, records_db._SELECT_ALL):
+        listed = sql.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(", ")
+        listed = ["line" if c == "CAST(line AS TEXT)" else c for c in listed]
+        assert listed == [src for src, _ in records_db.SOURCE_TO_DOJ]
+
+
+def test_load_person_builds_the_record_from_stored_rows(dbpath: Path) -> None:
+    conn = db.connect(dbpath)
+    rows = records_db.person_rows(conn, "1001")
+    person = records_db.load_person(conn, "1001")
+    conn.close()
+    assert [r["_line"] for r in rows] == ["4", "5", "6", "7"]  # file order, lines as text
+    assert rows[1]["OFFENSE_DESCR"] == "11357(B) HS-POSSESS MARIJUANA"
+    assert rows[1]["STP_TYPE_DESCR"] == "COURT ACTION"
+    assert person.subject_id == "1001"
+    assert person.name == "DOE,JANE"
+    assert person.dob.value == dt.date(1980, 1, 1)
+    keys = sorted(c.key for c in person.convictions)
+    assert keys == ["1001:001002001000", "1001:002001001000"]
+    felony = next(c for c in person.convictions if c.key == "1001:002001001000")
+    assert felony.felony and felony.sentence_days == pytest.approx(30 + 2 * 30.5)
+    assert len(person.events) == 1
+
+
+def test_load_person_unknown_subject_is_a_clear_error(dbpath: Path) -> None:
+    conn = db.connect(dbpath)
+    with pytest.raises(TriageError, match="no person with SUBJECT_ID"):
+        records_db.load_person(conn, "9999")
+    conn.close()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 1000])
+def test_iter_people_streams_everyone_once_in_subject_order(dbpath: Path, batch: int) -> None:
+    conn = db.connect(dbpath)
+    people = list(records_db.iter_people(conn, batch=batch))
+    grouped = list(records_db.iter_person_rows(conn, batch=batch))
+    conn.close()
+    assert [p.subject_id for p in people] == ["1001", "1002", "1003", "1004"]
+    assert [len(rows) for _, rows in grouped] == [4, 2, 1, 1]
+    assert [len(p.convictions) for p in people] == [2, 2, 1, 1]
+
+
+# --- classify_run ---------------------------------------------------------------------------
+
+
+def test_run_records_pack_and_determinations(dbpath: Path) -> None:
+    pack = load_pack("los-angeles-2019")
+    summary = _run(dbpath, "los-angeles-2019", options={"note": "first"})
+    conn = db.connect(dbpath)
+    run = conn.execute("SELECT * FROM runs WHERE id = ?", (summary.run_id,)).fetchone()
+    assert run["pack_id"] == "los-angeles-2019" == summary.pack_id
+    assert run["pack_version"] == str(pack.version)
+    assert run["pack_hash"] == pack.content_hash and len(run["pack_hash"]) >= 16
+    assert run["pack_title"] == pack.title
+    assert (run["county"], run["compute_at"]) == ("LOS ANGELES", "2019-11-11")
+    assert json.loads(run["options"]) == {"note": "first"}
+    assert run["created_by"] == "tester" and run["finished_at"] is not None
+    assert run["convictions"] == summary.convictions
+    dets = {r["key"]: r for r in conn.execute("SELECT * FROM determinations")}
+    # LA: Prop 64 convictions in county only; the burglary, the theft and the
+    # out-of-county 11358 get no determination.
+    assert set(dets) == {"1001:001002001000", "1001:002001001000", "1002:001001001000"}
+    assert summary.people == 4 and summary.convictions == 3
+    assert sum(summary.by_outcome.values()) == 3
+    misd = dets["1001:001002001000"]
+    assert (misd["outcome"], misd["reason"]) == ("review", "Misdemeanor or Infraction")
+    assert misd["felony"] == 0 and misd["conviction_date"] == "20100305"
+    assert misd["county"] == "LOS ANGELES"
+    assert misd["section"].startswith("11357(b)")
+    old = dets["1002:001001001000"]
+    assert (old["outcome"], old["reason"]) == ("dismiss", "50 years or older")
+    assert old["felony"] == 1 and old["section"].startswith("11360(a)")
+    trace = json.loads(old["trace"])
+    assert trace and all(len(step) == 3 for step in trace)
+    assert trace[-1][0] == old["step_id"] and trace[-1][1] is True
+    assert all(step[1] is False for step in trace[:-1])
+    assert db.active_run_id(conn) == summary.run_id
+    assert db.get_meta(conn, "active_run") == str(summary.run_id)
+    entries = audit.history(conn, f"run:{summary.run_id}")
+    assert [e["action"] for e in entries] == ["classify"]
+    detail = json.loads(entries[0]["detail"])
+    assert detail["pack"] == "los-angeles-2019" and detail["hash"] == pack.content_hash
+    assert detail["convictions"] == 3
+    assert audit.verify(conn).ok
+    conn.close()
+
+
+def test_flags_are_space_separated_flag_values(tmp_path: Path) -> None:
+    rows = [
+        conviction(
+            "2001",
+            "001001001000",
+            "SEE COMMENT FOR CHARGE",
+            comment="664/11359 HS",
+            date="20100000",
+        ),
+    ]
+    path = seed(tmp_path / "f.db", rows)
+    _run(path, "dismiss-all")
+    conn = db.connect(path)
+    flags = conn.execute("SELECT flags FROM determinations").fetchone()[0]
+    conn.close()
+    assert {"charge_in_comment", "attempt_or_conspiracy", "partial_date"} <= set(flags.split(" "))
+
+
+def test_reclassify_adds_a_run_and_keeps_reviewer_work(dbpath: Path) -> None:
+    first = _run(dbpath, "los-angeles-2019")
+    add_decision(dbpath, "1001:001002001000", "dismiss")
+    second = _run(dbpath, "dismiss-all")
+    assert second.run_id > first.run_id
+    conn = db.connect(dbpath)
+    assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
+    current = conn.execute("SELECT key, decision, reviewer FROM current_decisions").fetchall()
+    assert [tuple(r) for r in current] == [("1001:001002001000", "dismiss", "alice")]
+    assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM notes").fetchone()[0] == 1
+    per_run = dict(
+        conn.execute("SELECT run_id, count(*) FROM determinations GROUP BY run_id").fetchall()
+    )
+    assert per_run == {first.run_id: 3, second.run_id: second.convictions}
+    outcomes = {
+        r[0]
+        for r in conn.execute(
+            "SELECT outcome FROM determinations WHERE run_id = ?", (second.run_id,)
+        )
+    }
+    assert outcomes == {"dismiss"}
+    assert db.active_run_id(conn) == second.run_id
+    conn.close()
+
+
+def test_small_chunks_write_every_determination(
+    dbpath: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(classify, "CHUNK", 1)
+    monkeypatch.setattr(classify, "READ_BATCH", 1)
+    seen: list[tuple[int, int]] = []
+    summary = _run(dbpath, "los-angeles-2019", progress=lambda d, t: seen.append((d, t)))
+    assert summary.convictions == 3
+    assert seen[0] == (0, 4) and seen[-1] == (4, 4)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_reviewers_can_write_while_a_run_is_classifying(
+    dbpath: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The progress callback runs between chunks: a reviewer decides meanwhile on another
+    # connection, which must neither wait for the run nor disturb it.
+    monkeypatch.setattr(classify, "READ_BATCH", 1)
+    monkeypatch.setattr(classify, "CHUNK", 1)
+    writes = Counter[str]()
+
+    def reviewer_decides(done: int, total: int) -> None:
+        if 0 < done < total:
+            add_decision(dbpath, "1001:001002001000", "defer", reviewer=f"r{done}")
+            writes["ok"] += 1
+
+    summary = _run(dbpath, "los-angeles-2019", progress=reviewer_decides)
+    assert writes["ok"] == 3 and summary.convictions == 3
+    conn = db.connect(dbpath)
+    assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 3
+    conn.close()
+
+
+def test_a_failing_run_leaves_nothing_behind(dbpath: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _run(dbpath, "los-angeles-2019")
+    real = classify.classify
+    calls = Counter[str]()
+
+    def breaks_on_third(person, pack, **kw):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("boom")
+        return real(person, pack, **kw)
+
+    monkeypatch.setattr(classify, "classify", breaks_on_third)
+    monkeypatch.setattr(classify, "CHUNK", 1)
+    with pytest.raises(RuntimeError):
+        _run(dbpath, "dismiss-all")
+    conn = db.connect(dbpath)
+    assert [r[0] for r in conn.execute("SELECT id FROM runs")] == [first.run_id]
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM determinations WHERE run_id != ?", (first.run_id,)
+        ).fetchone()[0]
+        == 0
+    )
+    assert db.active_run_id(conn) == first.run_id
+    conn.close()
+
+
+def test_an_empty_database_gives_an_empty_run(tmp_path: Path) -> None:
+    path = seed(tmp_path / "e.db", [])
+    summary = _run(path, "los-angeles-2019")
+    assert (summary.people, summary.convictions, summary.by_outcome) == (0, 0, {})
+
+
+# --- end to end on CfA's configurable-flow fixture -------------------------------------------
+
+
+def test_gogen_configurable_flow_on_the_imported_cfa_fixture(cfa: Path, tmp_path: Path) -> None:
+    from triage.importers import import_files
+
+    source = cfa_doj_csv(cfa, tmp_path / "configurable_flow.csv")
+    path = tmp_path / "cfa.db"
+    conn = db.connect(path, create=True)
+    import_files(conn, [source])
+    pack = pack_from_gogen_options(cfa / "gogen" / "eligibility_options.json", county="SACRAMENTO")
+    summary = classify_run(
+        conn,
+        pack,
+        county="SACRAMENTO",
+        compute_at=LA_DATE,
+        actor="tester",
+        options={"options_file": "eligibility_options.json"},
+    )
+    rows = conn.execute(
+        "SELECT d.outcome, d.reason, d.section, d.felony FROM determinations AS d WHERE run_id = ?",
+        (summary.run_id,),
+    ).fetchall()
+    conn.close()
+    # Facts gogen's own tests assert on this fixture (see ../shared/cfa-fixtures/README.md).
+    assert len(rows) == 18
+    assert sum(r["felony"] for r in rows) == 15
+    section = [re.match(r"\d+", r["section"]).group(0) for r in rows]  # type: ignore[union-attr]
+    assert Counter(section) == {"11357": 3, "11358": 7, "11359": 8}
+    dismissed = Counter(
+        s
+        for s, r in zip(section, rows, strict=True)
+        if r["outcome"] == "dismiss" and r["reason"].startswith("Dismiss all HS")
+    )
+    assert dismissed == {"11357": 2, "11358": 6}
+    reduced = Counter(s for s, r in zip(section, rows, strict=True) if r["outcome"] == "reduce")
+    assert reduced == {"11359": 1}
+    additional = Counter(
+        r["reason"]
+        for r in rows
+        if r["outcome"] == "dismiss"
+        and not r["reason"].startswith(("Dismiss all HS", "Misdemeanor"))
+    )
+    assert additional == {
+        "21 years or younger": 1,
+        "57 years or older": 2,
+        "Conviction occurred 10 or more years ago": 1,
+        "Individual is deceased": 1,
+        "Only has 11357-60 charges": 1,
+    }
+    assert summary.by_outcome.get(Outcome.DISMISS.value, 0) == sum(
+        1 for r in rows if r["outcome"] == "dismiss"
+    )
