@@ -112,6 +112,21 @@ def _first_pass(
     return columns, subjects
 
 
+def fold_people(
+    conn: sqlite3.Connection, run: RunFacts, keys: set[str]
+) -> dict[str, g.GogenSubject]:
+    """The people whose convictions can move an impact figure: those with one of `keys`
+    or with a Prop 64 conviction in the run's county, folded as gogen folded them."""
+    subjects: dict[str, g.GogenSubject] = {}
+    for subject_id, rows in _people_rows(conn):
+        person = g.fold_subjects([doj_fields(r) for r in rows]).get(subject_id)
+        if person is not None and any(
+            c.key in keys or (c.prop64 and c.county == run.county) for c in person.convictions
+        ):
+            subjects[subject_id] = person
+    return subjects
+
+
 # Accepted lines and the duplicates of them, together in input order.
 _LINES = (
     "SELECT x.dup, s.id, s.raw, f.format, s.subject_id, s.cnt_order, s.stp_type, "
