@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 from exportseed import add_file, add_run, doj_row, new_db, workbook
 
 from rules import gogen_columns as g
 from rules.gogen_reference import DOJ_COLUMNS
+from rules.packs import pack_from_gogen_options
+from triage import db
+from triage.classify import classify_run
 from triage.export import gogen
 from triage.export.bundle import open_bundle
 from triage.export.runs import resolve_run
+from triage.importers import import_files
 
 
 def _expected_determinations(
@@ -141,3 +147,67 @@ def test_undeterminable_layout_is_rebuilt_from_named_columns(tmp_path: Path) -> 
     got = _read(tmp_path / "o" / "All_Results.csv")[1]
     assert got[g.COL["OFN"]] == "C1" and got[g.COL["OFFENSE_DESCR"]] == "11357 HS-POSS"
     assert got[g.COL["RECORD_ID"]] == "" and got[95 + 16] == "Eligible for Dismissal"
+
+
+def _import_and_classify(cfa: Path, tmp_path: Path, copies: int = 1) -> sqlite3.Connection:
+    table = list(csv.reader((cfa / "gogen" / "configurable_flow_raw.csv").open(newline="")))
+    paths = []
+    for copy in range(copies):
+        path = tmp_path / f"doj{copy}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerows(r[1:96] for r in table[1:])
+            if copy:  # a second file with the same records: different bytes, same rows
+                fh.write("\n")
+        paths.append(path)
+    conn = db.connect(tmp_path / "e2e.db", create=True)
+    import_files(conn, paths)
+    options_file = cfa / "gogen" / "eligibility_options.json"
+    pack = pack_from_gogen_options(options_file, county="SACRAMENTO")
+    classify_run(
+        conn,
+        pack,
+        county="SACRAMENTO",
+        compute_at=dt.date(2019, 11, 11),
+        actor="tester",
+        options={"gogen_options": json.loads(options_file.read_text())},
+    )
+    return conn
+
+
+def test_import_classify_export_reproduces_gogen_for_the_same_run(
+    cfa: Path, tmp_path: Path
+) -> None:
+    """The whole path: CfA's file imported, classified with the gogen pack and CfA's options
+    as of the fixture's compute-at, exported: all 38 rows carry the workbook's columns."""
+    conn = _import_and_classify(cfa, tmp_path)
+    _, expected = workbook(cfa)
+    rows = list(csv.reader((cfa / "gogen" / "configurable_flow_raw.csv").open(newline="")))[2:]
+    with open_bundle(tmp_path / "out") as bundle:
+        summary = gogen.export(conn, resolve_run(conn, None), bundle)
+        bundle.commit({})
+    table = _read(tmp_path / "out" / "All_Results.csv")[1:]
+    assert len(table) == 38
+    for line, (got, source, cols) in enumerate(zip(table, rows, expected, strict=True), 3):
+        assert got == [*source[1:96], *cols], f"workbook row {line}"
+    assert summary["reliefWithCurrentEligibilityChoices"] == {
+        "CountSubjectsNoFelony": 5,
+        "CountSubjectsNoConvictionLast7Years": 2,
+        "CountSubjectsNoConviction": 4,
+    }
+    assert summary["convictionDismissalCountByCodeSection"] == {"11357": 2, "11358": 6}
+
+
+def test_two_copies_imported_give_76_lines_and_the_same_figures(cfa: Path, tmp_path: Path) -> None:
+    conn = _import_and_classify(cfa, tmp_path, copies=2)
+    with open_bundle(tmp_path / "out") as bundle:
+        summary = gogen.export(conn, resolve_run(conn, None), bundle)
+        manifest = bundle.commit({})
+    assert summary["lineCount"] == 76
+    assert {f["name"]: f["rows"] for f in manifest["files"]}["Prop64_Results.csv"] == 18
+    assert summary["prop64ConvictionsCountInCountyByCodeSection"] == {
+        "11357": 3,
+        "11358": 7,
+        "11359": 8,
+    }
+    assert summary["subjectsWithSomeReliefCount"] == 12

@@ -186,6 +186,8 @@ def _options(text: str) -> dict[str, Sequence[str]]:
         options = json.loads(text or "{}")
     except json.JSONDecodeError:
         return {}
+    if isinstance(options, dict) and isinstance(options.get("gogen_options"), dict):
+        options = options["gogen_options"]  # as `triage classify --options` stores them
     baseline = options.get("baselineEligibility") if isinstance(options, dict) else None
     if not isinstance(baseline, dict):
         return {}
