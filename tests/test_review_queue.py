@@ -204,3 +204,32 @@ def test_current_run(setup: tuple) -> None:
         "test-pack",
         "SAN JOAQUIN",
     )
+
+
+def test_refresh_holds_no_lock_while_aggregating_and_counts_late_decisions(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "t.db"
+    conn = new_db(path)
+    run = build(conn, sample_people(), refresh=False)
+    other = db.connect(path)
+    done: list[int] = []
+    statement: list[str] = [""]
+
+    def decide_meanwhile() -> int:
+        # Runs inside the aggregation statement: a reviewer on another connection must be
+        # able to write (no write lock held), and the refresh must still count it.
+        if not done and "INTO temp.case_stage" in statement[0]:
+            done.append(review.decide(other, K1, "dismiss", "alice").id)
+        return 0
+
+    conn.set_trace_callback(lambda sql: statement.__setitem__(0, sql))
+    conn.set_progress_handler(decide_meanwhile, 20)
+    try:
+        review.refresh_cases(conn, run)
+    finally:
+        conn.set_progress_handler(None, 0)
+        conn.set_trace_callback(None)
+    assert done, "the progress handler never ran during the aggregation"
+    assert _ids(conn, run, QueueFilter(decided=False)) == ["S2", "S3", "S5"]
+    assert review.queue_page(conn, run, QueueFilter())[0].pending == 0

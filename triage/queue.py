@@ -13,6 +13,7 @@ parameter.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from typing import Any
 
@@ -37,7 +38,7 @@ assert set(_SORT_COLUMNS) == set(SORT_KEYS)
 _TOP = "\U0010ffff"
 
 _AGGREGATE = """
-INSERT INTO review_cases (run_id, outcome, subject_id, name, dob, cii, convictions, pending,
+INSERT INTO {target} (run_id, outcome, subject_id, name, dob, cii, convictions, pending,
                           label, reason, flags, county, first_date)
 SELECT run_id, outcome, subject_id, name, dob, cii, n, pending, label, reason, flags, county,
        first_date
@@ -71,22 +72,19 @@ def _create_case_table(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def _in_write(conn: sqlite3.Connection, work: Any) -> None:
-    """Run `work(conn)` in the caller's transaction, or in a new short write transaction."""
-    if conn.in_transaction:
-        work(conn)
-    else:
-        with db.write(conn):
-            work(conn)
-
-
 def refresh_cases(conn: sqlite3.Connection, run_id: int) -> int:
     """Rebuild the queue's per-person rows for a run from its determinations.
 
-    The classifier calls this after writing a run. Works inside the caller's transaction
-    or opens its own. Returns the number of cases (people) in the run.
+    The classifier calls this after writing a run's determinations (before making the run
+    active). Inside the caller's transaction it works in place; otherwise it aggregates
+    under a read snapshot into a private temp table, with no lock held, and copies the
+    result in short write transactions, so reviewers are never blocked for long. Returns
+    the number of cases (people) in the run.
     """
-    _refresh(conn, run_id, complete=True)
+    if conn.in_transaction:
+        _refresh_in_place(conn, run_id)
+    else:
+        _refresh_staged(conn, run_id)
     row = conn.execute(
         "SELECT count(*) FROM review_cases WHERE run_id = ? AND outcome = ?",
         (run_id, ANY_OUTCOME),
@@ -94,42 +92,110 @@ def refresh_cases(conn: sqlite3.Connection, run_id: int) -> int:
     return int(row[0])
 
 
-def _refresh(conn: sqlite3.Connection, run_id: int, *, complete: bool) -> None:
-    def work(c: sqlite3.Connection) -> None:
-        if not _has_case_table(c):
-            _create_case_table(c)
-        started = c.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
-        c.execute("DELETE FROM review_cases WHERE run_id = ?", (run_id,))
-        c.execute(
-            _AGGREGATE.format(outcome="d.outcome", group="d.outcome, d.subject_id"), (run_id,)
-        )
-        c.execute(_AGGREGATE.format(outcome="'*'", group="d.subject_id"), (run_id,))
-        c.execute(
-            "INSERT INTO review_case_runs (run_id, run_started_at, refreshed_at, complete) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
-            "run_started_at = excluded.run_started_at, refreshed_at = excluded.refreshed_at, "
-            "complete = excluded.complete",
-            (run_id, "" if started is None else str(started[0]), db.now(), int(complete)),
-        )
+_COPY_CHUNK = 20_000
+# A build whose heartbeat is older than this was interrupted; the next reader rebuilds it.
+_BUILD_STALE = dt.timedelta(minutes=10)
 
-    _in_write(conn, work)
+
+def _mark(conn: sqlite3.Connection, run_id: int, complete: bool) -> None:
+    started = conn.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
+    conn.execute(
+        "INSERT INTO review_case_runs (run_id, run_started_at, refreshed_at, complete) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
+        "run_started_at = excluded.run_started_at, refreshed_at = excluded.refreshed_at, "
+        "complete = excluded.complete",
+        (run_id, "" if started is None else str(started[0]), db.now(), int(complete)),
+    )
+
+
+def _refresh_in_place(conn: sqlite3.Connection, run_id: int) -> None:
+    if not _has_case_table(conn):
+        _create_case_table(conn)
+    conn.execute("DELETE FROM review_cases WHERE run_id = ?", (run_id,))
+    for outcome, group in (("d.outcome", "d.outcome, d.subject_id"), ("'*'", "d.subject_id")):
+        conn.execute(
+            _AGGREGATE.format(target="review_cases", outcome=outcome, group=group), (run_id,)
+        )
+    _mark(conn, run_id, True)
+
+
+def _refresh_staged(conn: sqlite3.Connection, run_id: int) -> None:
+    if not _has_case_table(conn):
+        with db.write(conn):
+            _create_case_table(conn)
+    with db.write(conn):
+        _mark(conn, run_id, False)
+    conn.execute("DROP TABLE IF EXISTS temp.case_stage")
+    conn.execute("CREATE TEMP TABLE case_stage AS SELECT * FROM main.review_cases WHERE 0")
+    try:
+        conn.execute("BEGIN")  # one read snapshot for the aggregation and its decision mark
+        try:
+            mark = int(conn.execute("SELECT coalesce(max(id), 0) FROM decisions").fetchone()[0])
+            for outcome, group in (
+                ("d.outcome", "d.outcome, d.subject_id"),
+                ("'*'", "d.subject_id"),
+            ):
+                conn.execute(
+                    _AGGREGATE.format(target="temp.case_stage", outcome=outcome, group=group),
+                    (run_id,),
+                )
+        finally:
+            conn.execute("COMMIT")
+        while True:  # drop an earlier build of the same run, a chunk at a time
+            with db.write(conn):
+                gone = conn.execute(
+                    "DELETE FROM review_cases WHERE rowid IN (SELECT rowid FROM review_cases "
+                    "WHERE run_id = ? LIMIT ?)",
+                    (run_id, _COPY_CHUNK),
+                ).rowcount
+                _mark(conn, run_id, False)
+            if gone < _COPY_CHUNK:
+                break
+        last = int(
+            conn.execute("SELECT coalesce(max(rowid), 0) FROM temp.case_stage").fetchone()[0]
+        )
+        for low in range(0, last, _COPY_CHUNK):
+            with db.write(conn):
+                conn.execute(
+                    "INSERT OR REPLACE INTO main.review_cases SELECT * FROM temp.case_stage "
+                    "WHERE rowid > ? AND rowid <= ?",
+                    (low, low + _COPY_CHUNK),
+                )
+                _mark(conn, run_id, False)
+        with db.write(conn):
+            # Decisions made while aggregating are not in the staged counts.
+            for (subject_id,) in conn.execute(
+                "SELECT DISTINCT subject_id FROM decisions WHERE id > ?", (mark,)
+            ).fetchall():
+                recount_pending(conn, str(subject_id))
+            _mark(conn, run_id, True)
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.case_stage")
 
 
 def ensure_cases(conn: sqlite3.Connection, run_id: int) -> None:
-    """Make sure the run's queue rows exist (indexing it now if nobody has)."""
-    run = conn.execute(
-        "SELECT started_at, finished_at FROM runs WHERE id = ?", (run_id,)
-    ).fetchone()
+    """Make sure the run's queue rows exist (building them now if nobody has)."""
+    run = conn.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
     if run is None:
         raise TriageError(f"no classification run {run_id} (see `triage stats`)")
     if _has_case_table(conn):
         row = conn.execute(
-            "SELECT complete, run_started_at FROM review_case_runs WHERE run_id = ?", (run_id,)
+            "SELECT complete, run_started_at, refreshed_at FROM review_case_runs WHERE run_id = ?",
+            (run_id,),
         ).fetchone()
-        if row is not None and row[0] and row[1] == run[0]:
-            return
-    # An unfinished run may still grow, so its index is rebuilt until the run finishes.
-    _refresh(conn, run_id, complete=run[1] is not None)
+        if row is not None and row[1] == run[0]:
+            if row[0]:
+                return
+            beat = dt.datetime.strptime(str(row[2]), "%Y-%m-%dT%H:%M:%S.%fZ")
+            now = dt.datetime.strptime(db.now(), "%Y-%m-%dT%H:%M:%S.%fZ")
+            if now - beat < _BUILD_STALE:
+                raise TriageError(
+                    f"the review queue of run {run_id} is being prepared; try again shortly"
+                )
+    if conn.in_transaction:
+        _refresh_in_place(conn, run_id)
+    else:
+        _refresh_staged(conn, run_id)
 
 
 def recount_pending(conn: sqlite3.Connection, subject_id: str) -> None:
@@ -264,7 +330,21 @@ def _order(sort: str, descending: bool) -> str:
 
 def queue_count(conn: sqlite3.Connection, run_id: int, flt: QueueFilter) -> int:
     """How many cases the filter selects in the run."""
+    validate(flt)
     ensure_cases(conn, run_id)
+    searching = flt.search is not None and bool(flt.search.strip())
+    if _conviction_level(flt) and flt.decided is not True and not searching:
+        # Counting distinct people over the matching determinations beats testing every
+        # case row with EXISTS.
+        conds, cargs = _match(flt)
+        if flt.decided is False:
+            conds.append("cd.decision IS NULL")
+        row = conn.execute(
+            f"SELECT count(DISTINCT d.subject_id) {_MATCH_FROM} "  # noqa: S608
+            f"WHERE d.run_id = ? AND {' AND '.join(conds)}",
+            [run_id, *cargs],
+        ).fetchone()
+        return int(row[0])
     where, args = _case_where(run_id, flt)
     row = conn.execute(f"SELECT count(*) FROM review_cases rc WHERE {where}", args).fetchone()  # noqa: S608 - fixed fragments
     return int(row[0])
