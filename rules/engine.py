@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Mapping
+from functools import lru_cache
 
 from rules import reference
 from rules.facts import Facts, PersonFacts
@@ -83,21 +84,23 @@ def classify(
 
 
 def _flags(conviction: Conviction) -> tuple[Flag, ...]:
-    seen: dict[Flag, None] = {}
-    for flag in (*conviction.charge.flags, *conviction.flags):
-        seen.setdefault(flag, None)
-    return tuple(seen)
+    if not conviction.flags:
+        return conviction.charge.flags
+    return tuple(dict.fromkeys((*conviction.charge.flags, *conviction.flags)))
 
 
 def _try(step: Step, facts: Facts) -> Result:
     """Evaluate a step's predicate and its `and` conditions (all must match)."""
     if step.when and not facts.parameters.get(step.when):
         return Result(False, f"off: parameter '{step.when}' is not set")
-    results = [PREDICATES[step.predicate](facts, step.params)]
+    first = PREDICATES[step.predicate].fn(facts, **step.params)
+    if not step.also or not first.matched:
+        return first
+    results = [first]
     for cond in step.also:
+        results.append(PREDICATES[cond.predicate].fn(facts, **cond.params))
         if not results[-1].matched:
             break
-        results.append(PREDICATES[cond.predicate](facts, cond.params))
     values: dict[str, str] = {}
     for r in results:
         values.update(r.values)
@@ -105,23 +108,29 @@ def _try(step: Step, facts: Facts) -> Result:
     return Result(matched, "; ".join(r.detail for r in results), values)
 
 
-def _fields(facts: Facts, step: Step, extra: Mapping[str, str]) -> dict[str, str]:
-    """Values a reason template may use: the charge, the pack and step parameters, and
-    whatever the predicate reported (e.g. the dismiss-list entry that matched)."""
+def _field(name: str, facts: Facts, step: Step, extra: Mapping[str, str]) -> str:
+    """A value a reason template may use, looked up in order: what the predicate reported
+    (e.g. the dismiss-list entry that matched), the charge, the step's and the pack's
+    parameters."""
+    if name in extra:
+        return extra[name]
     charge = facts.conviction.charge
-    values: dict[str, str] = {k: _text(v) for k, v in facts.parameters.items()}
-    values.update({k: _text(v) for k, v in step.params.items()})
-    for cond in step.also:
-        values.update({k: _text(v) for k, v in cond.params.items()})
-    values.update(
-        section=charge.section or "",
-        code=charge.code or "",
-        subdivision="".join(f"({s})" for s in charge.subdivision),
-        charge=charge.display,
-        county=facts.conviction.county,
-    )
-    values.update(extra)
-    return values
+    if name == "section":
+        return charge.section or ""
+    if name == "code":
+        return charge.code or ""
+    if name == "subdivision":
+        return "".join(f"({s})" for s in charge.subdivision)
+    if name == "charge":
+        return charge.display
+    if name == "county":
+        return facts.conviction.county
+    for cond in reversed(step.also):
+        if name in cond.params:
+            return _text(cond.params[name])
+    if name in step.params:
+        return _text(step.params[name])
+    return _text(facts.parameters.get(name, ""))
 
 
 def _text(value: object) -> str:
@@ -130,14 +139,25 @@ def _text(value: object) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=1024)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    return tuple((lit, name) for lit, name, _spec, _conv in string.Formatter().parse(template))
+
+
 def render(template: str, values: Mapping[str, str]) -> str:
     """Fill `{name}` fields of a reason template (fields are checked when the pack loads)."""
-    out: list[str] = []
-    for literal, name, _spec, _conv in string.Formatter().parse(template):
-        out.append(literal)
-        if name is not None:
-            out.append(values.get(name, ""))
-    return "".join(out).strip()
+    return "".join(
+        lit + (values.get(name, "") if name else "") for lit, name in _parsed(template)
+    ).strip()
+
+
+def _reason(step: Step, facts: Facts, extra: Mapping[str, str]) -> str:
+    parts = _parsed(step.reason)
+    if len(parts) == 1 and parts[0][1] is None:
+        return parts[0][0].strip()
+    return "".join(
+        lit + (_field(name, facts, step, extra) if name else "") for lit, name in parts
+    ).strip()
 
 
 def _determine(facts: Facts, pack: Pack) -> Determination:
@@ -147,7 +167,7 @@ def _determine(facts: Facts, pack: Pack) -> Determination:
         result = _try(step, facts)
         trace.append(TraceStep(step.id, result.matched, result.detail))
         if result.matched:
-            reason = render(step.reason, _fields(facts, step, result.values))
+            reason = _reason(step, facts, result.values)
             return _finish(facts, pack, step, reason, flags, tuple(trace))
     # Packs must end with an `always` step (checked at load); this is a safety net.
     return Determination(

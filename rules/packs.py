@@ -29,6 +29,7 @@ __all__ = [
     "Condition",
     "Pack",
     "Step",
+    "bundled_ids",
     "check_pack",
     "list_packs",
     "load_pack",

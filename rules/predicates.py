@@ -237,17 +237,19 @@ def serving_sentence(facts: Facts) -> Result:
 
 
 @predicate()
-def no_convictions_within_years(facts: Facts, *, years: int) -> Result:
+def no_convictions_within_years(facts: Facts, *, years: int, strict: bool = False) -> Result:
     """No conviction on the record (any county) in the `years` years before compute-at: the
-    most recent is on or before compute-at minus `years` years ("conviction-free" period)."""
+    most recent is on or before compute-at minus `years` years ("conviction-free" period).
+    With `strict`, it must be before that day (gogen's yearsCrimeFreeThreshold)."""
     limit = add_years(facts.compute_at, -years)
     if facts.person.undated_convictions:
         return Result(False, "a conviction on the record has no readable date")
     latest = facts.person.latest_conviction
     if latest is None:
         return Result(True, "no convictions on the record")
-    hit = latest <= limit
-    return Result(hit, f"most recent conviction {latest} {'<=' if hit else '>'} {limit}")
+    hit = latest < limit if strict else latest <= limit
+    sign = ("<" if strict else "<=") if hit else (">=" if strict else ">")
+    return Result(hit, f"most recent conviction {latest} {sign} {limit}")
 
 
 @predicate()

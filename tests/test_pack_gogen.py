@@ -190,3 +190,16 @@ def test_options_file_problems(tmp_path: Path) -> None:
     arr.write_text("[]")
     with pytest.raises(RulesError, match="must be a JSON object"):
         pack_from_gogen_options(arr)
+
+
+def test_crime_free_boundary_is_strict() -> None:
+    # Most recent conviction exactly 5 years before compute-at: not "before" it, no match.
+    def record(last: str) -> PersonRecord:
+        return person(sac("11359 HS", date="2013-01-01"), conv("459 PC", date=last))
+
+    det = outcome_of(record("2014-11-11"), PACK)
+    assert det.step_id == "otherwise"
+    assert {t.step_id: t.detail for t in det.trace}["crime-free"] == (
+        "most recent conviction 2014-11-11 >= 2014-11-11"
+    )
+    assert outcome_of(record("2014-11-10"), PACK).step_id == "crime-free"

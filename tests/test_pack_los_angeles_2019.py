@@ -149,3 +149,11 @@ def test_parity_pack_records_flags_without_forcing_review() -> None:
     assert det.outcome is Outcome.DISMISS
     assert not det.forced_review
     assert "charge_in_comment" in det.flags
+
+
+def test_conviction_free_boundary_includes_the_day_ten_years_back() -> None:
+    # As CfA's LA flow: a conviction exactly 10 years before compute-at is old enough.
+    record = person(conv("11359 HS", date="2005-01-01"), conv("459 PC", date="2009-11-11"))
+    det = outcome_of(record, PACK)
+    assert det.step_id == "conviction-free"
+    assert det.trace[-1].detail == "most recent conviction 2009-11-11 <= 2009-11-11"
