@@ -43,7 +43,7 @@ SELECT cv.key AS key, cv.subject_id AS subject_id, cv.cnt_order AS cnt_order,
        d.suggested_outcome AS suggested_outcome, d.trace AS trace, d.section AS section,
        d.felony AS d_felony,
        cd.decision AS decision, cd.version AS version, cd.reviewer AS decided_by,
-       cd.decided_at AS decided_at, r.county AS run_county
+       cd.decided_at AS decided_at, r.county AS run_county, p.name AS person_name
 FROM convictions cv
 JOIN people p ON p.subject_id = cv.subject_id
 JOIN source_rows sr ON sr.id = cv.first_row_id
@@ -130,8 +130,10 @@ def item_from_row(r: sqlite3.Row, *, run_county: str | None) -> ConvictionItem:
         trace=_trace(r["trace"]),
         decision=r["decision"],
         decision_version=int(r["version"] or 0),
-        decided_by=r["decided_by"],
-        decided_at=r["decided_at"],
+        # after an undo back to "undecided" the row names who undid it, not a decider
+        decided_by=r["decided_by"] if r["decision"] is not None else None,
+        decided_at=r["decided_at"] if r["decision"] is not None else None,
+        name=str(r["person_name"]),
     )
 
 

@@ -61,7 +61,8 @@ from triage.review_model import (
 __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
     "CaseView", "ConvictionHistory", "ConvictionItem", "DecisionEntry", "DecisionResult",
-    "Note", "Progress", "QueueFilter", "RunDetermination", "RunInfo", "add_note", "claim",
+    "Note", "Progress", "QueueFilter", "RunDetermination", "RunInfo", "add_note",
+    "add_note_to", "claim",
     "claim_holder", "claim_next", "conviction_history", "current_run", "decide",
     "decide_many", "ensure_cases", "history", "load_case", "progress", "queue_convictions",
     "queue_count", "queue_page", "refresh_cases", "release", "run_info", "undo", "undo_last",
@@ -375,3 +376,15 @@ def add_note(conn: sqlite3.Connection, subject_id: str, text: str, reviewer: str
         ):
             raise TriageError(f"no person with SUBJECT_ID {subject_id}")
         return _insert_note(conn, subject_id, key, text, reviewer)
+
+
+def add_note_to(conn: sqlite3.Connection, target: str, text: str, reviewer: str) -> Note:
+    """Add a note on `target`: a conviction key (SUBJECT_ID:CNT_ORDER) or a SUBJECT_ID."""
+    row = conn.execute("SELECT subject_id FROM convictions WHERE key = ?", (target,)).fetchone()
+    if row is not None:
+        return add_note(conn, str(row[0]), text, reviewer, key=target)
+    if ":" in target and (
+        conn.execute("SELECT 1 FROM people WHERE subject_id = ?", (target,)).fetchone() is None
+    ):
+        raise TriageError(f"no conviction with key {target}")
+    return add_note(conn, target, text, reviewer)

@@ -79,6 +79,7 @@ class ConvictionItem:
     decision_version: int = 0
     decided_by: str | None = None
     decided_at: str | None = None
+    name: str = ""  # the person's name (record text)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,331 @@
-"""CLI commands: reviewing (filled in by its issue)."""
+"""CLI commands for reviewing: queue, decide, note, undo, claim, release, history.
+
+Each command is a thin call into `triage.review` (the code path the TUI uses) and prints
+the result. Record data reaches the terminal only through `clean()`; the reviewer comes
+from `--reviewer` or the OS account, never from environment variables.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from typing import Annotated, Any
+
 import typer
+
+from triage import db, identity, review
+from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
+from triage.display import clean
+from triage.errors import TriageError, UsageError
+from triage.review import ConvictionItem, QueueFilter
+
+ReviewerOption = Annotated[
+    str | None,
+    typer.Option("--reviewer", help="Who is deciding (default: your OS account, not $USER)."),
+]
+RunOption = Annotated[
+    int | None, typer.Option("--run", help="Classification run (default: the active one).")
+]
+
+
+def _run_id(conn: Any, run: int | None) -> int:
+    if run is not None:
+        review.run_info(conn, run)  # a clear error for an unknown run
+        return run
+    chosen = db.active_run_id(conn)
+    if chosen is None:
+        raise TriageError("no classification run yet: run `triage classify --policy PACK` first")
+    return chosen
+
+
+def _item_json(item: ConvictionItem) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "subject_id": item.subject_id,
+        "name": item.name,
+        "cnt_order": item.cnt_order,
+        "date": item.date,
+        "county": item.county,
+        "court_number": item.court_number,
+        "offense": item.offense,
+        "section": item.section,
+        "felony": item.felony,
+        "outcome": item.outcome,
+        "label": item.label,
+        "reason": item.reason,
+        "flags": list(item.flags),
+        "suggested_outcome": item.suggested_outcome,
+        "decision": item.decision,
+        "version": item.decision_version,
+        "decided_by": item.decided_by,
+    }
+
+
+def queue_cmd(
+    outcome: Annotated[
+        str,
+        typer.Option("--outcome", help="dismiss, reduce, not_eligible, review, or any."),
+    ] = "review",
+    reason: Annotated[str | None, typer.Option("--reason", help="Exact reason text.")] = None,
+    flag: Annotated[str | None, typer.Option("--flag", help="A review flag.")] = None,
+    county: Annotated[str | None, typer.Option("--county", help="Conviction county.")] = None,
+    court_case: Annotated[
+        str | None, typer.Option("--court-case", help="Court number (OFN), exact.")
+    ] = None,
+    decided_by: Annotated[
+        str | None, typer.Option("--decided-by", help="Currently decided by this reviewer.")
+    ] = None,
+    decision: Annotated[
+        str | None, typer.Option("--decision", help="Current decision (e.g. defer).")
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", help="Prefix of a name, CII, SUBJECT_ID or court number."),
+    ] = None,
+    include_decided: Annotated[
+        bool, typer.Option("--all", help="Include convictions already decided.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    run: RunOption = None,
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """List the convictions awaiting review, each with the KEY that `triage decide` takes."""
+    wanted = None if outcome == "any" else outcome
+    decided_filter = None if include_decided or decision or decided_by else False
+    flt = QueueFilter(
+        outcome=wanted,
+        reason=reason,
+        flag=flag,
+        county=county,
+        court_case=court_case,
+        decided=decided_filter,
+        reviewer=decided_by,
+        search=search,
+        decision=decision,
+    )
+    if limit is not None and limit < 0:
+        raise UsageError("--limit: use 0 or more")
+    conn = open_db(db_path)
+    try:
+        run_id = _run_id(conn, run)
+        items = review.queue_convictions(conn, run_id, flt, limit=limit)
+        cases = review.queue_count(conn, run_id, flt)
+    finally:
+        conn.close()
+    if as_json:
+        print_json({"run": run_id, "cases": cases, "convictions": [_item_json(i) for i in items]})
+        return
+    out.print(f"run {run_id}: {len(items)} convictions in {cases} cases")
+    for i in items:
+        state = f"{i.decision} v{i.decision_version}" if i.decision else "undecided"
+        out.print(
+            f"{clean(i.key)}  {clean(i.name)}  {clean(i.date)}  {clean(i.county)}  "
+            f"{clean(i.section or i.offense)}  {i.outcome}: {clean(i.reason)}  [{state}]"
+            + (f"  flags: {' '.join(clean(f) for f in i.flags)}" if i.flags else "")
+        )
+
+
+def decide_cmd(
+    key: Annotated[str, typer.Argument(help="Conviction key SUBJECT_ID:CNT_ORDER.")],
+    decision: Annotated[
+        str, typer.Option("--decision", help="dismiss, reduce, not_eligible or defer.")
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="A note to keep with it.")] = None,
+    expect_version: Annotated[
+        int | None,
+        typer.Option(
+            "--expect-version",
+            help="Refuse (conflict) unless the conviction is still at this decision version.",
+        ),
+    ] = None,
+    reviewer: ReviewerOption = None,
+    run: RunOption = None,
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a decision on one conviction (the same code path as the review app)."""
+    who = identity.reviewer(reviewer)
+    if decision not in review.DECISION_KINDS:
+        raise UsageError(f"--decision: use one of {', '.join(review.DECISION_KINDS)}")
+    conn = open_db(db_path)
+    try:
+        run_id = _run_id(conn, run) if run is not None else None
+        result = review.decide(
+            conn, key, decision, who, expected_version=expect_version, note=note, run_id=run_id
+        )
+    finally:
+        conn.close()
+    if as_json:
+        print_json({**asdict(result), "reviewer": who})
+        return
+    was = f", was {result.previous}" if result.previous else ""
+    out.print(f"{clean(key)}: {result.decision} (version {result.version}{was}) by {who}")
+
+
+def note_cmd(
+    target: Annotated[str, typer.Argument(help="SUBJECT_ID, or a conviction KEY.")],
+    text: Annotated[str, typer.Argument(help="The note.")],
+    reviewer: ReviewerOption = None,
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a note on a person or on one conviction."""
+    who = identity.reviewer(reviewer)
+    conn = open_db(db_path)
+    try:
+        added = review.add_note_to(conn, target, text, who)
+    finally:
+        conn.close()
+    if as_json:
+        print_json(asdict(added))
+        return
+    out.print(f"note {added.id} added on {clean(added.key or added.subject_id)} by {who}")
+
+
+def undo_cmd(
+    key: Annotated[str | None, typer.Argument(help="Conviction key to undo.")] = None,
+    last: Annotated[
+        bool, typer.Option("--last", help="Undo your latest decision (a whole bulk batch).")
+    ] = False,
+    expect_version: Annotated[
+        int | None, typer.Option("--expect-version", help="Conflict unless still at this version.")
+    ] = None,
+    reviewer: ReviewerOption = None,
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Undo a decision by recording a new entry that restores the state before it."""
+    if (key is None) == (not last):
+        raise UsageError("give a KEY or --last (not both)")
+    who = identity.reviewer(reviewer)
+    conn = open_db(db_path)
+    try:
+        if last:
+            results = review.undo_last_many(conn, who)
+        else:
+            assert key is not None
+            results = [review.undo(conn, key, who, expected_version=expect_version)]
+    finally:
+        conn.close()
+    if as_json:
+        print_json([asdict(r) for r in results])
+        return
+    if not results:
+        out.print(f"nothing to undo for {who}")
+    for r in results:
+        out.print(f"{clean(r.key)}: back to {r.decision or 'undecided'} (version {r.version})")
+
+
+def claim_cmd(
+    subject_id: Annotated[str | None, typer.Argument(help="SUBJECT_ID of the case.")] = None,
+    next_case: Annotated[
+        bool, typer.Option("--next", help="Claim the next unclaimed case with pending work.")
+    ] = False,
+    minutes: Annotated[int, typer.Option("--minutes", help="Lease length.")] = 15,
+    reviewer: ReviewerOption = None,
+    run: RunOption = None,
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Claim a case (a lease, renewed by claiming again) so others are not handed it."""
+    if (subject_id is None) == (not next_case):
+        raise UsageError("give a SUBJECT_ID or --next (not both)")
+    who = identity.reviewer(reviewer)
+    conn = open_db(db_path)
+    try:
+        if next_case:
+            got = review.claim_next(conn, _run_id(conn, run), who, QueueFilter(), minutes=minutes)
+            held = None if got is None else review.claim_holder(conn, got)
+        else:
+            assert subject_id is not None
+            got = subject_id if review.claim(conn, subject_id, who, minutes=minutes) else None
+            held = review.claim_holder(conn, subject_id)
+    finally:
+        conn.close()
+    if as_json:
+        print_json({"claimed": got, "holder": held[0] if held else None,
+                    "expires_at": held[1] if held else None})  # fmt: skip
+    elif got is not None and held is not None:
+        out.print(f"{clean(got)}: claimed by {who} until {held[1]}")
+    elif next_case:
+        out.print("no unclaimed case with pending work")
+    elif held is not None:
+        out.print(f"{clean(subject_id)}: already claimed by {clean(held[0])} until {held[1]}")
+    if got is None:
+        raise typer.Exit(1)
+
+
+def release_cmd(
+    subject_id: Annotated[str, typer.Argument(help="SUBJECT_ID of the case.")],
+    supervisor: Annotated[
+        bool, typer.Option("--supervisor", help="Release another reviewer's claim (logged).")
+    ] = False,
+    reviewer: ReviewerOption = None,
+    db_path: DbOption = DEFAULT_DB,
+) -> None:
+    """Release a claim: your own, or anyone's with --supervisor."""
+    who = identity.reviewer(reviewer)
+    conn = open_db(db_path)
+    try:
+        released = review.release(conn, subject_id, who, supervisor=supervisor)
+    finally:
+        conn.close()
+    out.print(f"{clean(subject_id)}: {'released' if released else 'was not claimed'}")
+
+
+def history_cmd(
+    key: Annotated[str, typer.Argument(help="Conviction key SUBJECT_ID:CNT_ORDER.")],
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """A conviction's full history: determinations per run, decisions, notes, audit."""
+    conn = open_db(db_path)
+    try:
+        story = review.conviction_history(conn, key)
+    finally:
+        conn.close()
+    if as_json:
+        data = asdict(story)
+        for entry in data["audit"]:
+            entry["detail"] = json.loads(entry["detail"])
+        print_json(data)
+        return
+    out.print(f"conviction {clean(story.key)} (SUBJECT_ID {clean(story.subject_id)})")
+    out.print("determinations:")
+    for d in story.determinations:
+        flags = f" flags: {' '.join(clean(f) for f in d.flags)}" if d.flags else ""
+        out.print(
+            f"  run {d.run_id} ({clean(d.pack_id)} {clean(d.pack_version)}): {d.outcome} "
+            f"{clean(d.label)}: {clean(d.reason)} [step {clean(d.step_id)}]{flags}"
+        )
+    if not story.determinations:
+        out.print("  (no run judged this conviction)")
+    out.print("decisions:")
+    for e in story.decisions:
+        batch = f" batch {e.batch[:8]}" if e.batch else ""
+        out.print(
+            f"  v{e.version} {e.created_at} {clean(e.reviewer)} {e.action}: "
+            f"{e.decision or 'undecided'} (was {e.previous or 'undecided'}){batch}"
+        )
+    if not story.decisions:
+        out.print("  (none)")
+    out.print("notes:")
+    for n in story.notes:
+        out.print(f"  {n.created_at} {clean(n.reviewer)}: {clean(n.text)}")
+    if not story.notes:
+        out.print("  (none)")
+    out.print("audit:")
+    for a in story.audit:
+        out.print(f"  #{a.id} {a.at} {clean(a.actor)} {clean(a.action)} {clean(a.detail)}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("queue")(queue_cmd)
+    app.command("decide")(decide_cmd)
+    app.command("note")(note_cmd)
+    app.command("undo")(undo_cmd)
+    app.command("claim")(claim_cmd)
+    app.command("release")(release_cmd)
+    app.command("history")(history_cmd)
