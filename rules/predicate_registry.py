@@ -1,18 +1,11 @@
 """The predicate registry: how a pack's `predicate = "..."` finds its function.
 
-A policy pack step names a predicate (`predicate = "age_at_least"`) and gives its
-parameters (`params = { years = 50 }`). Each predicate here is an ordinary function taking
-the `Facts` of one conviction plus keyword-only, typed parameters, and answering with a
-`Result`: did it match, and a plain sentence saying why ("age 48 on 2019-11-11 < 50").
-The sentence goes into the determination's trace, so a reviewer can follow the reasoning.
-
-Parameters are checked against each function's signature when a pack is loaded
-(`check_params`), so a typo in a pack is a load error, not a wrong answer at run time.
-
-Unknown dates: a conviction whose date cannot be read cannot be placed before or after
-another. The person-level tests below treat such a conviction the way that keeps the
-question open (it blocks "no recent convictions", counts as a possible prior), and the
-data flag on that conviction tells the reviewer why.
+A predicate is an ordinary function taking the `Facts` of one conviction plus keyword-only,
+typed parameters, and answering with a `Result`: did it match, and a plain sentence saying
+why ("age 48 at 2019-11-11 < 50"). `@predicate()` registers it under its name and records
+its parameter types, so a pack's parameters are checked when the pack loads
+(`check_params`): a typo in a pack is a load error, not a wrong answer at run time.
+The predicates themselves live in `rules.predicates`.
 """
 
 from __future__ import annotations

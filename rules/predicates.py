@@ -7,6 +7,11 @@ determination's trace. Each docstring names the statute or policy the test imple
 Dates follow Code for America's flows, which these packs reproduce: "N years" is the same
 calendar day N years later (`add_years`), ages are whole years on a day (`age_on`), and a
 sentence ends at the conviction date plus the summed sentence parts (D=1, M=30.5, Y=366 days).
+
+Unknown dates: a conviction whose date cannot be read cannot be placed before or after
+another. Such a conviction keeps the question open: it blocks "no recent convictions" and
+counts as a possible prior; age tests without a date of birth do not match. The data flag on
+that conviction (MISSING_DATE, MISSING_DOB) tells the reviewer why.
 """
 
 from __future__ import annotations
