@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from typing import Any
 
 from triage import db
 from triage.errors import TriageError
@@ -350,11 +349,19 @@ def progress(conn: sqlite3.Connection, run_id: int, reviewer: str, session_start
     start, end = _parse(session_start), _parse(now)
     hours = (end - start).total_seconds() / 3600 if start and end else 0.0
     per_hour = session / max(hours, 1 / 60) if session else 0.0
-    totals: Any = conn.execute(
-        "SELECT coalesce(sum(convictions), 0), coalesce(sum(pending), 0) FROM review_cases "
-        "WHERE run_id = ? AND outcome = 'review'",
-        (run_id,),
-    ).fetchone()
+    total = int(
+        conn.execute(
+            "SELECT count(*) FROM determinations WHERE run_id = ? AND outcome = 'review'",
+            (run_id,),
+        ).fetchone()[0]
+    )
+    remaining = int(
+        conn.execute(  # an index-only scan: pending is part of this index
+            "SELECT coalesce(sum(pending), 0) FROM review_cases INDEXED BY review_cases_pending "
+            "WHERE run_id = ? AND outcome = 'review'",
+            (run_id,),
+        ).fetchone()[0]
+    )
     today = int(
         conn.execute(
             "SELECT count(*) FROM decisions WHERE created_at >= ? AND action = 'decide'",
@@ -362,9 +369,9 @@ def progress(conn: sqlite3.Connection, run_id: int, reviewer: str, session_start
         ).fetchone()[0]
     )
     mine = int(
-        conn.execute(
-            "SELECT count(*) FROM current_decisions cd JOIN determinations d "
-            "ON d.key = cd.key AND d.run_id = ? AND d.outcome = 'review' "
+        conn.execute(  # CROSS JOIN: start from this reviewer's decisions, not the whole run
+            "SELECT count(*) FROM current_decisions cd CROSS JOIN determinations d "
+            "ON d.run_id = ? AND d.key = cd.key AND d.outcome = 'review' "
             "WHERE cd.reviewer = ? AND cd.decision IS NOT NULL",
             (run_id, reviewer),
         ).fetchone()[0]
@@ -372,8 +379,8 @@ def progress(conn: sqlite3.Connection, run_id: int, reviewer: str, session_start
     return Progress(
         decided_this_session=session,
         per_hour=round(per_hour, 1),
-        remaining=int(totals[1]),
+        remaining=remaining,
         decided_today=today,
         by_me=mine,
-        total=int(totals[0]),
+        total=total,
     )

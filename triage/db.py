@@ -302,6 +302,7 @@ CREATE TABLE IF NOT EXISTS review_case_runs (
 );
 CREATE INDEX IF NOT EXISTS determinations_key ON determinations(key);
 CREATE INDEX IF NOT EXISTS decisions_undoes ON decisions(undoes);
+CREATE INDEX IF NOT EXISTS current_decisions_reviewer ON current_decisions(reviewer);
 """
 
 

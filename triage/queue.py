@@ -310,10 +310,12 @@ def _case_where(run_id: int, flt: QueueFilter) -> tuple[str, list[Any]]:
             if flt.decided is True:
                 where.append(f"NOT EXISTS ({base} AND cd.decision IS NULL)")
                 args.extend(cargs)
+    # `+rc.pending`: keep the planner on the sort's index rather than the pending one,
+    # which would force sorting every pending case to return a page.
     elif flt.decided is False:
-        where.append("rc.pending > 0")
+        where.append("+rc.pending > 0")
     elif flt.decided is True:
-        where.append("rc.pending = 0")
+        where.append("+rc.pending = 0")
     if flt.search is not None and flt.search.strip():
         sql, sargs = _search(flt.search.strip())
         where.append(f"rc.subject_id IN ({sql})")
