@@ -1,9 +1,165 @@
-"""CLI commands: exporting (filled in by its issue)."""
+"""CLI commands: `triage export KIND --out DIR` and `triage whatif`.
+
+Thin: arguments are checked and resolved here, the work is done by
+`triage.export.service.run_export` and `triage.whatif.compare`. Record data printed by
+`whatif` goes through `clean()`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from rules.packs import Pack, pack_from_gogen_options
+from triage import identity
+from triage.cli.classifying import parse_date, resolve_pack
+from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
+from triage.display import clean
+from triage.errors import TriageError, UsageError
+from triage.export.service import KINDS, check_kind, run_export
+from triage.whatif import WhatIfReport, compare
+
+_IMPACT = {
+    "CountSubjectsNoFelony": "people with no felony left",
+    "CountSubjectsNoConvictionLast7Years": "people with no conviction in the last 7 years",
+    "CountSubjectsNoConviction": "people with no conviction at all",
+}
+
+
+def export_cmd(
+    kind: Annotated[
+        str, typer.Argument(help=f"What to export: {', '.join(KINDS)}.", show_default=False)
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Folder to write into (created if missing; its parent must exist)."
+        ),
+    ],
+    run: Annotated[
+        int | None, typer.Option("--run", help="Run id (default: the active run).")
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="CSV profile: spreadsheet (formula-escaped, BOM, CRLF) or machine "
+            "(values exactly as stored). Default: machine for gogen and summary, spreadsheet for "
+            "court and decisions.",
+        ),
+    ] = None,
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+    reviewer: Annotated[
+        str | None, typer.Option("--reviewer", help="Who exports (default: your OS account).")
+    ] = None,
+) -> None:
+    """Export gogen-compatible files, court exhibits, the decisions log or the summary."""
+    check_kind(kind)
+    if profile is not None and profile not in ("spreadsheet", "machine"):
+        raise UsageError(f"--profile: unknown profile {profile!r} (choose spreadsheet or machine)")
+    actor = identity.reviewer(reviewer)
+    conn = open_db(db_path)
+    try:
+        manifest = run_export(conn, kind, out_dir, actor=actor, run_id=run, profile=profile)
+    finally:
+        conn.close()
+    if as_json:
+        print_json(manifest)
+        return
+    run_text = f"run {manifest['run_id']}" if manifest.get("run_id") else "no run"
+    out.print(f"{kind} export ({run_text}, {manifest['profile']} profile) in {clean(out_dir)}:")
+    for entry in manifest["files"]:
+        rows = "" if entry["rows"] is None else f"  {entry['rows']} rows"
+        out.print(f"  {clean(entry['name'])}{rows}")
+    out.print("  manifest.json")
+
+
+def _scenarios(policies: list[str], options: list[Path], county: str | None) -> list[Pack]:
+    packs = [resolve_pack(p) for p in policies]
+    for path in options:
+        if not path.is_file():
+            raise TriageError(f"{path}: no such options file")
+        packs.append(pack_from_gogen_options(path, county=county))
+    if len(packs) != 2:
+        raise UsageError(
+            "whatif compares exactly two scenarios: give --policy twice, --options twice, "
+            f"or one of each (got {len(packs)})"
+        )
+    return packs
+
+
+def whatif_cmd(
+    policy: Annotated[
+        list[str] | None,
+        typer.Option("--policy", help="A pack id or .toml; give two (or one with --options)."),
+    ] = None,
+    options: Annotated[
+        list[Path] | None,
+        typer.Option("--options", help="gogen/BEAR options JSON (builds the gogen pack)."),
+    ] = None,
+    county: Annotated[
+        str | None, typer.Option("--county", help="County (default: the first pack's).")
+    ] = None,
+    compute_at: Annotated[
+        str | None,
+        typer.Option("--compute-at", help="YYYY-MM-DD (default: the first pack's, else today)."),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="Changes to list (text output; --json lists all).")
+    ] = 50,
+    db_path: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Compare two packs (or option sets) on the same data; nothing is written."""
+    county_name = county.strip().upper() if county and county.strip() else None
+    when = parse_date(compute_at, "--compute-at") if compute_at is not None else None
+    pack_a, pack_b = _scenarios(list(policy or []), list(options or []), county_name)
+    run_county = county_name or pack_a.county.strip() or pack_b.county.strip()
+    if not run_county:
+        raise UsageError("--county is required: neither pack names a county")
+    day = when or pack_a.compute_at or pack_b.compute_at or dt.date.today()
+    conn = open_db(db_path)
+    try:
+        report = compare(conn, pack_a, pack_b, county=run_county, compute_at=day)
+    finally:
+        conn.close()
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _print_report(report, limit)
+
+
+def _print_report(r: WhatIfReport, limit: int) -> None:
+    out.print(f"What-if for {clean(r.county)}, compute-at {r.compute_at}, {r.people} people")
+    out.print(f"  A: {clean(r.a.pack_id)} v{clean(r.a.pack_version)}  {clean(r.a.pack_title)}")
+    out.print(f"  B: {clean(r.b.pack_id)} v{clean(r.b.pack_version)}  {clean(r.b.pack_title)}")
+    out.print("Impact (A | B):")
+    for key, label in _IMPACT.items():
+        out.print(f"  {label}: {r.a.impact[key]} | {r.b.impact[key]}")
+    out.print("Outcomes (A | B):")
+    for outcome in sorted(set(r.a.by_outcome) | set(r.b.by_outcome)):
+        out.print(
+            f"  {outcome}: {r.a.by_outcome.get(outcome, 0)} | {r.b.by_outcome.get(outcome, 0)}"
+        )
+    out.print(f"Into review: {r.into_review}; out of review: {r.out_of_review}")
+    for transition, count in r.transitions.items():
+        out.print(f"  {transition}: {count}")
+    out.print(f"Changed convictions: {len(r.changes)}")
+    for c in r.changes[:limit]:
+        out.print(
+            f"  {clean(c.key)}  {clean(c.name)}  {clean(c.section)}  "
+            f"{c.from_outcome} ({clean(c.from_reason)}) -> {c.to_outcome} "
+            f"({clean(c.to_reason)})"
+        )
+    if len(r.changes) > limit:
+        out.print(f"  ... {len(r.changes) - limit} more (use --limit or --json)")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `triage export` and `triage whatif`."""
+    app.command("export")(export_cmd)
+    app.command("whatif")(whatif_cmd)
