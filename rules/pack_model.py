@@ -26,6 +26,9 @@ class Condition:
     params: Mapping[str, object]
     raw_params: Mapping[str, object] = field(default_factory=dict)
 
+    def __hash__(self) -> int:  # params is a dict: hash what identifies the condition
+        return hash((self.predicate, repr(sorted(self.raw_params.items(), key=repr))))
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -42,6 +45,9 @@ class Step:
     also: tuple[Condition, ...] = ()
     raw_params: Mapping[str, object] = field(default_factory=dict)  # as written ("$age")
     line: int = 0
+
+    def __hash__(self) -> int:  # params is a dict: hash what identifies the step
+        return hash((self.id, self.predicate, self.outcome, self.reason, self.line))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +67,6 @@ class Pack:
     source: str = ""
     content_hash: str = ""
     description: str = ""
+
+    def __hash__(self) -> int:  # parameters is a dict; the content hash identifies the pack
+        return hash((self.id, self.content_hash, self.county, self.source))

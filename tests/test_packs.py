@@ -200,3 +200,12 @@ def test_every_predicate_is_documented_and_typed() -> None:
         assert spec.doc, name
         for kind in spec.params.values():
             assert kind in (int, float, bool, str, dt.date, tuple[str, ...])
+
+
+def test_packs_steps_and_conditions_are_hashable() -> None:
+    packs = list_packs()
+    assert len(set(packs)) == len(packs)
+    assert {load_pack("gogen"), load_pack("gogen")} == {load_pack("gogen")}
+    conditions = {c for p in packs for s in p.steps for c in s.also}
+    assert any(c.predicate == "latest_conviction_over_years_ago" for c in conditions)
+    assert len({s for p in packs for s in p.steps}) == sum(len(p.steps) for p in packs)
