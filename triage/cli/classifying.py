@@ -431,15 +431,23 @@ def policy_show(
     header = _pack_header(pack)
     steps = [_step_dict(s) for s in pack.steps]
     if as_json:
-        print_json({**header, "steps": steps})
+        print_json({**header, "parameters": _plain(dict(pack.parameters)), "steps": steps})
         return
     for key, value in header.items():
-        out.print(f"{key:<11} {value if value is not None else ''}")
+        shown = ", ".join(value) if isinstance(value, list) else value
+        out.print(f"{key:<19} {shown if shown is not None else ''}")
+    if pack.parameters:
+        out.print("parameters:")
+    for name, value in pack.parameters.items():
+        out.print(f"  {name:<24} {json.dumps(_plain(value))}")
     out.print("steps (first match decides):")
     for n, step in enumerate(steps, 1):
+        params = ", ".join(f"{k}={v}" for k, v in step["params"].items())
+        also = "".join(f" and {c}" for c in step["and"])
+        when = f" [when {step['when']}]" if step["when"] else ""
         out.print(
-            f"  {n:>2}. {step['id']}: {step['predicate']} -> {step['outcome']} "
-            f'"{step["label"]}" / "{step["reason"]}"'
+            f"  {n:>2}. {step['id']}: {step['predicate']}({params}){also}{when} -> "
+            f'{step["outcome"]} "{step["label"]}" / "{step["reason"]}"'
         )
         if step["citation"]:
             out.print(f"      {step['citation']}")
