@@ -11,6 +11,7 @@ from rich.segment import Segments
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from triage import db, review
 from triage.errors import TriageError
@@ -109,6 +110,19 @@ class ReviewApp(App[int]):
 
     def key_for(self, binding_id: str) -> str:
         return self.keys_for(binding_id).split(" / ")[0]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Toasts never parse markup: messages can carry keys the user remapped (`[`) or
+        values from the database."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- progress --------------------------------------------------------------------
 

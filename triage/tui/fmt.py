@@ -59,14 +59,48 @@ def show_time(stamp: str | None) -> str:
 
 
 def sentence(days: float) -> str:
+    """A sentence length as a reviewer says it: 2y, 1.5y, 6mo, 90d."""
     if days <= 0:
         return "no custody"
-    if days >= 365 and days % 365 < 1:
-        years = int(days // 365)
-        return f"{years}y"
-    if days >= 30 and days % 30 < 1:
-        return f"{int(days // 30)}mo"
+    if days >= 360:
+        years = days / 365.25
+        return f"{round(years)}y" if abs(years - round(years)) < 0.05 else f"{years:.1f}y"
+    if days >= 28:
+        months = days / 30.44
+        if abs(months - round(months)) < 0.1:
+            return f"{round(months)}mo"
     return f"{days:g}d"
+
+
+FLAG_SHORT = {
+    "charge_in_comment": "comment",
+    "other_p64_in_comment": "other P64",
+    "attempt_or_conspiracy": "664/182",
+    "wrong_code": "wrong code",
+    "no_code": "no code",
+    "unparsed_charge": "unparsed",
+    "partial_date": "part. date",
+    "missing_date": "no date",
+    "missing_dob": "no DOB",
+    "conflicting_duplicate": "conflict",
+    "pre_2016_subdivision": "pre-2016",
+}
+
+EVENT_KINDS = {
+    "ARREST/DETAINED/CITED": "arrest",
+    "COURT ACTION": "court",
+    "DECEASED": "✝ deceased",
+    "REGISTRATION": "registered",
+}
+
+
+def flag_short(flag: str) -> str:
+    return FLAG_SHORT.get(flag, flag)
+
+
+def event_kind(kind: str) -> str:
+    key = kind.strip().upper()
+    return EVENT_KINDS.get(key, kind.strip().lower())
 
 
 def sentence_end(date_raw: str, days: float) -> str:

@@ -54,6 +54,9 @@ class CaseScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="case.undo"),
         Binding("N", "note", "Note", id="case.note"),
         Binding("space", "mark", "Mark for bulk", id="case.mark"),
+        Binding(
+            "e", "toggle_events", "Show arrests and court actions", id="case.events", show=False
+        ),
         Binding("j,down", "move(1)", "Next conviction", id="case.down", show=False),
         Binding("k,up", "move(-1)", "Previous conviction", id="case.up", show=False),
         Binding(
@@ -84,6 +87,7 @@ class CaseScreen(Screen[None]):
         self.cursor = 0
         self.marked: set[str] = set()
         self.holding = False  # we hold the claim on this case
+        self.all_events = False
 
     @property
     def triage(self) -> ReviewApp:
@@ -102,6 +106,9 @@ class CaseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#timeline-box").border_title = "Record · ★ Prop 64 · ° other county"
+        self.query_one("#detail-box").border_title = "Conviction"
+        self.query_one("#history-box").border_title = "Decisions and notes"
         self.open_case(self.subject_id, self.index)
         self.set_interval(RENEW_SECONDS, self._renew_claim)
 
@@ -159,7 +166,14 @@ class CaseScreen(Screen[None]):
             case_text.person_header(case, place, self._claim_note(case))
         )
         width = self.query_one("#timeline-box").size.width or 60
-        body, cursor_line = case_text.timeline(case, self.cursor, self.marked, width)
+        body, cursor_line = case_text.timeline(
+            case,
+            self.cursor,
+            self.marked,
+            width - 2,
+            all_events=self.all_events,
+            events_key=self.triage.key_for("case.events"),
+        )
         self.query_one("#timeline", Static).update(body)
         self.query_one("#timeline-box", VerticalScroll).scroll_to_region(
             Region(0, cursor_line, 1, 1), animate=False, force=True
@@ -211,6 +225,10 @@ class CaseScreen(Screen[None]):
         if self.case and self.case.convictions:
             self.cursor = min(len(self.case.convictions) - 1, max(0, self.cursor + step))
             self.refresh_view()
+
+    def action_toggle_events(self) -> None:
+        self.all_events = not self.all_events
+        self.refresh_view()
 
     def action_scroll_detail(self, step: int) -> None:
         box = self.query_one("#detail-box", VerticalScroll)

@@ -7,6 +7,7 @@ and control characters in the data stay literal.
 
 from __future__ import annotations
 
+from rich.cells import set_cell_size
 from rich.text import Text
 
 from triage.display import clean, line, text
@@ -67,33 +68,39 @@ def person_header(case: CaseView, place: str, claim_note: Text | None) -> Text:
     return out
 
 
+_SHORT_OUTCOME = {"not_eligible": "not elig.", "defer": "deferred"}
+
+
+def _short(outcome: str | None) -> str:
+    return _SHORT_OUTCOME.get(outcome or "", fmt.outcome(outcome))
+
+
 def timeline_row(c: ConvictionItem, *, focused: bool, marked: bool, width: int) -> Text:
+    """One conviction: cursor, bulk mark, Prop 64 star, date, county (° = other county),
+    F/M, charge, then the decision state (`?` undecided, `✓ dismiss`) and the pack's
+    outcome. Columns shrink with `width`; the decision state is never the one cut."""
     out = Text("▶" if focused else " ", style="bold")
     out.append("●" if marked else " ", style="bold magenta")
     out.append("★" if c.prop64 else " ", style="bold yellow")
     out.append(fmt.show_date(c.date) + " ")
-    county = clean(c.county)[:11].ljust(11)
-    out.append(county, style="" if c.in_county else "dim")
+    out.append(set_cell_size(clean(c.county), 11), style="" if c.in_county else "dim")
     out.append(" " if c.in_county else "°", style="dim")
     out.append("F " if c.felony else "M ", style="bold" if c.felony else "")
-    charge_w = 18 if width >= 100 else 14
+    show_sentence = width >= 90
+    charge_w = max(10, width - (59 if show_sentence else 49))
     charge = clean(c.section or c.offense)
-    out.append(charge[:charge_w].ljust(charge_w) + " ", style="bold" if c.prop64 else "")
-    if width >= 100:
-        out.append(fmt.sentence(c.sentence_days).ljust(10), style="dim")
+    out.append(set_cell_size(charge, charge_w) + " ", style="bold" if c.prop64 else "")
+    if show_sentence:
+        out.append(fmt.sentence(c.sentence_days)[:9].ljust(10), style="dim")
     if decidable(c):
-        out.append(
-            fmt.outcome(c.outcome)[:10].ljust(11), style=fmt.OUTCOME_STYLES.get(c.outcome or "", "")
-        )
         if c.decision is None:
-            out.append("· undecided", style="bold yellow")
+            out.append("? ".ljust(11), style="bold yellow")
         else:
-            out.append(
-                "✓ " + fmt.outcome(c.decision),
-                style="bold " + fmt.OUTCOME_STYLES.get(c.decision, ""),
-            )
+            style = "bold " + fmt.OUTCOME_STYLES.get(c.decision, "")
+            out.append(("✓ " + _short(c.decision)).ljust(11), style=style)
+        out.append(_short(c.outcome), style=fmt.OUTCOME_STYLES.get(c.outcome or "", ""))
     else:
-        out.append("not classified", style="dim")
+        out.append("—", style="dim")
     if focused:
         out.stylize("reverse")
     return out
@@ -101,11 +108,12 @@ def timeline_row(c: ConvictionItem, *, focused: bool, marked: bool, width: int) 
 
 def event_row(event: tuple[str, str, str, str]) -> Text:
     date, kind, county, offense = event
+    style = "bold red" if kind.strip().upper() == "DECEASED" else "dim"
     return line(
-        "    ",
+        "   ",
         (fmt.show_date(date), "dim"),
         " ",
-        (kind.lower()[:11].ljust(11), "dim italic"),
+        (fmt.event_kind(kind).ljust(11), style),
         " ",
         (county[:12], "dim"),
         " ",
@@ -113,16 +121,32 @@ def event_row(event: tuple[str, str, str, str]) -> Text:
     )
 
 
-def timeline(case: CaseView, cursor: int, marked: set[str], width: int) -> tuple[Text, int]:
-    """The record by date (convictions, with other events dimmed between them); returns
-    the text and the line the cursor is on."""
+def _always_shown(kind: str) -> bool:
+    return kind.strip().upper() not in ("ARREST/DETAINED/CITED", "COURT ACTION")
+
+
+def timeline(
+    case: CaseView,
+    cursor: int,
+    marked: set[str],
+    width: int,
+    *,
+    all_events: bool = False,
+    events_key: str = "e",
+) -> tuple[Text, int]:
+    """The record by date: convictions, with other events (deaths, registrations; arrests
+    and court actions too when `all_events`) dimmed between them. Returns the text and the
+    line the cursor is on."""
     rows: list[tuple[str, Text]] = []
     for i, c in enumerate(case.convictions):
-        rows.append(
-            (c.date, timeline_row(c, focused=i == cursor, marked=c.key in marked, width=width))
-        )
+        row = timeline_row(c, focused=i == cursor, marked=c.key in marked, width=width)
+        rows.append((c.date, row))
+    hidden = 0
     for event in case.events:
-        rows.append((event[0], event_row(event)))
+        if all_events or _always_shown(event[1]):
+            rows.append((event[0], event_row(event)))
+        else:
+            hidden += 1
     rows.sort(key=lambda r: r[0])  # stable: a conviction keeps its place among equal dates
     out = Text(no_wrap=True, overflow="ellipsis")
     cursor_line = 0
@@ -134,6 +158,10 @@ def timeline(case: CaseView, cursor: int, marked: set[str], width: int) -> tuple
         out.append_text(row)
     if not rows:
         out.append("(no convictions on the record)", style="dim")
+    if hidden:
+        out.append(
+            f"\n   + {hidden} arrests and court actions ({events_key} shows them)", style="dim"
+        )
     return out, cursor_line
 
 

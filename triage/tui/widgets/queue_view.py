@@ -272,14 +272,12 @@ class QueueView(ScrollView, can_focus=True):
         out.append(_fit(mark, 5) + " ", style=pending_style)
         tail = Text()
         if row.flags:
-            tail.append(
-                " ⚑" + _fit(",".join(clean(f) for f in row.flags), 17 if wide else 7),
-                style="magenta",
-            )
+            flags = ",".join(fmt.flag_short(clean(f)) for f in dict.fromkeys(row.flags))
+            tail.append(" ⚑" + _fit(flags, 20 if wide else 9), style="magenta")
         if row.claimed_by:
             tail.append(" ⟂" + _fit(clean(row.claimed_by), 10), style="italic")
         if wide:
-            out.append(_fit(clean(row.label), 14) + " ")
+            out.append(_fit(clean(row.label), 20 if width >= 140 else 16) + " ")
         rest = max(8, width - out.cell_len - tail.cell_len)
         out.append(_fit(clean(row.reason), rest))
         out.append_text(tail)
