@@ -169,3 +169,17 @@ def claim_all(args: tuple[str, int, str]) -> list[str]:
 
 def many_people(n: int) -> list[Person]:
     return [Person(f"P{i:04d}", f"NAME{i:04d},X", [Conv("001001001000")]) for i in range(n)]
+
+
+def decide_all(args: tuple[str, list[str], str]) -> int:
+    """Worker: decide each key in turn (a reviewer working while something else runs)."""
+    from triage import review
+
+    path, keys, reviewer = args
+    conn = db.connect(path)
+    try:
+        for key in keys:
+            review.decide(conn, key, "dismiss", reviewer)
+    finally:
+        conn.close()
+    return len(keys)

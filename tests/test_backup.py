@@ -1,0 +1,99 @@
+"""`triage backup`: a consistent, private snapshot taken while a reviewer keeps deciding."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from review_fixtures import build, decide_all, many_people, new_db
+
+from triage import audit, db
+from triage.cli import main
+from triage.errors import TriageError
+from triage.maintenance import backup, doctor
+
+
+@pytest.fixture
+def dbfile(tmp_path: Path) -> Path:
+    path = tmp_path / "t.db"
+    conn = new_db(path)
+    build(conn, many_people(400))
+    conn.close()
+    return path
+
+
+def test_backup_during_writes_is_consistent_private_and_passes_doctor(
+    dbfile: Path, tmp_path: Path
+) -> None:
+    keys = [f"P{i:04d}:001001001000" for i in range(400)]
+    conn = db.connect(dbfile)
+    old = os.umask(0o022)
+    ctx = multiprocessing.get_context("spawn")
+    try:
+        with ctx.Pool(1) as pool:
+            pending = pool.apply_async(decide_all, ((str(dbfile), keys, "alice"),))
+            while conn.execute("SELECT count(*) FROM decisions").fetchone()[0] < 20:
+                if pending.ready():
+                    break
+            dest = tmp_path / "backups" / "snap.db"
+            dest.parent.mkdir()
+            result = backup(conn, dest, "bob")
+            assert pending.get(timeout=120) == 400
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    report = doctor(dest)
+    assert report.ok and not report.warnings, report.checks
+    snap = db.connect(dest)
+    copied = snap.execute("SELECT count(*) FROM decisions").fetchone()[0]
+    assert 20 <= copied < 400  # taken while the reviewer was still deciding
+    # A snapshot: the copy holds exactly the first N decisions and their N audit entries.
+    assert [r[0] for r in snap.execute("SELECT key FROM decisions ORDER BY id")] == keys[:copied]
+    assert (
+        snap.execute("SELECT count(*) FROM audit").fetchone()[0] == copied == result.audit_entries
+    )
+    snap.close()
+    entry = conn.execute(
+        "SELECT actor, target, detail FROM audit WHERE action = 'backup'"
+    ).fetchone()
+    detail = json.loads(entry["detail"])
+    assert (entry["actor"], entry["target"]) == ("bob", "snap.db")
+    assert detail["sha256"] == hashlib.sha256(dest.read_bytes()).hexdigest() == result.sha256
+    assert audit.verify(conn).ok
+    assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 400
+
+
+def test_backup_refuses_to_overwrite(dbfile: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "exists.db"
+    dest.write_bytes(b"keep me")
+    conn = db.connect(dbfile)
+    with pytest.raises(TriageError, match="already exists"):
+        backup(conn, dest, "bob")
+    assert dest.read_bytes() == b"keep me"
+    with pytest.raises(TriageError, match="does not exist"):
+        backup(conn, tmp_path / "nope" / "b.db", "bob")
+    assert conn.execute("SELECT count(*) FROM audit WHERE action = 'backup'").fetchone()[0] == 0
+
+
+def test_backup_command(dbfile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    dest = tmp_path / "cli-backup.db"
+    monkeypatch.setattr(sys, "argv", ["triage", "backup", str(dest), "--db", str(dbfile)])
+    old = os.umask(0o000)
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        os.umask(old)
+    assert code == 0
+    assert "backup written" in capsys.readouterr().out
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert doctor(dest).ok
