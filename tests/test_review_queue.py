@@ -233,3 +233,15 @@ def test_refresh_holds_no_lock_while_aggregating_and_counts_late_decisions(
     assert done, "the progress handler never ran during the aggregation"
     assert _ids(conn, run, QueueFilter(decided=False)) == ["S2", "S3", "S5"]
     assert review.queue_page(conn, run, QueueFilter())[0].pending == 0
+
+
+def test_queue_tables_of_an_older_shape_are_rebuilt(tmp_path: Path) -> None:
+    conn = new_db(tmp_path / "t.db")
+    run = build(conn, sample_people(), refresh=False)
+    with db.write(conn):  # the marker table as an earlier build of triage made it
+        conn.execute("DROP TABLE review_case_runs")
+        conn.execute(
+            "CREATE TABLE review_case_runs (run_id INTEGER PRIMARY KEY, "
+            "refreshed_at TEXT NOT NULL, complete INTEGER NOT NULL)"
+        )
+    assert review.queue_count(conn, run, QueueFilter()) == 4

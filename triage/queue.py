@@ -61,13 +61,17 @@ FROM (
 
 
 def _has_case_table(conn: sqlite3.Connection) -> bool:
+    """Whether the derived queue tables exist in their current shape."""
     row = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'review_case_runs'"
+        "SELECT 1 FROM pragma_table_info('review_case_runs') WHERE name = 'run_started_at'"
     ).fetchone()
     return row is not None
 
 
 def _create_case_table(conn: sqlite3.Connection) -> None:
+    # Derived data: an older shape is simply dropped and rebuilt.
+    conn.execute("DROP TABLE IF EXISTS review_case_runs")
+    conn.execute("DROP TABLE IF EXISTS review_cases")
     for statement in db._split(db.CASES_SCHEMA):
         conn.execute(statement)
 
