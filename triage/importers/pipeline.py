@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from triage import identity
 from triage.errors import TriageError, UsageError
@@ -205,33 +205,32 @@ def _plan(path: Path, fmt: str, cmap: ColumnMap | None, codec: str) -> _Plan:
     return _Plan(path, digest, size, cmap.layout(path, fields), fmt, cmap.to_json())
 
 
-def _records(plan: _Plan, binary: Any, codec: str) -> Iterator[tuple[Record, bool]]:
-    """The file's records, the header (if any) flagged True."""
+def _records(plan: _Plan, binary: Any, codec: str) -> tuple[Record | None, Iterator[Record]]:
+    """The file's header record (None if it has none) and an iterator over the others."""
     records = read_records(
         open_text(binary, codec), delimiter=plan.layout.delimiter, encoding=codec
     )
-    if plan.layout.has_header:
-        header = next(records, None)
-        if header is not None:
-            yield header, True
-    for record in records:
-        yield record, False
+    header = next(records, None) if plan.layout.has_header else None
+    return header, records
 
 
 def _validate(plan: _Plan, codec: str) -> None:
     """--strict: the first defect in the file refuses the import."""
     shape = plan.layout.shape
     with plan.path.open("rb") as binary:
-        for (line, _raw, fields, key), is_header in _records(plan, binary, codec):
-            if is_header:
-                reason = plan.layout.header_defect
-            elif fields is None:
-                reason = key
-            else:
-                shaped = shape(fields)
-                reason = shaped if isinstance(shaped, str) else None
-            if reason is not None:
-                raise TriageError(f"{plan.path}:{line}: {reason} (--strict: nothing was imported)")
+        header, records = _records(plan, binary, codec)
+        if header is not None and plan.layout.header_defect is not None:
+            _refuse(plan, header[0], plan.layout.header_defect)
+        for line, _raw, fields, key in records:
+            if fields is None:
+                _refuse(plan, line, key)
+            shaped = shape(fields)
+            if isinstance(shaped, str):
+                _refuse(plan, line, shaped)
+
+
+def _refuse(plan: _Plan, line: int, reason: str) -> NoReturn:
+    raise TriageError(f"{plan.path}:{line}: {reason} (--strict: nothing was imported)")
 
 
 def _import_one(
@@ -273,12 +272,12 @@ def _import_one(
     rows: list[tuple[object, ...]] = []
     quarantined: list[tuple[int, int, str, str]] = []
     with plan.path.open("rb") as binary:
-        for (line, raw, fields, key), is_header in _records(plan, binary, codec):
+        header, records = _records(plan, binary, codec)
+        defect = plan.layout.header_defect
+        if header is not None and defect is not None and header[0] > skip_to:
+            quarantined.append((file_id, header[0], defect, header[1]))
+        for line, raw, fields, key in records:
             if line <= skip_to:
-                continue
-            if is_header:
-                if plan.layout.header_defect is not None:
-                    quarantined.append((file_id, line, plan.layout.header_defect, raw))
                 continue
             if fields is None:
                 quarantined.append((file_id, line, key, raw))

@@ -4,9 +4,7 @@ A record is what `csv` would return, but this reader also keeps the record's ori
 (`raw`, as decoded, without its final line break) and the physical line where it starts, so
 a quoted field that spans lines never shifts the numbers of the records after it.
 
-Most lines hold no quote character; those are split with `str.split`, which for such lines
-is exactly what `csv` does, only faster. Lines with quotes go through `csv` itself, fed line
-by line so that it consumes only the lines its record spans.
+Parsing is `csv`'s own (strict mode); malformed quoting is a defect of the record it is in.
 
 Bytes the encoding cannot decode are carried through as lone surrogates
 (`surrogateescape`) and reported as a defect of the record they are in, never replaced.
@@ -27,9 +25,9 @@ from typing import BinaryIO
 from triage.errors import UsageError
 
 DEFAULT_ENCODING = "utf-8"
-# A quoted field left open would otherwise swallow the rest of the file into one record.
-MAX_SPAN_LINES = 100
-MAX_SPAN_CHARS = 1 << 20
+# A quote left open swallows lines until the end of the file or csv's field size limit;
+# those lines are read again as records of their own, up to this many times per file.
+MAX_REFEEDS = 1000
 KEY_SEPARATOR = "\x1f"
 
 # (line, raw, fields, key): `fields` is None for a defect, and then `key` is the reason.
@@ -74,23 +72,6 @@ def shown_bytes(raw: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", raw)
 
 
-def _strip_break(line: str) -> str:
-    if line.endswith("\n"):
-        line = line[:-1]
-        if line.endswith("\r"):
-            line = line[:-1]
-    return line
-
-
-def _key(fields: list[str]) -> str:
-    joined = KEY_SEPARATOR.join(fields)
-    if joined.count(KEY_SEPARATOR) != len(fields) - 1:
-        # A field holds the separator itself: JSON keeps the split unambiguous (and never
-        # contains a raw separator, so it cannot equal any plain join).
-        return json.dumps(fields, ensure_ascii=False)
-    return joined
-
-
 def _text_defect(raw: str, encoding: str) -> str | None:
     if "\x00" in raw:
         return "contains NUL bytes"
@@ -105,79 +86,76 @@ def _text_defect(raw: str, encoding: str) -> str | None:
 def read_records(
     lines: Iterator[str], *, delimiter: str = ",", encoding: str = DEFAULT_ENCODING
 ) -> Iterator[Record]:
-    """Yield every record of `lines` (from `open_text`). Blank lines are skipped."""
-    src: Iterator[tuple[int, str]] = enumerate(lines, 1)
+    """Yield every record of `lines` (from `open_text`). Blank lines are skipped.
+
+    One `csv.reader` parses the stream; a `tee` a record behind it hands back the lines
+    each record consumed (`reader.line_num` says how many), which gives both the original
+    text and the physical line where the record starts.
+    """
+    offset = 0  # physical number of the line before the current source's first line
+    source: Iterator[str] = lines
+    refeeds = 0
+    sep = KEY_SEPARATOR
     while True:
-        refeed: list[tuple[int, str]] | None = None
-        for num, line in src:
-            body = _strip_break(line)
-            if '"' in body or "\r" in body or "\x00" in body or not body.isascii():
-                rec, refeed = _slow(num, line, src, delimiter, encoding)
-                if rec is not None:
-                    yield rec
-                if refeed:
-                    break
-                continue
-            if not body or body.isspace():
-                continue
-            fields = body.split(delimiter)
-            if KEY_SEPARATOR in body:
-                yield num, body, fields, _key(fields)
-            else:
-                yield num, body, fields, body.replace(delimiter, KEY_SEPARATOR)
-        else:
-            return
-        src = itertools.chain(refeed, src)
-
-
-def _slow(
-    num: int, line: str, src: Iterator[tuple[int, str]], delimiter: str, encoding: str
-) -> tuple[Record | None, list[tuple[int, str]] | None]:
-    """One record that needs `csv` (quotes) or checks (NUL, undecodable, stray CR)."""
-    consumed: list[tuple[int, str]] = [(num, line)]
-    size = len(line)
-
-    def feed() -> Iterator[str]:
-        nonlocal size
-        yield line
-        for item in src:
-            consumed.append(item)
-            size += len(item[1])
-            yield item[1]
-            if len(consumed) >= MAX_SPAN_LINES or size >= MAX_SPAN_CHARS:
+        ahead, behind = itertools.tee(source)
+        reader = csv.reader(ahead, delimiter=delimiter, strict=True)
+        parse = reader.__next__
+        lag = behind.__next__
+        prev = 0
+        while True:
+            try:
+                fields = parse()
+            except StopIteration:
                 return
-
-    reason: str | None = None
-    fields: list[str] | None = None
-    try:
-        fields = next(csv.reader(feed(), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
-        reason = _csv_reason(str(exc))
-    except StopIteration:  # pragma: no cover - `feed` always yields the first line
-        return None, None
-    if fields is None and len(consumed) > 1:
-        # Probably a quote left open: blame the line it opened on, and read the lines it
-        # swallowed again as records of their own.
-        first = _strip_break(line)
-        return (num, shown_bytes(first), None, reason or "unreadable"), consumed[1:]
-    raw = _strip_break("".join(item[1] for item in consumed))
-    defect = _text_defect(raw, encoding)
-    if defect is not None:
-        return (num, shown_bytes(raw), None, defect), None
-    if fields is None:
-        return (num, raw, None, reason or "unreadable"), None
-    if not raw.strip():
-        return None, None
-    return (num, raw, fields, _key(fields)), None
+            except csv.Error as exc:
+                fields = None
+                reason = _csv_reason(str(exc))
+            num = reader.line_num
+            span = num - prev
+            start = offset + prev + 1
+            prev = num
+            if span == 1:
+                raw = lag().rstrip("\r\n")
+            else:
+                consumed = list(itertools.islice(behind, span))
+                if fields is None and span > 1 and refeeds < MAX_REFEEDS:
+                    # Most likely a quote left open: blame the line it opened on, and
+                    # read the lines it swallowed again, as records of their own.
+                    if not reason.startswith("quoted field"):
+                        reason = f"quoted field is never closed properly ({reason})"
+                    yield start, shown_bytes(consumed[0].rstrip("\r\n")), None, reason
+                    refeeds += 1
+                    source = itertools.chain(consumed[1:], ahead)
+                    offset = start
+                    break
+                raw = "".join(consumed).rstrip("\r\n")
+            if fields is None:
+                yield start, shown_bytes(raw), None, reason
+                continue
+            if "\x00" in raw or not raw.isascii():
+                defect = _text_defect(raw, encoding)
+                if defect is not None:
+                    yield start, shown_bytes(raw), None, defect
+                    continue
+            if len(fields) < 2 and (not fields or not fields[0].strip()):
+                continue  # a blank line
+            if sep in raw:
+                # A field holds the separator itself: JSON keeps the key unambiguous (it
+                # never contains a raw separator, so it cannot equal any plain join).
+                yield start, raw, fields, json.dumps(fields, ensure_ascii=False)
+            else:
+                yield start, raw, fields, sep.join(fields)
 
 
 def _csv_reason(message: str) -> str:
     if "end of data" in message:
         return "quoted field is never closed"
+    if "field larger than field limit" in message:
+        return "quoted field is never closed (or a field is over the size limit)"
     if "new-line character" in message:
         return "line break (CR) inside an unquoted field"
     if "expected after" in message:
-        return "text after a closing quote (malformed quoting)"
+        return "text after a closing quote"
     return "malformed CSV quoting"
 
 

@@ -1,0 +1,474 @@
+"""The DOJ importer (`triage.importers.import_files`): CfA's fixtures and hand-made edge cases.
+
+Synthetic records are built field by field from the DOJ layout with fictional values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from triage import audit, db
+from triage.errors import TriageError, UsageError
+from triage.importers import DOJ_COLUMNS, import_files
+
+NAMED = ("subject_id, cnt_order, stp_type, event_date, county, name, dob, cii, ofn, "
+         "offense_descr, offense_toc, disp_descr, conv_stat, sent_length, sent_time_code, "
+         "comment_text, convicted")  # fmt: skip
+
+
+def as_line(fields: list[str]) -> str:
+    """One record as CSV text (quoted where needed), without a line break."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    return out.getvalue()
+
+
+def record(**values: str) -> list[str]:
+    """A 95-field DOJ record; keyword names are DOJ column names."""
+    fields = [""] * len(DOJ_COLUMNS)
+    defaults = {"SUBJECT_ID": "90000001", "CNT_ORDER": "001001001000", "PRI_NAME": "TESTER,ADA",
+                "PRI_DOB": "19700101", "STP_TYPE_DESCR": "COURT ACTION",
+                "STP_EVENT_DATE": "20100105", "STP_ORI_CNTY_NAME": "SAN JOAQUIN",
+                "OFFENSE_DESCR": "11357(A) HS-POSSESS MARIJUANA", "DISP_DESCR": "CONVICTED"}  # fmt: skip
+    for name, value in {**defaults, **values}.items():
+        fields[DOJ_COLUMNS.index(name)] = value
+    return fields
+
+
+def write_csv(path: Path, rows: list[list[str]], *, header: bool = True,
+              newline: str = "\n", encoding: str = "utf-8") -> Path:  # fmt: skip
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle, lineterminator=newline)
+        if header:
+            writer.writerow(DOJ_COLUMNS)
+        writer.writerows(rows)
+    return path
+
+
+def count(conn: sqlite3.Connection, table: str) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+
+def named_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in conn.execute(f"SELECT {NAMED} FROM source_rows ORDER BY id")]  # noqa: S608
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> sqlite3.Connection:
+    return db.connect(tmp_path / "t.db", create=True)
+
+
+def fresh(tmp_path: Path, name: str) -> sqlite3.Connection:
+    return db.connect(tmp_path / name, create=True)
+
+
+# --- CfA fixtures -------------------------------------------------------------------------
+
+
+def workbook_as_doj(cfa: Path, dest: Path) -> Path:
+    """configurable_flow_raw.csv: row 1 flags, row 2 headers, columns B.. the DOJ record."""
+    with (cfa / "gogen" / "configurable_flow_raw.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    with dest.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out, lineterminator="\n").writerows(r[1:96] for r in rows[1:])
+    return dest
+
+
+def test_header_no_header_and_trailing_comma_give_the_same_38_rows(
+    cfa: Path, tmp_path: Path
+) -> None:
+    sources = {
+        "workbook": workbook_as_doj(cfa, tmp_path / "workbook.csv"),
+        "no_headers": cfa / "gogen" / "no_headers.csv",
+        "extra_comma": cfa / "gogen" / "extra_comma.csv",
+    }
+    results = {}
+    for label, path in sources.items():
+        conn = fresh(tmp_path, f"{label}.db")
+        report = import_files(conn, [path])
+        assert (report.imported, report.quarantined, report.duplicates) == (38, 0, 0), label
+        assert report.ok
+        has_header = conn.execute("SELECT has_header FROM source_files").fetchone()[0]
+        assert has_header == (label != "no_headers")
+        first_line = 1 if label == "no_headers" else 2
+        lines = [r[0] for r in conn.execute("SELECT line FROM source_rows ORDER BY line")]
+        assert lines == list(range(first_line, first_line + 38))
+        results[label] = named_rows(conn)
+    # no_headers.csv and extra_comma.csv hold the same records; the workbook holds its own.
+    assert results["no_headers"] == results["extra_comma"]
+    with (cfa / "gogen" / "configurable_flow_raw.csv").open(newline="", encoding="utf-8") as f:
+        sheet = list(csv.reader(f))[2:]
+    subject, disp = DOJ_COLUMNS.index("SUBJECT_ID") + 1, DOJ_COLUMNS.index("DISP_DESCR") + 1
+    assert [(r[0], r[11]) for r in results["workbook"]] == [
+        (row[subject].strip(), row[disp].strip()) for row in sheet
+    ]
+
+
+def test_people_and_convictions_from_the_gogen_fixture(
+    cfa: Path, tmp_path: Path, conn: sqlite3.Connection
+) -> None:
+    import_files(conn, [workbook_as_doj(cfa, tmp_path / "workbook.csv")])
+    subjects = {r[0] for r in conn.execute("SELECT DISTINCT subject_id FROM source_rows")}
+    assert {r[0] for r in conn.execute("SELECT subject_id FROM people")} == subjects
+    # Each person's details come from their first row.
+    for person in conn.execute("SELECT * FROM people"):
+        first = conn.execute(
+            "SELECT id, name, dob, cii FROM source_rows WHERE subject_id = ? ORDER BY id LIMIT 1",
+            (person["subject_id"],),
+        ).fetchone()
+        assert (person["first_row_id"], person["name"], person["dob"], person["cii"]) == tuple(
+            first
+        )
+    # gogen counts 30 convictions: one per SUBJECT_ID and CNT_ORDER among convicted rows.
+    keys = {
+        f"{r[0]}:{r[1]}"
+        for r in conn.execute("SELECT subject_id, cnt_order FROM source_rows WHERE convicted = 1")
+    }
+    assert {r[0] for r in conn.execute("SELECT key FROM convictions")} == keys
+    assert len(keys) == 30
+    parts = conn.execute("SELECT sum(parts) FROM convictions").fetchone()[0]
+    assert parts == count_where(conn, "source_rows", "convicted = 1")
+
+
+def count_where(conn: sqlite3.Connection, table: str, where: str) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0])  # noqa: S608
+
+
+def test_bad_csv_quarantines_every_line_with_its_number(
+    cfa: Path, conn: sqlite3.Connection
+) -> None:
+    report = import_files(conn, [cfa / "gogen" / "bad.csv"])
+    assert (report.imported, report.quarantined, report.ok) == (0, 38, False)
+    held = conn.execute("SELECT line, reason, raw FROM quarantine ORDER BY line").fetchall()
+    assert [r[0] for r in held] == list(range(1, 39))
+    assert held[0][1] == "header has 94 fields, expected 95"
+    assert all(r[1] == "94 fields, expected 95" for r in held[1:])
+    physical = (cfa / "gogen" / "bad.csv").read_text("utf-8").splitlines()
+    assert [r[2] for r in held] == physical  # the original text of each line, kept
+    assert count(conn, "source_rows") == 0
+    done = conn.execute("SELECT completed_at, rows_quarantined FROM source_files").fetchone()
+    assert done[0] is not None and done[1] == 38
+
+
+def test_bad_csv_with_strict_is_refused_and_nothing_written(
+    cfa: Path, conn: sqlite3.Connection
+) -> None:
+    with pytest.raises(TriageError, match=r"bad\.csv:1: header has 94 fields, expected 95"):
+        import_files(conn, [cfa / "gogen" / "bad.csv"], strict=True)
+    for table in ("source_files", "source_rows", "quarantine", "people", "audit"):
+        assert count(conn, table) == 0, table
+
+
+def test_bear_bad_file_mixes_good_rows_and_quarantined_lines(
+    cfa: Path, conn: sqlite3.Connection
+) -> None:
+    path = cfa / "bear" / "bad_csv_file.dat"
+    report = import_files(conn, [path])
+    assert (report.imported, report.quarantined, report.duplicates) == (35, 1, 0)
+    assert report.files[0].problems == [(2, "94 fields, expected 95")]
+    physical = path.read_text("utf-8").splitlines()
+    for line, raw in conn.execute("SELECT line, raw FROM source_rows"):
+        assert raw == physical[line - 1]  # the stored line number is the physical one
+    lines = sorted(r[0] for r in conn.execute("SELECT line FROM source_rows"))
+    assert lines == list(range(3, len(physical) + 1))
+
+
+def test_strict_refuses_the_bear_bad_file_at_its_first_bad_line(
+    cfa: Path, conn: sqlite3.Connection
+) -> None:
+    with pytest.raises(TriageError, match=r"bad_csv_file\.dat:2: 94 fields"):
+        import_files(conn, [cfa / "bear" / "bad_csv_file.dat"], strict=True)
+    assert count(conn, "source_rows") == 0
+
+
+# --- Encodings ----------------------------------------------------------------------------
+
+
+def test_utf8_bom_is_skipped_and_the_header_still_recognised(
+    tmp_path: Path, conn: sqlite3.Connection
+) -> None:
+    path = write_csv(
+        tmp_path / "bom.csv", [record(), record(CNT_ORDER="001001002000")], encoding="utf-8-sig"
+    )
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfRECORD_ID")
+    report = import_files(conn, [path])
+    assert (report.imported, report.quarantined) == (2, 0)
+    assert conn.execute("SELECT has_header FROM source_files").fetchone()[0] == 1
+    assert [r[0] for r in conn.execute("SELECT line FROM source_rows")] == [2, 3]
+
+
+def test_latin1_needs_encoding_and_is_never_silently_replaced(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "latin1.csv",
+                     [record(PRI_NAME="MUÑOZ,JOSÉ"), record(SUBJECT_ID="90000002")],
+                     encoding="latin-1")  # fmt: skip
+    as_utf8 = fresh(tmp_path, "utf8.db")
+    report = import_files(as_utf8, [path])
+    assert (report.imported, report.quarantined) == (1, 1)
+    line, reason, raw = as_utf8.execute("SELECT line, reason, raw FROM quarantine").fetchone()
+    assert line == 2 and "not valid utf-8" in reason and "--encoding" in reason
+    assert "MU\\xd1OZ,JOS\\xc9" in raw  # the undecodable bytes, shown, not replaced
+    assert "\ufffd" not in raw
+
+    as_latin1 = fresh(tmp_path, "latin1.db")
+    report = import_files(as_latin1, [path], encoding="latin-1")
+    assert (report.imported, report.quarantined) == (2, 0)
+    assert (
+        as_latin1.execute("SELECT name FROM people WHERE subject_id = '90000001'").fetchone()[0]
+        == "MUÑOZ,JOSÉ"
+    )
+    assert as_latin1.execute("SELECT encoding FROM source_files").fetchone()[0] == "iso8859-1"
+
+
+def test_undecodable_bytes_quarantine_only_their_record(tmp_path: Path,
+                                                        conn: sqlite3.Connection) -> None:  # fmt: skip
+    good = write_csv(
+        tmp_path / "x.csv", [record(), record(SUBJECT_ID="BAD"), record(SUBJECT_ID="3")]
+    )
+    data = good.read_bytes().replace(b"BAD", b"B\xff\xfeD")
+    good.write_bytes(data)
+    report = import_files(conn, [good])
+    assert (report.imported, report.quarantined) == (2, 1)
+    assert conn.execute("SELECT line, raw FROM quarantine").fetchone()[0] == 3
+    assert "B\\xff\\xfeD" in conn.execute("SELECT raw FROM quarantine").fetchone()[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "no-such-codec"])
+def test_unusable_encodings_are_usage_errors(tmp_path: Path, conn: sqlite3.Connection,
+                                             encoding: str) -> None:  # fmt: skip
+    path = write_csv(tmp_path / "x.csv", [record()])
+    with pytest.raises(UsageError, match="--encoding"):
+        import_files(conn, [path], encoding=encoding)
+    assert count(conn, "source_files") == 0
+
+
+# --- Records and line numbers ---------------------------------------------------------------
+
+
+def test_embedded_newline_keeps_later_line_numbers_physical(
+    tmp_path: Path, conn: sqlite3.Connection
+) -> None:
+    rows = [
+        record(CNT_ORDER="001001001000", COMMENT_TEXT="FIRST PART\nSECOND PART\r\nTHIRD"),
+        record(CNT_ORDER="001001002000"),
+    ]
+    path = write_csv(tmp_path / "nl.csv", rows)
+    report = import_files(conn, [path])
+    assert (report.imported, report.quarantined) == (2, 0)
+    stored = conn.execute(
+        "SELECT line, comment_text, raw FROM source_rows ORDER BY line"
+    ).fetchall()
+    assert [r[0] for r in stored] == [2, 5]  # header 1; the record spans 2-4; the next is 5
+    assert stored[0][1] == "FIRST PART\nSECOND PART\r\nTHIRD"
+    assert "FIRST PART\nSECOND PART\r\nTHIRD" in stored[0][2]
+    assert "\n" not in stored[1][2]
+
+
+def test_defects_are_quarantined_with_reasons(tmp_path: Path, conn: sqlite3.Connection) -> None:
+    path = write_csv(tmp_path / "defects.csv", [
+        record(SUBJECT_ID="1"),
+        record(SUBJECT_ID="  "),
+        record(SUBJECT_ID="3", CNT_ORDER=""),
+        record(SUBJECT_ID="4", COMMENT_TEXT="A\x00B"),
+        [*record(SUBJECT_ID="5"), ""],
+        list(DOJ_COLUMNS),
+        record(SUBJECT_ID="7"),
+    ])  # fmt: skip
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('1,2,"never closed\n')
+        handle.write(as_line(record(SUBJECT_ID="10")) + "\n")
+    report = import_files(conn, [path])
+    reasons = dict(conn.execute("SELECT line, reason FROM quarantine").fetchall())
+    assert reasons == {
+        3: "SUBJECT_ID is blank",
+        4: "CNT_ORDER is blank",
+        5: "contains NUL bytes",
+        6: "96 fields, expected 95",
+        7: "a header line in the middle of the file",
+        9: "quoted field is never closed properly (text after a closing quote)",
+    }
+    assert [r[0] for r in conn.execute("SELECT line FROM source_rows ORDER BY line")] == [2, 8, 10]
+    assert (report.imported, report.quarantined) == (3, 6)
+    # Reasons never quote record text.
+    assert not any("TESTER" in r for r in reasons.values())
+
+
+def test_blank_lines_are_skipped_without_shifting_numbers(
+    tmp_path: Path, conn: sqlite3.Connection
+) -> None:
+    body = as_line(record()) + "\n\n   \n" + as_line(record(SUBJECT_ID="2")) + "\n\n"
+    path = tmp_path / "blank.csv"
+    path.write_text(body, encoding="utf-8")
+    import_files(conn, [path])
+    assert [r[0] for r in conn.execute("SELECT line FROM source_rows ORDER BY line")] == [1, 4]
+    assert count(conn, "quarantine") == 0
+
+
+def test_a_header_with_other_names_refuses_the_file(tmp_path: Path,
+                                                    conn: sqlite3.Connection) -> None:  # fmt: skip
+    path = tmp_path / "other.csv"
+    names = list(DOJ_COLUMNS)
+    names[2], names[3] = names[3], names[2]
+    path.write_text(",".join(names) + "\n" + as_line(record()) + "\n", encoding="utf-8")
+    with pytest.raises(TriageError, match=r"other\.csv:1: header field 3 should be SUBJECT_ID"):
+        import_files(conn, [path])
+    assert count(conn, "source_files") == 0
+
+
+def test_values_are_trimmed_copies_of_the_raw_text(
+    tmp_path: Path, conn: sqlite3.Connection
+) -> None:
+    path = write_csv(
+        tmp_path / "pad.csv", [record(SUBJECT_ID=" 42 ", DISP_DESCR="  CONVICTED-JAIL ")]
+    )
+    import_files(conn, [path])
+    row = conn.execute("SELECT subject_id, disp_descr, convicted, raw FROM source_rows").fetchone()
+    assert tuple(row)[:3] == ("42", "CONVICTED-JAIL", 1)
+    assert " 42 " in row[3] and "  CONVICTED-JAIL " in row[3]
+
+
+# --- Derived tables ---------------------------------------------------------------------------
+
+
+def test_sentence_parts_and_conflicts(tmp_path: Path, conn: sqlite3.Connection) -> None:
+    rows = [
+        record(SUBJECT_ID="1", STP_TYPE_DESCR="ARREST/DETAINED/CITED", DISP_DESCR="", PRI_NAME="FIRST,ROW"),
+        record(SUBJECT_ID="1", CNT_ORDER="001002001000", SENT_LENGTH="30", SENT_TIME_CODE="D",
+               PRI_NAME="LATER,NAME"),
+        record(SUBJECT_ID="1", CNT_ORDER="001002001000", SENT_LENGTH="2", SENT_TIME_CODE="M",
+               PRI_NAME="LATER,NAME"),
+        record(SUBJECT_ID="1", CNT_ORDER="001002002000"),
+        record(SUBJECT_ID="1", CNT_ORDER="001002002000", OFFENSE_DESCR="11359 HS-POSSESS FOR SALE"),
+        record(SUBJECT_ID="1", CNT_ORDER="001002003000", DISP_DESCR="DISMISSED"),
+    ]  # fmt: skip
+    import_files(conn, [write_csv(tmp_path / "parts.csv", rows)], chunk_rows=2)
+    convictions = {r[0]: (r[1], r[2]) for r in
+                   conn.execute("SELECT key, parts, conflicting FROM convictions")}  # fmt: skip
+    assert convictions == {"1:001002001000": (2, 0), "1:001002002000": (2, 1)}
+    person = conn.execute("SELECT name, first_row_id FROM people").fetchone()
+    assert person[0] == "FIRST,ROW"
+    assert person[1] == conn.execute("SELECT min(id) FROM source_rows").fetchone()[0]
+    first = conn.execute("SELECT first_row_id, offense_descr FROM convictions "
+                         "WHERE key = '1:001002002000'").fetchone()  # fmt: skip
+    assert first[1] == "11357(A) HS-POSSESS MARIJUANA"
+
+
+def test_chunk_size_does_not_change_the_result(cfa: Path, tmp_path: Path) -> None:
+    outcomes = []
+    for chunk in (3, 10_000):
+        conn = fresh(tmp_path, f"c{chunk}.db")
+        import_files(conn, [cfa / "gogen" / "no_headers.csv", cfa / "bear" / "file.dat"],
+                     chunk_rows=chunk)  # fmt: skip
+        outcomes.append(
+            [
+                named_rows(conn),
+                [tuple(r) for r in conn.execute("SELECT * FROM people ORDER BY subject_id")],
+                [tuple(r) for r in conn.execute("SELECT * FROM convictions ORDER BY key")],
+            ]
+        )
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[0][2]) > 30
+
+
+# --- Idempotency and duplicates -----------------------------------------------------------------
+
+
+def test_importing_the_same_file_again_adds_nothing(cfa: Path, conn: sqlite3.Connection) -> None:
+    path = cfa / "bear" / "bad_csv_file.dat"
+    import_files(conn, [path])
+    before = {t: count(conn, t) for t in ("source_rows", "quarantine", "people", "convictions",
+                                            "audit", "source_files")}  # fmt: skip
+    again = import_files(conn, [path])
+    assert again.files[0].status == "skipped"
+    assert (again.imported, again.quarantined, again.skipped, again.ok) == (0, 0, 1, True)
+    assert {t: count(conn, t) for t in before} == before
+
+
+def test_the_same_rows_in_another_file_are_counted_as_duplicates(
+    cfa: Path, conn: sqlite3.Connection
+) -> None:
+    report = import_files(
+        conn, [cfa / "gogen" / "no_headers.csv", cfa / "gogen" / "extra_comma.csv"]
+    )
+    first, second = report.files
+    assert (first.imported, first.duplicates) == (38, 0)
+    assert (second.imported, second.duplicates) == (0, 38)
+    assert (report.imported, report.duplicates) == (38, 38)
+    assert count(conn, "source_rows") == 38
+    # Each duplicate points at the stored row with the same content (line n+1 -> line n).
+    pairs = conn.execute(
+        "SELECT d.line, r.line, r.file_id FROM duplicate_rows d JOIN source_rows r ON r.id = d.row_id"
+    ).fetchall()
+    assert sorted((a, b) for a, b, _ in pairs) == [(n + 1, n) for n in range(1, 39)]
+    assert {f for _, _, f in pairs} == {first.file_id}
+    assert conn.execute("SELECT sum(parts) FROM convictions").fetchone()[0] == count_where(
+        conn, "source_rows", "convicted = 1"
+    )
+
+
+def test_duplicates_within_one_file_across_chunks(tmp_path: Path, conn: sqlite3.Connection) -> None:
+    rows = [record(SUBJECT_ID=str(n % 3)) for n in range(9)]
+    report = import_files(conn, [write_csv(tmp_path / "d.csv", rows)], chunk_rows=2)
+    assert (report.imported, report.duplicates) == (3, 6)
+    dups = conn.execute("SELECT d.line, r.line FROM duplicate_rows d "
+                        "JOIN source_rows r ON r.id = d.row_id ORDER BY d.line").fetchall()  # fmt: skip
+    assert [tuple(d) for d in dups] == [(5, 2), (6, 3), (7, 4), (8, 2), (9, 3), (10, 4)]
+
+
+# --- Calls, audit, progress -----------------------------------------------------------------
+
+
+def test_missing_file_refuses_the_whole_call(cfa: Path, tmp_path: Path,
+                                             conn: sqlite3.Connection) -> None:  # fmt: skip
+    with pytest.raises(TriageError, match=r"nope\.csv: no such file"):
+        import_files(conn, [cfa / "gogen" / "no_headers.csv", tmp_path / "nope.csv"])
+    assert count(conn, "source_files") == 0
+
+
+def test_one_audit_entry_per_file_without_record_data(cfa: Path, conn: sqlite3.Connection) -> None:
+    import_files(conn, [cfa / "gogen" / "no_headers.csv", cfa / "bear" / "bad_csv_file.dat"],
+                 actor="importer-test")  # fmt: skip
+    entries = conn.execute("SELECT actor, action, target, detail FROM audit ORDER BY id").fetchall()
+    assert [(e[0], e[1], e[2]) for e in entries] == [
+        ("importer-test", "import", "no_headers.csv"),
+        ("importer-test", "import", "bad_csv_file.dat"),
+    ]
+    detail = json.loads(entries[1][3])
+    sha = conn.execute(
+        "SELECT sha256 FROM source_files WHERE name = 'bad_csv_file.dat'"
+    ).fetchone()[0]
+    assert detail == {"sha256": sha, "rows": 36, "imported": 35, "duplicates": 0, "quarantined": 1}
+    assert audit.verify(conn).ok
+    assert "SKYWALKER" not in json.dumps([tuple(e) for e in entries])
+
+
+def test_progress_reports_bytes_up_to_the_file_size(cfa: Path, conn: sqlite3.Connection) -> None:
+    seen: list[tuple[str, int, int]] = []
+    path = cfa / "bear" / "file.dat"
+    import_files(conn, [path], chunk_rows=10, progress=lambda *a: seen.append(a))
+    size = path.stat().st_size
+    assert seen[0] == ("file.dat", 0, size) and seen[-1] == ("file.dat", size, size)
+    assert len(seen) >= 4
+    assert [s[1] for s in seen] == sorted(s[1] for s in seen)
+
+
+def test_settings_come_back_after_the_import(cfa: Path, conn: sqlite3.Connection) -> None:
+    import_files(conn, [cfa / "bear" / "file.dat"])
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL, for reviewers
+    assert not conn.in_transaction
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"fmt": "xml"}, "--format"),
+    ({"fmt": "csv"}, "--map"),
+    ({"column_map": "map.toml"}, "--map is for --format csv"),
+])  # fmt: skip
+def test_bad_options_are_usage_errors(cfa: Path, conn: sqlite3.Connection,
+                                      kwargs: dict[str, str], message: str) -> None:  # fmt: skip
+    with pytest.raises(UsageError, match=message):
+        import_files(conn, [cfa / "bear" / "file.dat"], **kwargs)  # type: ignore[arg-type]
