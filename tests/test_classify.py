@@ -12,7 +12,7 @@ import pytest
 from classify_support import add_decision, cfa_doj_csv, conviction, people_rows, seed
 
 from rules.model import Outcome
-from rules.packs import load_pack, pack_from_gogen_options
+from rules.packs import bundled_ids, load_pack, pack_from_gogen_options
 from triage import audit, classify, db, records_db
 from triage.classify import classify_run
 from triage.errors import TriageError
@@ -208,16 +208,17 @@ def test_a_failing_run_leaves_nothing_behind(dbpath: Path, monkeypatch: pytest.M
     real = classify.classify
     calls = Counter[str]()
 
-    def breaks_on_third(person, pack, **kw):  # type: ignore[no-untyped-def]
+    def breaks_on_second(person, pack, **kw):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 2:
             raise RuntimeError("boom")
         return real(person, pack, **kw)
 
-    monkeypatch.setattr(classify, "classify", breaks_on_third)
+    monkeypatch.setattr(classify, "classify", breaks_on_second)
     monkeypatch.setattr(classify, "CHUNK", 1)
     with pytest.raises(RuntimeError):
         _run(dbpath, "dismiss-all")
+    assert calls["n"] == 2  # the first person's determinations were written (CHUNK 1)
     conn = db.connect(dbpath)
     assert [r[0] for r in conn.execute("SELECT id FROM runs")] == [first.run_id]
     assert (
@@ -234,6 +235,59 @@ def test_an_empty_database_gives_an_empty_run(tmp_path: Path) -> None:
     path = seed(tmp_path / "e.db", [])
     summary = _run(path, "los-angeles-2019")
     assert (summary.people, summary.convictions, summary.by_outcome) == (0, 0, {})
+
+
+# --- the relevance pre-check changes nothing ------------------------------------------------
+
+
+def _all_determinations(path: Path, run_id: int) -> list[tuple[object, ...]]:
+    conn = db.connect(path)
+    rows = [
+        tuple(r)[1:]
+        for r in conn.execute(
+            "SELECT * FROM determinations WHERE run_id = ? ORDER BY key", (run_id,)
+        )
+    ]
+    conn.close()
+    return rows
+
+
+def test_precheck_skips_only_people_without_determinations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage import sample
+    from triage.importers import import_files
+
+    source = tmp_path / "sample.csv"
+    sample.write_doj_csv(source, people=400, seed=7, home_county="SAN JOAQUIN")
+    path = tmp_path / "s.db"
+    conn = db.connect(path, create=True)
+    import_files(conn, [source])
+    conn.close()
+    built = Counter[str]()
+    real_build = classify.build_person
+
+    def counting_build(rows):  # type: ignore[no-untyped-def]
+        built["n"] += 1
+        return real_build(rows)
+
+    monkeypatch.setattr(classify, "build_person", counting_build)
+    for pack_id in bundled_ids():
+        for county in ("SAN JOAQUIN", "LOS ANGELES"):
+            built.clear()
+            monkeypatch.setattr(classify, "PRECHECK", True)
+            fast = _run(path, pack_id, county=county)
+            skipped_builds = built["n"]
+            monkeypatch.setattr(classify, "PRECHECK", False)
+            full = _run(path, pack_id, county=county)
+            assert built["n"] - skipped_builds == full.people  # every record built
+            assert _all_determinations(path, fast.run_id) == _all_determinations(
+                path, full.run_id
+            ), (pack_id, county)
+            assert fast.by_outcome == full.by_outcome
+            if county == "SAN JOAQUIN":
+                assert fast.convictions > 0
+                assert skipped_builds < full.people  # it does skip someone
 
 
 # --- end to end on CfA's configurable-flow fixture -------------------------------------------

@@ -24,15 +24,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rules.engine import classify
-from rules.model import Conviction, Determination, PersonRecord
+from rules.charges import parse_charge
+from rules.engine import classify, relevant
+from rules.model import Conviction, Determination, PartialDate, PersonRecord
 from rules.packs import Pack
+from rules.records import build_person
 from triage import audit, db, review
 from triage.errors import TriageError
-from triage.records_db import iter_people
+from triage.records_db import RawRow, as_doj_rows, column_index, iter_raw_people
 
 CHUNK = 4000  # determinations per write transaction: a few milliseconds of lock each
 READ_BATCH = 4000
+PRECHECK = True  # skip building records that cannot get a determination (tests turn it off)
 
 ProgressCallback = Callable[[int, int], None]
 """Called as `progress(people_done, people_total)` every few thousand people and at the end."""
@@ -86,6 +89,64 @@ def database_path(conn: sqlite3.Connection) -> str:
         if row[1] == "main" and row[2]:
             return str(row[2])
     raise RuntimeError("classification needs a database file, not an in-memory database")
+
+
+_OFFENSE = column_index("OFFENSE_DESCR")
+_COMMENT = column_index("COMMENT_TEXT")
+_COUNTY = column_index("STP_ORI_CNTY_NAME")
+_DISPOSITION = column_index("DISP_DESCR")
+_NO_DATE = PartialDate(raw="", value=None)
+
+
+class RelevanceCheck:
+    """Tells, before a person's record is built, whether any of their rows could get a
+    determination: most people in a DOJ extract have no relevant conviction, and building
+    their records is most of a run's time.
+
+    It asks the engine's own `relevant()` about each convicted row's county and charge, as
+    `build_person` would read them, so it can only err towards building a record that then
+    gets no determination, never the other way. Answers are cached by (county, offense,
+    comment) text, which repeats heavily across a file. tests/test_classify.py checks that
+    runs with and without it agree.
+    """
+
+    MAX_CACHED = 200_000
+
+    def __init__(self, pack: Pack, county: str) -> None:
+        self.pack = pack
+        self.county = county
+        self.cache: dict[tuple[str, str, str], bool] = {}
+
+    def row(self, county: str, offense: str, comment: str) -> bool:
+        """Could a conviction with this county and charge text be relevant?"""
+        key = (county, offense, comment)
+        known = self.cache.get(key)
+        if known is not None:
+            return known
+        probe = Conviction(
+            key="",
+            cnt_order="",
+            date=_NO_DATE,
+            county=county.strip(),
+            charge=parse_charge(offense.strip(), comment.strip()),
+            offense_descr="",
+            comment="",
+            felony=False,
+        )
+        answer = relevant(probe, self.pack, self.county)
+        if len(self.cache) >= self.MAX_CACHED:
+            self.cache.clear()
+        self.cache[key] = answer
+        return answer
+
+    def person(self, raw: list[RawRow]) -> bool:
+        """False only when no conviction of this person can be relevant."""
+        for r in raw:
+            if r[_DISPOSITION].strip().upper().startswith("CONVICTED") and self.row(
+                r[_COUNTY], r[_OFFENSE], r[_COMMENT]
+            ):
+                return True
+        return False
 
 
 def _trace_json(det: Determination) -> str:
@@ -252,9 +313,15 @@ def _classify_all(
         total = int(reader.execute("SELECT count(*) FROM people").fetchone()[0])
         if progress is not None:
             progress(0, total)
+        check = RelevanceCheck(pack, county)
         pending: list[tuple[Any, ...]] = []
-        for person in iter_people(reader, batch=READ_BATCH):
+        for _, raw in iter_raw_people(reader, batch=READ_BATCH):
             people += 1
+            if progress is not None and people % READ_BATCH == 0:
+                progress(people, total)
+            if PRECHECK and not check.person(raw):
+                continue
+            person = build_person(as_doj_rows(raw))
             dets = classify(person, pack, county=county, compute_at=compute_at)
             if dets:
                 pending.extend(determination_rows(run_id, person, dets))
@@ -262,8 +329,6 @@ def _classify_all(
                 if len(pending) >= CHUNK:
                     _write_chunk(conn, pending)
                     pending = []
-            if progress is not None and people % READ_BATCH == 0:
-                progress(people, total)
         _write_chunk(conn, pending)
         if progress is not None:
             progress(people, max(total, people))

@@ -12,10 +12,8 @@ from their first row.
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
 
 from rules.model import PersonRecord
 from rules.records import build_person
@@ -62,16 +60,26 @@ _SELECT_ALL = (
 
 DEFAULT_BATCH = 2000
 
+RawRow = tuple[str, ...]
+"""A source row as selected: values in SOURCE_TO_DOJ order (index with `column_index`)."""
 
-def _as_row(values: tuple[Any, ...]) -> dict[str, str]:
-    return dict(zip(DOJ_NAMES, values, strict=True))
+
+def column_index(doj_name: str) -> int:
+    """Where a DOJ column sits in a `RawRow`."""
+    return DOJ_NAMES.index(doj_name)
+
+
+def as_doj_rows(raw: list[RawRow]) -> list[dict[str, str]]:
+    """Raw rows as the mappings `build_person` takes."""
+    names = DOJ_NAMES
+    return [dict(zip(names, r, strict=True)) for r in raw]
 
 
 def person_rows(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, str]]:
     """One person's source rows, in file order, keyed by DOJ column names."""
     cur = conn.cursor()
     cur.row_factory = None
-    return [_as_row(tuple(r)) for r in cur.execute(_SELECT_ONE, (subject_id,))]
+    return as_doj_rows(cur.execute(_SELECT_ONE, (subject_id,)).fetchall())
 
 
 def load_person(conn: sqlite3.Connection, subject_id: str) -> PersonRecord:
@@ -85,10 +93,10 @@ def load_person(conn: sqlite3.Connection, subject_id: str) -> PersonRecord:
     return build_person(rows)
 
 
-def iter_person_rows(
+def iter_raw_people(
     conn: sqlite3.Connection, *, batch: int = DEFAULT_BATCH
-) -> Iterator[tuple[str, list[dict[str, str]]]]:
-    """Every person's rows, in SUBJECT_ID order, one person at a time.
+) -> Iterator[tuple[str, list[RawRow]]]:
+    """Every person's raw rows, in SUBJECT_ID order, one person at a time.
 
     Streams: rows are fetched `batch` at a time, so memory holds one batch plus one person
     whatever the size of the database. Run it inside a read transaction on its own
@@ -98,19 +106,28 @@ def iter_person_rows(
     cur.row_factory = None
     cur.arraysize = max(1, batch)
     cur.execute(_SELECT_ALL)
+    current: str | None = None
+    group: list[RawRow] = []
+    while chunk := cur.fetchmany():
+        for row in chunk:
+            if row[0] != current:
+                if group:
+                    yield str(current), group
+                current, group = row[0], []
+            group.append(row)
+    if group:
+        yield str(current), group
 
-    def rows() -> Iterator[tuple[Any, ...]]:
-        while True:
-            chunk = cur.fetchmany()
-            if not chunk:
-                return
-            yield from chunk
 
-    for subject_id, group in itertools.groupby(rows(), key=lambda r: r[0]):
-        yield str(subject_id), [_as_row(r) for r in group]
+def iter_person_rows(
+    conn: sqlite3.Connection, *, batch: int = DEFAULT_BATCH
+) -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """Every person's rows keyed by DOJ column names, in SUBJECT_ID order (streaming)."""
+    for subject_id, raw in iter_raw_people(conn, batch=batch):
+        yield subject_id, as_doj_rows(raw)
 
 
 def iter_people(conn: sqlite3.Connection, *, batch: int = DEFAULT_BATCH) -> Iterator[PersonRecord]:
-    """Every person's record, in SUBJECT_ID order (see `iter_person_rows`)."""
-    for _, rows in iter_person_rows(conn, batch=batch):
-        yield build_person(rows)
+    """Every person's record, in SUBJECT_ID order (streaming, see `iter_raw_people`)."""
+    for _, raw in iter_raw_people(conn, batch=batch):
+        yield build_person(as_doj_rows(raw))
