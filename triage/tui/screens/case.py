@@ -117,10 +117,12 @@ class CaseScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------------
 
-    def open_case(self, subject_id: str, index: int, *, focus_key: str | None = None) -> bool:
+    def open_case(
+        self, subject_id: str, index: int, *, focus_key: str | None = None, render: bool = True
+    ) -> bool:
         """Show a case and claim it. Returns False when another reviewer holds it."""
         if subject_id != self.subject_id:
-            self._release()
+            self._release_later()
         self.subject_id = subject_id
         self.index = index
         self.marked.clear()
@@ -130,10 +132,12 @@ class CaseScreen(Screen[None]):
         except TriageError as exc:
             self.holding = False
             app.notify(str(exc), severity="error")
-        self.reload(focus_key=focus_key, first_pending=focus_key is None)
+        self.reload(focus_key=focus_key, first_pending=focus_key is None, render=render)
         return self.holding
 
-    def reload(self, *, focus_key: str | None = None, first_pending: bool = False) -> None:
+    def reload(
+        self, *, focus_key: str | None = None, first_pending: bool = False, render: bool = True
+    ) -> None:
         app = self.triage
         self.case = review.load_case(app.conn, self.subject_id, app.run_id)
         convictions = self.case.convictions
@@ -146,7 +150,8 @@ class CaseScreen(Screen[None]):
             classified = [i for i, c in enumerate(convictions) if case_text.decidable(c)]
             self.cursor = (pending or classified or [0])[0]
         self.cursor = min(self.cursor, max(0, len(convictions) - 1))
-        self.refresh_view()
+        if render:
+            self.refresh_view()
 
     def _pending(self, c: ConvictionItem) -> bool:
         wanted = self.triage.queue_filter.outcome
@@ -210,6 +215,19 @@ class CaseScreen(Screen[None]):
             except TriageError:
                 self.holding = False
             self.refresh_view()
+
+    def _release_later(self) -> None:
+        """Give the previous case back once the next one is on screen (a write the
+        reviewer need not wait for)."""
+        if self.holding:
+            subject_id, self.holding = self.subject_id, False
+            self.call_after_refresh(self._release_subject, subject_id)
+
+    def _release_subject(self, subject_id: str) -> None:
+        try:
+            review.release(self.triage.conn, subject_id, self.triage.reviewer)
+        except TriageError:
+            pass  # the lease simply expires
 
     def _release(self) -> None:
         if self.holding:
@@ -314,44 +332,57 @@ class CaseScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return
         self.marked.clear()
-        app.decided(len(targets))
         what = fmt.outcome(decision)
         subject = "1 conviction" if len(targets) == 1 else f"{len(targets)} convictions"
-        app.notify(f"{what}: {subject} · {app.key_for('case.undo')} to undo", timeout=3)
-        self.reload(focus_key=focus.key)
-        self.advance()
+        toast = f"{what}: {subject} · {app.key_for('case.undo')} to undo"
+        self.advance(just_decided={c.key for c in targets})
+        # After the next case is on screen: the toast and the progress figures.
+        self.call_after_refresh(app.notify, toast, timeout=3)
+        self.call_after_refresh(app.decided, len(targets))
 
     def _conflict(self, exc: ConflictError, attempted: str) -> None:
         self.marked.clear()
         self.reload(focus_key=exc.key)
         self.app.push_screen(ConflictScreen(exc, fmt.outcome(attempted)))
 
-    def advance(self) -> None:
+    def advance(self, just_decided: set[str] | None = None) -> None:
         """Move to the next undecided conviction: later in this case, then earlier in it,
-        then the next case in the queue that has work and is not held by someone else."""
+        then the next case in the queue that has work and is not held by someone else.
+
+        `just_decided` are keys decided since the case was loaded: the case is reloaded
+        only if the cursor stays in it, so moving on costs one case load, not two."""
         case = self.case
         if case is None:
             return
+        done = just_decided or set()
         n = len(case.convictions)
         for step in range(1, n + 1):
             i = (self.cursor + step) % n
-            if self._pending(case.convictions[i]):
-                self.cursor = i
-                self.refresh_view()
+            c = case.convictions[i]
+            if c.key not in done and self._pending(c):
+                if done:
+                    self.reload(focus_key=c.key)  # show the new decision too
+                else:
+                    self._show_cursor(i)
                 return
         index = self.index
         for _ in range(200):  # bounded: cases held by others are skipped
             found = self.navigator.neighbour(index, 1, pending_only=True)
             if found is None:
+                self.reload()
                 self.notify("No more undecided cases in this queue. q goes back.", timeout=5)
                 return
             index, subject_id = found
-            if self.open_case(subject_id, index) and any(
-                self._pending(c)
-                for c in self.case.convictions  # type: ignore[union-attr]
-            ):
+            held = self.open_case(subject_id, index, render=False)
+            if held and any(self._pending(c) for c in self.case.convictions):  # type: ignore[union-attr]
+                self.refresh_view()
                 return
+        self.reload()
         self.notify("The next cases are all held by other reviewers.", severity="warning")
+
+    def _show_cursor(self, index: int) -> None:
+        self.cursor = index
+        self.refresh_view()
 
     def action_undo(self) -> None:
         app = self.triage
