@@ -9,8 +9,9 @@ import re
 import sqlite3
 
 from triage import db
+from triage.casebuild import ensure_cases
 from triage.errors import TriageError
-from triage.queue import ensure_cases, split_flags
+from triage.queue import split_flags
 from triage.review_model import (
     AuditEntry,
     CaseView,

@@ -13,8 +13,9 @@ import sqlite3
 from dataclasses import replace
 
 from triage import audit, db
+from triage.casebuild import ensure_cases
 from triage.errors import TriageError, UsageError
-from triage.queue import _case_where, _order, ensure_cases
+from triage.queue import _case_where, _order
 from triage.review_model import LEASE_MINUTES, QueueFilter
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"

@@ -29,17 +29,11 @@ import uuid
 from dataclasses import dataclass
 
 from triage import audit, db
+from triage.casebuild import ensure_cases, recount_pending, refresh_cases
 from triage.casefile import conviction_history, current_run, history, load_case, progress, run_info
 from triage.claims import claim, claim_holder, claim_next, release, renew_if_held
 from triage.errors import ConflictError, TriageError, UsageError
-from triage.queue import (
-    ensure_cases,
-    queue_convictions,
-    queue_count,
-    queue_page,
-    recount_pending,
-    refresh_cases,
-)
+from triage.queue import queue_convictions, queue_count, queue_page
 from triage.review_model import (
     DECISION_KINDS,
     LEASE_MINUTES,
