@@ -178,16 +178,20 @@ def _shaper(
     return shape
 
 
-def _line_of(text: str, key: str, default: int = 1, *, assignment: bool = True) -> int:
-    """The line where the map sets `key` (or, with assignment=False, matches the regex)."""
-    if assignment:
-        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE)
-        match = pattern.search(text) or re.compile(
-            rf"^\s*\[\s*{re.escape(key)}\s*\]", re.MULTILINE
-        ).search(text)
-    else:
-        match = re.compile(rf"^\s*{key}", re.MULTILINE).search(text)
-    return default if match is None else text.count("\n", 0, match.start()) + 1
+def _line_of(text: str, key: str, table: str | None = None) -> int:
+    """The line where the map sets `key` (inside `[table]` when given), else where the
+    table starts, else 1. Good enough for messages; TOML itself was parsed by tomllib."""
+    start = 0
+    if table is not None:
+        header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\]", text, re.MULTILINE)
+        if header is not None:
+            start = header.end()
+    found = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.MULTILINE).search(
+        text, start
+    ) or re.compile(rf"^[ \t]*\[[ \t]*{re.escape(key)}[ \t]*\]", re.MULTILINE).search(text)
+    if found is None and table is not None:
+        return _line_of(text, table)
+    return 1 if found is None else text.count("\n", 0, found.start()) + 1
 
 
 def load_map(path: Path) -> ColumnMap:
@@ -207,8 +211,8 @@ def load_map(path: Path) -> ColumnMap:
         what = re.sub(r"\s*\(at line.*\)", "", message) or "invalid TOML"
         raise TriageError(f"{path}:{where}: not valid TOML ({what})") from None
 
-    def fail(key: str, message: str) -> TriageError:
-        return TriageError(f"{path}:{_line_of(text, key)}: {message}")
+    def fail(key: str, message: str, table: str | None = None) -> TriageError:
+        return TriageError(f"{path}:{_line_of(text, key, table)}: {message}")
 
     for key in data:
         if key not in _TOP_KEYS:
@@ -235,12 +239,12 @@ def load_map(path: Path) -> ColumnMap:
                 header,
                 default_dates,
                 specs,
-                functools.partial(fail, target),
-                _line_of(text, target),
+                functools.partial(fail, target, table=table),
+                _line_of(text, target, table),
             )
     for target in REQUIRED:
         if target not in specs:
-            line = _line_of(text, r"\[columns\]", default=1, assignment=False)
+            line = _line_of(text, "columns")
             raise TriageError(
                 f"{path}:{line}: the map must give {target} (a column under [columns])"
             )
