@@ -179,6 +179,30 @@ class GogenSubject:
     case_numbers: dict[str, list[str]] = field(default_factory=dict)
     pc290_registration: bool = False
     deceased: bool = False
+    _person: tuple[dt.date, tuple[str, ...]] | None = None
+
+    def person_columns(self, compute_at: dt.date) -> tuple[str, ...]:
+        """The columns that are the same for all of the person's convictions: conviction
+        count, super strikes, PC 290 sections and registration, years since any
+        conviction, Prop 64 counts by section, deceased (computed once per person)."""
+        if self._person is None or self._person[0] != compute_at:
+            sections = Counter(c.prop64 for c in self.convictions if c.prop64)
+            dates = [c.date for c in self.convictions if c.date is not None]
+            pc290 = [c.section_text for c in self.convictions if is_pc290(c.section_text)]
+            self._person = (
+                compute_at,
+                (
+                    str(len(self.convictions)),
+                    ";".join(_superstrikes(self)) or "-",
+                    ";".join(pc290) or "-",
+                    "Yes" if self.pc290_registration else "-",
+                    _years(compute_at, max(dates) if dates else None),
+                    str(sum(sections.values())),
+                    *(str(sections[s]) for s in PROP64),
+                    "Deceased" if self.deceased else "-",
+                ),
+            )
+        return self._person[1]
 
 
 def conviction_key(fields: Sequence[str]) -> str:
@@ -189,9 +213,12 @@ def conviction_key(fields: Sequence[str]) -> str:
 def fold_subjects(rows: Iterable[Sequence[str]]) -> dict[str, GogenSubject]:
     """Group rows by subject in file order; `index` counts rows from 0 across all of them."""
     subjects: dict[str, GogenSubject] = {}
+    seen: dict[str, set[str]] = {}
     for index, f in enumerate(rows):
         sid = f[COL["SUBJECT_ID"]].strip()
-        subject = subjects.setdefault(sid, GogenSubject(sid))
+        if sid not in subjects:
+            subjects[sid], seen[sid] = GogenSubject(sid), set()
+        subject = subjects[sid]
         stp_type = f[COL["STP_TYPE_DESCR"]].strip()
         cnt_order = f[COL["CNT_ORDER"]].strip()
         ofn = f[COL["OFN"]]
@@ -204,9 +231,8 @@ def fold_subjects(rows: Iterable[Sequence[str]]) -> dict[str, GogenSubject]:
         if stp_type == "REGISTRATION" and f[COL["OFFENSE_DESCR"]].startswith("290"):
             subject.pc290_registration = True
         key = conviction_key(f)
-        if f[COL["DISP_DESCR"]].startswith("CONVICTED") and all(
-            c.key != key for c in subject.convictions
-        ):
+        if f[COL["DISP_DESCR"]].startswith("CONVICTED") and key not in seen[sid]:
+            seen[sid].add(key)
             text = code_section(f)
             status = f[COL["CONV_STAT_DESCR"]].strip()
             subject.convictions.append(GogenConviction(
@@ -249,39 +275,46 @@ def conviction_columns(
     compute_at: dt.date,
 ) -> tuple[str, ...]:
     """The 18 eligibility columns for a conviction's first row."""
-    sections = Counter(c.prop64 for c in subject.convictions if c.prop64)
-    supers = _superstrikes(subject)
-    pc290 = [c.section_text for c in subject.convictions if is_pc290(c.section_text)]
-    dates = [c.date for c in subject.convictions if c.date is not None]
+    count, supers, pc290, registered, years_any, p64, s57, s58, s59, s60, dead = (
+        subject.person_columns(compute_at)
+    )
     date = conviction.date
     return (
         "; ".join(subject.case_numbers.get(conviction.court_case, [])),
-        str(len(subject.convictions)),
+        count,
         possible_other_p64(fields[COL["OFFENSE_DESCR"]], fields[COL["COMMENT_TEXT"]]),
         "Y" if date is not None and date > PROP64_EFFECTIVE else "N",
-        ";".join(supers) or "-",
-        ";".join(pc290) or "-",
-        "Yes" if subject.pc290_registration else "-",
+        supers,
+        pc290,
+        registered,
         date.strftime("%m/%d/%Y") if date is not None else ZERO_DATE,
         _years(compute_at, date),
-        _years(compute_at, max(dates) if dates else None),
-        str(sum(sections.values())),
-        *(str(sections[s]) for s in PROP64),
-        "Deceased" if subject.deceased else "-",
+        years_any,
+        p64,
+        s57,
+        s58,
+        s59,
+        s60,
+        dead,
         found.determination,
         found.reason,
     )
 
 
 def row_columns(
-    rows: Sequence[Sequence[str]], verdicts: Mapping[str, Verdict], compute_at: dt.date
+    rows: Sequence[Sequence[str]],
+    verdicts: Mapping[str, Verdict],
+    compute_at: dt.date,
+    subjects: Mapping[str, GogenSubject] | None = None,
 ) -> list[tuple[str, ...]]:
     """The 18 eligibility columns for every row, aligned with `rows`.
 
     A conviction's first row gets all of them when the run has a determination for it;
     every other row is blank except "Possible Other P64 Charges", as gogen wrote them.
+    `subjects` may pass `fold_subjects(rows)` when the caller already has it.
     """
-    subjects = fold_subjects(rows)
+    if subjects is None:
+        subjects = fold_subjects(rows)
     out: list[tuple[str, ...]] = []
     for f in rows:
         blank = [""] * len(ELIGIBILITY_COLUMNS)

@@ -13,6 +13,7 @@ One writer serves all exports so their quoting is predictable byte for byte:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -53,16 +54,18 @@ def escape_formula(value: str) -> str:
     return value
 
 
+# Characters Go's unicode.IsSpace accepts; a field starting with one is quoted.
+_GO_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPECIAL = re.compile('[,"\r\n]')
+
+
 def _needs_quotes(value: str) -> bool:
-    if value == "":
-        return False
-    if value == "\\.":
-        return True
-    if any(ch in value for ch in ',"\r\n'):
-        return True
-    # Go's unicode.IsSpace; Python's isspace() also counts the separators \x1c-\x1f.
-    first = value[0]
-    return first.isspace() and not "\x1c" <= first <= "\x1f"
+    return bool(value) and (
+        value[0] in _GO_SPACE or _SPECIAL.search(value) is not None or value == "\\."
+    )
 
 
 def quote(value: str) -> str:
@@ -74,8 +77,19 @@ def quote(value: str) -> str:
 
 def encode_row(values: Sequence[str], prof: Profile) -> str:
     """A whole CSV line in `prof`'s encoding, line end included."""
-    cells = (escape_formula(v) if prof.escape_formulas else v for v in values)
-    return ",".join(quote(c) for c in cells) + prof.line_end
+    if prof.escape_formulas:
+        values = [escape_formula(v) for v in values]
+    # Inlined test: this runs for every cell of every export.
+    search = _SPECIAL.search
+    return (
+        ",".join(
+            '"' + v.replace('"', '""') + '"'
+            if v and (v[0] in _GO_SPACE or search(v) is not None or v == "\\.")
+            else v
+            for v in values
+        )
+        + prof.line_end
+    )
 
 
 def encode_rows(rows: Iterable[Sequence[str]], prof: Profile) -> str:

@@ -101,7 +101,7 @@ def _first_pass(
         relevant = any(c.key in verdicts for c in person.convictions)
         if relevant:
             for row, cols in zip(
-                rows, g.row_columns(fields, verdicts, run.compute_date), strict=True
+                rows, g.row_columns(fields, verdicts, run.compute_date, folded), strict=True
             ):
                 if cols[-2]:
                     columns[int(row[0])] = cols
