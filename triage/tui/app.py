@@ -31,7 +31,7 @@ EXIT_CRASH = 70
 
 
 class ReviewApp(App[int]):
-    CSS_PATH = "triage.tcss"
+    CSS_PATH = Path(__file__).with_name("triage.tcss")  # absolute: subclasses live elsewhere
     TITLE = "triage"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {TriageCommands}
