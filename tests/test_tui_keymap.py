@@ -60,7 +60,8 @@ def test_default_bindings_do_not_clash() -> None:
     keymap.check_clashes({}, KNOWN, "defaults")
 
 
-def test_help_shows_remapped_keys(tmp_path: Path, frozen_clock: None) -> None:
+@pytest.mark.usefixtures("frozen_clock")
+def test_help_shows_remapped_keys(tmp_path: Path) -> None:
     app = make_app(make_db(tmp_path / "t.db"), keymap={"case.dismiss": "x"})
 
     async def run() -> str:
