@@ -143,7 +143,7 @@ def test_missing_file_writes_nothing(capsys: pytest.CaptureFixture[str], cfa: Pa
     [
         (["--format", "csv"], "--format csv needs --map"),
         (["--map", "x.toml"], "--map is for --format csv"),
-        (["--encoding", "utf-16"], "not ASCII-compatible"),
+        (["--encoding", "base64"], "not a text encoding"),
         (["--encoding", "klingon"], "unknown encoding"),
     ],
 )

@@ -238,13 +238,27 @@ def test_undecodable_bytes_quarantine_only_their_record(tmp_path: Path,
     assert "B\\xff\\xfeD" in conn.execute("SELECT raw FROM quarantine").fetchone()[0]
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "no-such-codec"])
-def test_unusable_encodings_are_usage_errors(tmp_path: Path, conn: sqlite3.Connection,
-                                             encoding: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [("no-such-codec", "unknown encoding"), ("rot13", "not a text encoding")],
+)
+def test_unusable_encodings_are_usage_errors(
+    tmp_path: Path, conn: sqlite3.Connection, encoding: str, message: str
+) -> None:
     path = write_csv(tmp_path / "x.csv", [record()])
-    with pytest.raises(UsageError, match="--encoding"):
+    with pytest.raises(UsageError, match=f"--encoding: {message}"):
         import_files(conn, [path], encoding=encoding)
     assert count(conn, "source_files") == 0
+
+
+def test_utf16_with_encoding(tmp_path: Path, conn: sqlite3.Connection) -> None:
+    path = write_csv(tmp_path / "u16.csv", [record(PRI_NAME="ÅSTRÖM,ÉLODIE"),
+                                             record(SUBJECT_ID="2")], encoding="utf-16")  # fmt: skip
+    report = import_files(conn, [path], encoding="UTF16")
+    assert (report.imported, report.quarantined) == (2, 0)
+    assert [tuple(r) for r in conn.execute("SELECT line, name FROM source_rows")] == [
+        (2, "ÅSTRÖM,ÉLODIE"), (3, "TESTER,ADA"),
+    ]  # fmt: skip
 
 
 # --- Records and line numbers ---------------------------------------------------------------
