@@ -10,14 +10,15 @@ CLI make. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from triage import db, review
+from triage import casebuild, db, review
 from triage.review import QueueFilter
 
 OUTCOMES = ["review"] * 4 + ["dismiss"] * 4 + ["reduce", "not_eligible"]
@@ -102,11 +103,36 @@ def build(path: Path, rows: int) -> int:
             flush()
     flush()
     print(f"built {line:,} source rows, {people:,} people in {time.perf_counter() - t:.1f} s")
-    t = time.perf_counter()
-    cases = review.refresh_cases(conn, 1)
-    print(f"refresh_cases: {cases:,} people in the run, {time.perf_counter() - t:.2f} s")
     conn.close()
+    timed_refresh(path)
     return 1
+
+
+def timed_refresh(path: Path) -> None:
+    """Rebuild the run's queue rows, reporting the longest write-lock hold."""
+    conn = db.connect(path)
+    holds: list[float] = []
+    real_write = casebuild.db.write
+
+    @contextlib.contextmanager
+    def timed_write(c: Any) -> Iterator[Any]:
+        t0 = time.perf_counter()
+        with real_write(c) as inner:
+            yield inner
+        holds.append(time.perf_counter() - t0)
+
+    casebuild.db.write = timed_write  # type: ignore[assignment]
+    try:
+        t = time.perf_counter()
+        cases = review.refresh_cases(conn, 1)
+        took = time.perf_counter() - t
+    finally:
+        casebuild.db.write = real_write  # type: ignore[assignment]
+    print(
+        f"refresh_cases: {cases:,} people in {took:.2f} s; {len(holds)} write transactions, "
+        f"longest {max(holds) * 1000:.0f} ms, total {sum(holds):.2f} s"
+    )
+    conn.close()
 
 
 def timed(label: str, fn: Callable[[], object], repeat: int = 5) -> None:
@@ -122,9 +148,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/review-bench.db"))
+    parser.add_argument("--refresh", action="store_true", help="Rebuild the queue rows first.")
     args = parser.parse_args()
     if not args.db.exists():
         build(args.db, args.rows)
+    elif args.refresh:
+        timed_refresh(args.db)
     conn = db.connect(args.db)
     run = 1
     flt = QueueFilter()

@@ -76,7 +76,7 @@ def refresh_cases(conn: sqlite3.Connection, run_id: int) -> int:
     return int(row[0])
 
 
-_COPY_CHUNK = 20_000
+_COPY_CHUNK = 5_000
 # A build whose heartbeat is older than this was interrupted; the next reader rebuilds it.
 _BUILD_STALE = dt.timedelta(minutes=10)
 
