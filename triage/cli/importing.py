@@ -38,7 +38,9 @@ def register(app: typer.Typer) -> None:
     def import_command(
         files: Annotated[
             list[Path],
-            typer.Argument(help="Files to import (several allowed).", show_default=False),
+            typer.Argument(
+                help="Files to import (several allowed).", show_default=False, metavar="FILE"
+            ),
         ],
         db_path: DbOption = DEFAULT_DB,
         fmt: Annotated[
@@ -54,7 +56,8 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--strict",
-                help="Refuse a file at its first bad record instead of quarantining bad records.",
+                help="Read every file through first and refuse the import at the first bad "
+                "record (file:line), writing nothing.",
             ),
         ] = False,
         encoding: Annotated[
