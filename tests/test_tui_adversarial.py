@@ -112,3 +112,19 @@ async def test_narrow_terminal_with_hostile_text(tmp_path: Path) -> None:
         await pilot.press("enter", "j", "k", "d")
         assert_safe(screen_text(app))
         assert app.is_running
+
+
+@pilot_test
+async def test_no_color_every_screen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    path = make_db(tmp_path / "t.db", hostile_people())
+    app = make_app(path)
+    assert app.no_color
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for keys in (("f",), ("escape", "enter"), ("N",), ("escape", "question_mark"),
+                     ("escape", "t")):  # fmt: skip
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert_safe(screen_text(app))
+        assert app.is_running

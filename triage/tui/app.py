@@ -7,10 +7,13 @@ import sqlite3
 from pathlib import Path
 from typing import ClassVar
 
-from rich.segment import Segments
+from rich.segment import Segment, Segments
+from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
+from textual.color import Color
+from textual.filter import Monochrome
 from textual.notifications import SeverityLevel
 
 from triage import db, review
@@ -27,6 +30,17 @@ from triage.tui.screens.queue import QueueScreen
 from triage.tui.screens.stats import StatsScreen
 
 PROGRESS_SECONDS = 60
+
+
+class _Monochrome(Monochrome):
+    """Textual's NO_COLOR filter fails on segments without a style (textual 8.2.8, e.g. in
+    the compact Select); give them the null style first."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        null = Style.null()
+        return super().apply([Segment(t, s or null, c) for t, s, c in segments], background)
+
+
 EXIT_CRASH = 70
 
 
@@ -64,6 +78,7 @@ class ReviewApp(App[int]):
         conn: sqlite3.Connection | None = None,
     ) -> None:
         super().__init__()
+        self._filters = [_Monochrome() if type(f) is Monochrome else f for f in self._filters]
         self.db_path = Path(db_path)
         self.db_name = self.db_path.name
         self.reviewer = reviewer

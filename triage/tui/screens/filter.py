@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from rules.model import Flag
-from triage.db import OUTCOMES
+from triage.db import DECISIONS, OUTCOMES
 from triage.review import QueueFilter
 from triage.tui import fmt
 
@@ -57,6 +57,14 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                     id="f-flag",
                     compact=True,
                 )
+                yield Label("Decision")
+                yield Select(
+                    [(fmt.outcome(d), d) for d in (_ANY, *DECISIONS)],
+                    value=c.decision or _ANY,
+                    allow_blank=False,
+                    id="f-decision",
+                    compact=True,
+                )
                 yield Label("Decided")
                 yield Select(
                     [(v, v) for v in (_ANY, "undecided", "decided")],
@@ -71,7 +79,11 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                         getattr(c, name) or "", placeholder=_ANY, id=f"f-{name}", compact=True
                     )
             yield Static(
-                Text("tab moves · enter in a box or ctrl+s applies · escape cancels", style="dim"),
+                Text(
+                    "tab moves · enter in a box or ctrl+s applies · escape cancels\n"
+                    "tip: = on a queue row filters by that row's reason",
+                    style="dim",
+                ),
                 markup=False,
             )
 
@@ -90,6 +102,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         changes: dict[str, object] = {
             "outcome": pick("#f-outcome"),
             "flag": pick("#f-flag"),
+            "decision": pick("#f-decision"),
             "decided": None if decided is None else decided == "decided",
         }
         for name, _label in _TEXT_FIELDS:
@@ -116,6 +129,7 @@ def describe(flt: QueueFilter) -> Text:
         ("county", flt.county),
         ("court", flt.court_case),
         ("by", flt.reviewer),
+        ("decision", flt.decision),
     ]
     for name, value in fields:
         if name in ("outcome",) or value is not None:
