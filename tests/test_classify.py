@@ -13,7 +13,7 @@ from classify_support import add_decision, cfa_doj_csv, conviction, people_rows,
 
 from rules.model import Outcome
 from rules.packs import bundled_ids, load_pack, pack_from_gogen_options
-from triage import audit, classify, db, records_db
+from triage import audit, classify, classify_work, db, records_db
 from triage.classify import classify_run
 from triage.errors import TriageError
 
@@ -170,11 +170,33 @@ def test_reclassify_adds_a_run_and_keeps_reviewer_work(dbpath: Path) -> None:
     conn.close()
 
 
+def test_worker_processes_write_the_same_run(tmp_path: Path, cfa: Path) -> None:
+    from triage.importers import import_files
+
+    path = tmp_path / "w.db"
+    conn = db.connect(path, create=True)
+    import_files(conn, [cfa_doj_csv(cfa, tmp_path / "cf.csv")])
+    conn.close()
+    seen: list[tuple[int, int]] = []
+    parallel = _run(
+        path,
+        "los-angeles-2019",
+        county="SACRAMENTO",
+        workers=2,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    serial = _run(path, "los-angeles-2019", county="SACRAMENTO", workers=1)
+    assert parallel.convictions == 18 and parallel.by_outcome == serial.by_outcome
+    assert _all_determinations(path, parallel.run_id) == _all_determinations(path, serial.run_id)
+    assert seen[-1] == (parallel.people, parallel.people)
+
+
 def test_small_chunks_write_every_determination(
     dbpath: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(classify, "CHUNK", 1)
     monkeypatch.setattr(classify, "READ_BATCH", 1)
+    monkeypatch.setattr(classify, "BATCH_PEOPLE", 1)
     seen: list[tuple[int, int]] = []
     summary = _run(dbpath, "los-angeles-2019", progress=lambda d, t: seen.append((d, t)))
     assert summary.convictions == 3
@@ -187,7 +209,7 @@ def test_reviewers_can_write_while_a_run_is_classifying(
 ) -> None:
     # The progress callback runs between chunks: a reviewer decides meanwhile on another
     # connection, which must neither wait for the run nor disturb it.
-    monkeypatch.setattr(classify, "READ_BATCH", 1)
+    monkeypatch.setattr(classify, "BATCH_PEOPLE", 1)
     monkeypatch.setattr(classify, "CHUNK", 1)
     writes = Counter[str]()
 
@@ -205,7 +227,7 @@ def test_reviewers_can_write_while_a_run_is_classifying(
 
 def test_a_failing_run_leaves_nothing_behind(dbpath: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = _run(dbpath, "los-angeles-2019")
-    real = classify.classify
+    real = classify_work.classify
     calls = Counter[str]()
 
     def breaks_on_second(person, pack, **kw):  # type: ignore[no-untyped-def]
@@ -214,7 +236,7 @@ def test_a_failing_run_leaves_nothing_behind(dbpath: Path, monkeypatch: pytest.M
             raise RuntimeError("boom")
         return real(person, pack, **kw)
 
-    monkeypatch.setattr(classify, "classify", breaks_on_second)
+    monkeypatch.setattr(classify_work, "classify", breaks_on_second)
     monkeypatch.setattr(classify, "CHUNK", 1)
     with pytest.raises(RuntimeError):
         _run(dbpath, "dismiss-all")
@@ -259,19 +281,19 @@ def test_precheck_skips_only_people_without_determinations(
     from triage.importers import import_files
 
     source = tmp_path / "sample.csv"
-    sample.write_doj_csv(source, people=400, seed=7, home_county="SAN JOAQUIN")
+    sample.write_doj_csv(source, people=250, seed=7, home_county="SAN JOAQUIN")
     path = tmp_path / "s.db"
     conn = db.connect(path, create=True)
     import_files(conn, [source])
     conn.close()
     built = Counter[str]()
-    real_build = classify.build_person
+    real_build = classify_work.build_person
 
     def counting_build(rows):  # type: ignore[no-untyped-def]
         built["n"] += 1
         return real_build(rows)
 
-    monkeypatch.setattr(classify, "build_person", counting_build)
+    monkeypatch.setattr(classify_work, "build_person", counting_build)
     for pack_id in bundled_ids():
         for county in ("SAN JOAQUIN", "LOS ANGELES"):
             built.clear()

@@ -20,25 +20,25 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rules.charges import parse_charge
-from rules.engine import classify, relevant
-from rules.model import Conviction, Determination, PartialDate, PersonRecord
 from rules.packs import Pack
-from rules.records import build_person
 from triage import audit, db, review
+from triage.classify_work import Classifier, DeterminationRow, available_cpus, classify_batches
 from triage.errors import TriageError
-from triage.records_db import RawRow, as_doj_rows, column_index, iter_raw_people
+from triage.records_db import iter_raw_people
 
 CHUNK = 4000  # determinations per write transaction: a few milliseconds of lock each
-READ_BATCH = 4000
+READ_BATCH = 4000  # source rows fetched at a time
+BATCH_PEOPLE = 2000  # people per unit of work (and per progress report)
+PARALLEL_MIN_PEOPLE = 20_000  # below this, starting worker processes costs more than it saves
+MAX_WORKERS = 8
 PRECHECK = True  # skip building records that cannot get a determination (tests turn it off)
 
 ProgressCallback = Callable[[int, int], None]
-"""Called as `progress(people_done, people_total)` every few thousand people and at the end."""
+"""Called as `progress(people_done, people_total)` after each batch of people and at the end."""
 
 _INSERT = (
     "INSERT INTO determinations (run_id, key, subject_id, outcome, label, reason, step_id, "
@@ -46,6 +46,7 @@ _INSERT = (
     "trace, section, felony, conviction_date, county) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_OUTCOME = 3  # index of the outcome in a determination row
 
 
 @dataclass(frozen=True)
@@ -89,102 +90,6 @@ def database_path(conn: sqlite3.Connection) -> str:
         if row[1] == "main" and row[2]:
             return str(row[2])
     raise RuntimeError("classification needs a database file, not an in-memory database")
-
-
-_OFFENSE = column_index("OFFENSE_DESCR")
-_COMMENT = column_index("COMMENT_TEXT")
-_COUNTY = column_index("STP_ORI_CNTY_NAME")
-_DISPOSITION = column_index("DISP_DESCR")
-_NO_DATE = PartialDate(raw="", value=None)
-
-
-class RelevanceCheck:
-    """Tells, before a person's record is built, whether any of their rows could get a
-    determination: most people in a DOJ extract have no relevant conviction, and building
-    their records is most of a run's time.
-
-    It asks the engine's own `relevant()` about each convicted row's county and charge, as
-    `build_person` would read them, so it can only err towards building a record that then
-    gets no determination, never the other way. Answers are cached by (county, offense,
-    comment) text, which repeats heavily across a file. tests/test_classify.py checks that
-    runs with and without it agree.
-    """
-
-    MAX_CACHED = 200_000
-
-    def __init__(self, pack: Pack, county: str) -> None:
-        self.pack = pack
-        self.county = county
-        self.cache: dict[tuple[str, str, str], bool] = {}
-
-    def row(self, county: str, offense: str, comment: str) -> bool:
-        """Could a conviction with this county and charge text be relevant?"""
-        key = (county, offense, comment)
-        known = self.cache.get(key)
-        if known is not None:
-            return known
-        probe = Conviction(
-            key="",
-            cnt_order="",
-            date=_NO_DATE,
-            county=county.strip(),
-            charge=parse_charge(offense.strip(), comment.strip()),
-            offense_descr="",
-            comment="",
-            felony=False,
-        )
-        answer = relevant(probe, self.pack, self.county)
-        if len(self.cache) >= self.MAX_CACHED:
-            self.cache.clear()
-        self.cache[key] = answer
-        return answer
-
-    def person(self, raw: list[RawRow]) -> bool:
-        """False only when no conviction of this person can be relevant."""
-        for r in raw:
-            if r[_DISPOSITION].strip().upper().startswith("CONVICTED") and self.row(
-                r[_COUNTY], r[_OFFENSE], r[_COMMENT]
-            ):
-                return True
-        return False
-
-
-def _trace_json(det: Determination) -> str:
-    return json.dumps([[t.step_id, t.matched, t.detail] for t in det.trace], ensure_ascii=False)
-
-
-def _row(
-    run_id: int, subject_id: str, det: Determination, conv: Conviction | None
-) -> tuple[Any, ...]:
-    suggested = det.suggested_outcome.value if det.suggested_outcome is not None else None
-    return (
-        run_id,
-        det.key,
-        subject_id,
-        det.outcome.value,
-        det.label,
-        det.reason,
-        det.step_id,
-        det.citation,
-        " ".join(f.value for f in det.flags),
-        int(det.forced_review),
-        suggested,
-        det.suggested_label,
-        det.suggested_reason,
-        _trace_json(det),
-        conv.charge.display if conv is not None else "",
-        int(conv.felony) if conv is not None else 0,
-        conv.date.raw if conv is not None else "",
-        conv.county if conv is not None else "",
-    )
-
-
-def determination_rows(
-    run_id: int, person: PersonRecord, determinations: Iterable[Determination]
-) -> list[tuple[Any, ...]]:
-    """Database rows for one person's determinations, with the conviction's display facts."""
-    by_key = {c.key: c for c in person.convictions}
-    return [_row(run_id, person.subject_id, d, by_key.get(d.key)) for d in determinations]
 
 
 def _start_run(
@@ -238,11 +143,13 @@ def classify_run(
     actor: str,
     options: Mapping[str, Any] | None = None,
     progress: ProgressCallback | None = None,
+    workers: int | None = None,
 ) -> RunSummary:
     """Classify every person in the database with `pack` and record it as a new run.
 
     The new run becomes the active one. `options` (e.g. the gogen options the pack was
-    built from) is stored with the run as JSON. Raises whatever the rules raise for a
+    built from) is stored with the run as JSON. `workers` is the number of processes that
+    classify (default: one per CPU for large databases, else this process alone). Raises whatever the rules raise for a
     record they cannot handle; the partial run is then removed.
     """
     if not county.strip():
@@ -250,7 +157,7 @@ def classify_run(
     started = time.perf_counter()
     run_id = _start_run(conn, pack, county, compute_at, actor, options)
     try:
-        people, outcomes = _classify_all(conn, run_id, pack, county, compute_at, progress)
+        people, outcomes = _classify_all(conn, run_id, pack, county, compute_at, progress, workers)
         refresh = getattr(review, "refresh_cases", None)
         if callable(refresh):
             refresh(conn, run_id)
@@ -297,6 +204,14 @@ def classify_run(
     )
 
 
+def _workers(requested: int | None, people: int) -> int:
+    if requested is not None:
+        return max(1, requested)
+    if people < PARALLEL_MIN_PEOPLE:
+        return 1
+    return max(1, min(available_cpus(), MAX_WORKERS))
+
+
 def _classify_all(
     conn: sqlite3.Connection,
     run_id: int,
@@ -304,6 +219,7 @@ def _classify_all(
     county: str,
     compute_at: dt.date,
     progress: ProgressCallback | None,
+    workers: int | None,
 ) -> tuple[int, Counter[str]]:
     reader = db.connect(database_path(conn))
     outcomes: Counter[str] = Counter()
@@ -313,22 +229,22 @@ def _classify_all(
         total = int(reader.execute("SELECT count(*) FROM people").fetchone()[0])
         if progress is not None:
             progress(0, total)
-        check = RelevanceCheck(pack, county)
-        pending: list[tuple[Any, ...]] = []
-        for _, raw in iter_raw_people(reader, batch=READ_BATCH):
-            people += 1
-            if progress is not None and people % READ_BATCH == 0:
-                progress(people, total)
-            if PRECHECK and not check.person(raw):
-                continue
-            person = build_person(as_doj_rows(raw))
-            dets = classify(person, pack, county=county, compute_at=compute_at)
-            if dets:
-                pending.extend(determination_rows(run_id, person, dets))
-                outcomes.update(d.outcome.value for d in dets)
-                if len(pending) >= CHUNK:
-                    _write_chunk(conn, pending)
-                    pending = []
+        classifier = Classifier(pack, county, compute_at, run_id, precheck=PRECHECK)
+        pending: list[DeterminationRow] = []
+        for done, rows in classify_batches(
+            classifier,
+            (raw for _, raw in iter_raw_people(reader, batch=READ_BATCH)),
+            workers=_workers(workers, total),
+            batch_size=BATCH_PEOPLE,
+        ):
+            people += done
+            pending.extend(rows)
+            outcomes.update(r[_OUTCOME] for r in rows)
+            while len(pending) >= CHUNK:
+                _write_chunk(conn, pending[:CHUNK])
+                del pending[:CHUNK]
+            if progress is not None:
+                progress(people, max(total, people))
         _write_chunk(conn, pending)
         if progress is not None:
             progress(people, max(total, people))

@@ -1,0 +1,254 @@
+"""The work of a classification run: people's rows in, determination rows out.
+
+`Classifier` turns one person's raw source rows into database rows for the determinations
+table. `classify_batches` runs it over a stream of people, either in this process or, for
+large databases, in forked worker processes (one per CPU): building records and running the
+engine is nearly all of a run's time, and it is pure Python, so it only scales across
+processes. The caller keeps reading (one snapshot) and writing (short transactions); the
+workers only compute. Results come back in the order the people went out, so a run writes
+the same rows in the same order however many workers it used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from rules.charges import parse_charge
+from rules.engine import classify, relevant
+from rules.model import Conviction, Determination, PartialDate, PersonRecord
+from rules.packs import Pack
+from rules.records import build_person
+from triage.records_db import RawRow, as_doj_rows, column_index
+
+DeterminationRow = tuple[Any, ...]
+Batch = list[list[RawRow]]  # people, each a list of raw rows
+
+_OFFENSE = column_index("OFFENSE_DESCR")
+_COMMENT = column_index("COMMENT_TEXT")
+_COUNTY = column_index("STP_ORI_CNTY_NAME")
+_DISPOSITION = column_index("DISP_DESCR")
+_NO_DATE = PartialDate(raw="", value=None)
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (the container's share, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class RelevanceCheck:
+    """Tells, before a person's record is built, whether any of their rows could get a
+    determination: many people in a DOJ extract have no relevant conviction, and building
+    records is most of a run's time.
+
+    It asks the engine's own `relevant()` about each convicted row's county and charge, as
+    `build_person` reads them, so it can only err towards building a record that then gets
+    no determination, never the other way. Answers are cached by (county, offense, comment)
+    text, which repeats heavily across a file. tests/test_classify.py checks that runs with
+    and without it agree.
+    """
+
+    MAX_CACHED = 200_000
+
+    def __init__(self, pack: Pack, county: str) -> None:
+        self.pack = pack
+        self.county = county
+        self.cache: dict[tuple[str, str, str], bool] = {}
+
+    def row(self, county: str, offense: str, comment: str) -> bool:
+        """Could a conviction with this county and charge text be relevant?"""
+        key = (county, offense, comment)
+        known = self.cache.get(key)
+        if known is not None:
+            return known
+        probe = Conviction(
+            key="",
+            cnt_order="",
+            date=_NO_DATE,
+            county=county.strip(),
+            charge=parse_charge(offense.strip(), comment.strip()),
+            offense_descr="",
+            comment="",
+            felony=False,
+        )
+        answer = relevant(probe, self.pack, self.county)
+        if len(self.cache) >= self.MAX_CACHED:
+            self.cache.clear()
+        self.cache[key] = answer
+        return answer
+
+    def person(self, raw: list[RawRow]) -> bool:
+        """False only when no conviction of this person can be relevant."""
+        for r in raw:
+            # A loose test of the disposition (build_person's is stricter): erring wide is safe.
+            if "CONVICTED" in r[_DISPOSITION].upper() and self.row(
+                r[_COUNTY], r[_OFFENSE], r[_COMMENT]
+            ):
+                return True
+        return False
+
+
+def _trace_json(det: Determination) -> str:
+    return json.dumps([[t.step_id, t.matched, t.detail] for t in det.trace], ensure_ascii=False)
+
+
+def _row(
+    run_id: int, subject_id: str, det: Determination, conv: Conviction | None
+) -> DeterminationRow:
+    suggested = det.suggested_outcome.value if det.suggested_outcome is not None else None
+    return (
+        run_id,
+        det.key,
+        subject_id,
+        det.outcome.value,
+        det.label,
+        det.reason,
+        det.step_id,
+        det.citation,
+        " ".join(f.value for f in det.flags),
+        int(det.forced_review),
+        suggested,
+        det.suggested_label,
+        det.suggested_reason,
+        _trace_json(det),
+        # Display copies of the conviction's facts, so lists need no record rebuild.
+        conv.charge.display if conv is not None else "",
+        int(conv.felony) if conv is not None else 0,
+        conv.date.raw if conv is not None else "",
+        conv.county if conv is not None else "",
+    )
+
+
+def determination_rows(
+    run_id: int, person: PersonRecord, determinations: Iterable[Determination]
+) -> list[DeterminationRow]:
+    """Database rows for one person's determinations (column order of `classify._INSERT`)."""
+    by_key = {c.key: c for c in person.convictions}
+    return [_row(run_id, person.subject_id, d, by_key.get(d.key)) for d in determinations]
+
+
+class Classifier:
+    """One run's settings, applied person by person."""
+
+    def __init__(
+        self, pack: Pack, county: str, compute_at: dt.date, run_id: int, *, precheck: bool
+    ) -> None:
+        self.pack = pack
+        self.county = county
+        self.compute_at = compute_at
+        self.run_id = run_id
+        self.check = RelevanceCheck(pack, county) if precheck else None
+
+    def wanted(self, raw: list[RawRow]) -> bool:
+        """Whether this person's record needs building at all (see `RelevanceCheck`)."""
+        return self.check is None or self.check.person(raw)
+
+    def person(self, raw: list[RawRow]) -> list[DeterminationRow]:
+        """Determination rows for one person's raw rows (often none)."""
+        record = build_person(as_doj_rows(raw))
+        dets = classify(record, self.pack, county=self.county, compute_at=self.compute_at)
+        return determination_rows(self.run_id, record, dets) if dets else []
+
+    def batch(self, people: Batch) -> list[DeterminationRow]:
+        out: list[DeterminationRow] = []
+        for raw in people:
+            out.extend(self.person(raw))
+        return out
+
+
+# --- worker processes ---------------------------------------------------------------------
+
+_worker: Classifier | None = None
+
+
+def _start_worker(pack: Pack, county: str, compute_at: dt.date, run_id: int) -> None:
+    global _worker
+    # Ctrl-C is the parent's to handle: it stops the pool and removes the partial run.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker = Classifier(pack, county, compute_at, run_id, precheck=False)
+
+
+def _work(people: Batch) -> list[DeterminationRow]:
+    if _worker is None:  # pragma: no cover - the pool initializer always runs first
+        raise RuntimeError("classification worker was not started")
+    return _worker.batch(people)
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    """fork on Linux: a worker starts in milliseconds and never re-imports the caller's main
+    script (which spawn would, running an unguarded script a second time). Workers only
+    compute: they never touch the parent's database handles or its threads' locks, and
+    they leave with os._exit, so nothing of the parent's is closed or flushed twice.
+    Elsewhere (macOS, where fork is unsafe) spawn."""
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _batches(
+    classifier: Classifier, people: Iterable[list[RawRow]], size: int
+) -> Iterator[tuple[int, Batch]]:
+    """(people read, those among them whose records need building), `size` people at a time.
+
+    The relevance check runs here, in the reading process, so that people who cannot get a
+    determination are never copied to a worker.
+    """
+    seen = 0
+    batch: Batch = []
+    for raw in people:
+        seen += 1
+        if classifier.wanted(raw):
+            batch.append(raw)
+        if seen >= size:
+            yield seen, batch
+            seen, batch = 0, []
+    if seen:
+        yield seen, batch
+
+
+def classify_batches(
+    classifier: Classifier,
+    people: Iterable[list[RawRow]],
+    *,
+    workers: int,
+    batch_size: int,
+) -> Iterator[tuple[int, list[DeterminationRow]]]:
+    """(people done, their determination rows) per `batch_size` people read, in order.
+
+    With `workers` > 1 the records are built and classified in that many processes, with
+    at most two batches per worker in flight, so memory stays bounded however far reading
+    runs ahead.
+    """
+    if workers <= 1:
+        for seen, batch in _batches(classifier, people, batch_size):
+            yield seen, classifier.batch(batch)
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_start_method(),
+        initializer=_start_worker,
+        initargs=(classifier.pack, classifier.county, classifier.compute_at, classifier.run_id),
+    )
+    inflight: deque[tuple[int, Future[list[DeterminationRow]]]] = deque()
+    try:
+        for seen, batch in _batches(classifier, people, batch_size):
+            inflight.append((seen, pool.submit(_work, batch)))
+            if len(inflight) >= 2 * workers:
+                done, future = inflight.popleft()
+                yield done, future.result()
+        while inflight:
+            done, future = inflight.popleft()
+            yield done, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
