@@ -116,7 +116,7 @@ def queue_cmd(
     if as_json:
         print_json({"run": run_id, "cases": cases, "convictions": [_item_json(i) for i in items]})
         return
-    out.print(f"run {run_id}: {len(items)} convictions in {cases} cases")
+    out.print(f"run {run_id}: {cases:,} cases; {len(items):,} convictions listed")
     for i in items:
         state = f"{i.decision} v{i.decision_version}" if i.decision else "undecided"
         out.print(
