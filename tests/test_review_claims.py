@@ -100,14 +100,23 @@ def test_eight_processes_never_double_claim(tmp_path: Path) -> None:
     path = tmp_path / "t.db"
     conn = new_db(path)
     run = build(conn, many_people(120))
+    with db.write(conn):  # ten leases long expired, one still held by someone else
+        conn.executemany(
+            "INSERT INTO claims (subject_id, reviewer, claimed_at, expires_at) VALUES (?, ?, ?, ?)",
+            [(f"P{i:04d}", "gone", "2000-01-01T00:00:00.000000Z", "2000-01-01T00:15:00.000000Z")
+             for i in range(10)]
+            + [("P0010", "holder", "2000-01-01T00:00:00.000000Z", "2999-01-01T00:00:00.000000Z")],
+        )  # fmt: skip
     conn.close()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(8) as pool:
         results = pool.map(claim_all, [(str(path), run, f"r{i}") for i in range(8)])
     claimed = Counter(s for taken in results for s in taken)
-    assert sum(claimed.values()) == 120
-    assert max(claimed.values()) == 1
-    assert len(claimed) == 120
+    assert max(claimed.values()) == 1  # no case handed to two reviewers
+    assert len(claimed) == 119 and "P0010" not in claimed
+    assert all(f"P{i:04d}" in claimed for i in range(10))  # expired leases were reclaimed
     check = db.connect(path)
-    assert check.execute("SELECT count(*) FROM claims").fetchone()[0] == 120
-    assert check.execute("SELECT count(*) FROM audit WHERE action = 'claim'").fetchone()[0] == 120
+    holders = dict(check.execute("SELECT subject_id, reviewer FROM claims").fetchall())
+    assert holders["P0010"] == "holder"
+    assert all(holders[s] == f"r{i}" for i, taken in enumerate(results) for s in taken)
+    assert check.execute("SELECT count(*) FROM audit WHERE action = 'claim'").fetchone()[0] == 119
