@@ -84,7 +84,7 @@ async def settle(pilot: object, *, rounds: int = 300) -> None:
         await pilot.pause(0.01)  # type: ignore[attr-defined]
         views = app.screen.query(QueueView)
         busy = any(w.is_running for w in app.workers)
-        if not busy and all(not v.loading for v in views):
+        if not busy and all(not v.busy for v in views):
             await pilot.pause()  # type: ignore[attr-defined]
             return
     raise AssertionError("the app did not settle")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import ClassVar
 
 from rich.segment import Segment, Segments
 from rich.style import Style
@@ -49,7 +48,7 @@ class ReviewApp(App[int]):
     TITLE = "triage"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {TriageCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
         (100, "-wide"),
     ]

@@ -8,9 +8,11 @@ then in the next case of the queue.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Protocol, cast
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -88,6 +90,8 @@ class CaseScreen(Screen[None]):
         self.marked: set[str] = set()
         self.holding = False  # we hold the claim on this case
         self.all_events = False
+        self._active = True  # a key was pressed since the last lease renewal
+        self._claimed_at = 0.0  # time.monotonic() of the last successful claim
 
     @property
     def triage(self) -> ReviewApp:
@@ -126,12 +130,7 @@ class CaseScreen(Screen[None]):
         self.subject_id = subject_id
         self.index = index
         self.marked.clear()
-        app = self.triage
-        try:
-            self.holding = review.claim(app.conn, subject_id, app.reviewer)
-        except TriageError as exc:
-            self.holding = False
-            app.notify(str(exc), severity="error")
+        self._take_claim()
         self.reload(focus_key=focus_key, first_pending=focus_key is None, render=render)
         return self.holding
 
@@ -139,7 +138,13 @@ class CaseScreen(Screen[None]):
         self, *, focus_key: str | None = None, first_pending: bool = False, render: bool = True
     ) -> None:
         app = self.triage
-        self.case = review.load_case(app.conn, self.subject_id, app.run_id)
+        try:
+            self.case = review.load_case(app.conn, self.subject_id, app.run_id)
+        except TriageError as exc:
+            self.notify(str(exc), severity="error")
+            if self.case is None:
+                self.call_later(self.dismiss, None)
+            return
         convictions = self.case.convictions
         if focus_key is not None:
             for i, c in enumerate(convictions):
@@ -208,12 +213,29 @@ class CaseScreen(Screen[None]):
 
     # -- claims ----------------------------------------------------------------------
 
-    def _renew_claim(self) -> None:
+    def on_key(self, event: events.Key) -> None:
+        # Any key is activity. Back from a break (lease possibly lapsed), take it again.
+        self._active = True
+        stale = time.monotonic() - self._claimed_at > RENEW_SECONDS
+        if self.case is not None and (not self.holding or stale):
+            self._take_claim()
+            self.refresh_view()
+
+    def _take_claim(self) -> None:
+        try:
+            self.holding = review.claim(self.triage.conn, self.subject_id, self.triage.reviewer)
+        except TriageError as exc:
+            self.holding = False
+            self.notify(str(exc), severity="error")
         if self.holding:
-            try:
-                self.holding = review.claim(self.triage.conn, self.subject_id, self.triage.reviewer)
-            except TriageError:
-                self.holding = False
+            self._claimed_at = time.monotonic()
+
+    def _renew_claim(self) -> None:
+        """Renew the lease only for a reviewer who is at the keyboard: an idle screen
+        lets it lapse (15 minutes), so the case goes back to the pool."""
+        active, self._active = self._active, False
+        if self.holding and active:
+            self._take_claim()
             self.refresh_view()
 
     def _release_later(self) -> None:

@@ -27,6 +27,8 @@ _SCOPES = {
 
 def help_text(app: ReviewApp) -> Text:
     out = Text()
+    close = app.keys_for("help.close")
+    out.append(f"Keys ({close} closes this help, j/k scroll)\n\n", style="bold")
     grouped: dict[str, list[Binding]] = {}
     for binding_id, binding in app.known_bindings.items():
         grouped.setdefault(binding_id.split(".", 1)[0], []).append(binding)

@@ -304,8 +304,8 @@ def history(entries: tuple[DecisionEntry, ...], notes: tuple[Note, ...]) -> Text
     out = Text()
     if not items:
         out.append("No decisions or notes yet.", style="dim")
-    for n, (_at, _kind, row) in enumerate(items):
-        if n:
+    for i, (_at, _kind, row) in enumerate(items):
+        if i:
             out.append("\n")
         out.append_text(row)
     return out

@@ -209,7 +209,7 @@ class QueueView(ScrollView, can_focus=True):
         return self.total if self.total is not None else self._known
 
     @property
-    def loading(self) -> bool:
+    def busy(self) -> bool:
         return bool(self._requested) or self.total is None
 
     # -- cursor ----------------------------------------------------------------------
