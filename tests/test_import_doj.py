@@ -215,6 +215,10 @@ def test_latin1_needs_encoding_and_is_never_silently_replaced(tmp_path: Path) ->
     assert "MU\\xd1OZ,JOS\\xc9" in raw  # the undecodable bytes, shown, not replaced
     assert "\ufffd" not in raw
 
+    again = import_files(as_utf8, [path], encoding="latin-1")
+    assert again.files[0].status == "skipped"
+    assert "read as utf-8 with 1 lines quarantined" in again.files[0].note
+
     as_latin1 = fresh(tmp_path, "latin1.db")
     report = import_files(as_latin1, [path], encoding="latin-1")
     assert (report.imported, report.quarantined) == (2, 0)

@@ -142,7 +142,8 @@ def _print(report: ImportReport) -> None:
 def _file_line(file: FileReport) -> str:
     name = safe(file.path)
     if file.status == "skipped":
-        return f"{name}: already imported (sha256 {file.sha256[:12]}), skipped"
+        note = f"; {file.note}" if file.note else ""
+        return f"{name}: already imported (sha256 {file.sha256[:12]}), skipped{note}"
     resumed = " (resumed an interrupted import)" if file.status == "resumed" else ""
     return (
         f"{name}: {file.imported} imported, {file.duplicates} duplicates, "

@@ -43,6 +43,7 @@ class FileReport:
     seconds: float = 0.0
     file_id: int | None = None
     problems: list[tuple[int, str]] = field(default_factory=list)  # first (line, reason)
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class FileReport:
             "quarantined": self.quarantined,
             "seconds": round(self.seconds, 3),
             "problems": [{"line": line, "reason": reason} for line, reason in self.problems],
+            "note": self.note,
         }
 
 
@@ -248,6 +250,13 @@ def _import_one(
     if existing is not None and existing.completed_at is not None:
         report.status = "skipped"
         report.file_id = existing.id
+        if existing.rows_quarantined and existing.encoding != codec:
+            # Re-reading with another encoding would need the file imported afresh.
+            report.note = (
+                f"it was read as {existing.encoding} with {existing.rows_quarantined} lines "
+                f"quarantined; a file is imported once, so to read it as {codec} import it "
+                "into a new database"
+            )
         report.seconds = time.perf_counter() - started
         return report
     state = store.begin_file(

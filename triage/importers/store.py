@@ -61,18 +61,21 @@ class FileState:
     rows_imported: int
     rows_duplicate: int
     rows_quarantined: int
+    encoding: str = ""
     resume_after: int = 0
 
 
 def find_file(conn: sqlite3.Connection, sha256: str) -> FileState | None:
     row = conn.execute(
-        "SELECT id, completed_at, rows_total, rows_imported, rows_duplicate, rows_quarantined "
-        "FROM source_files WHERE sha256 = ?",
+        "SELECT id, completed_at, rows_total, rows_imported, rows_duplicate, rows_quarantined, "
+        "encoding FROM source_files WHERE sha256 = ?",
         (sha256,),
     ).fetchone()
     if row is None:
         return None
-    return FileState(int(row[0]), row[1], int(row[2]), int(row[3]), int(row[4]), int(row[5]))
+    return FileState(
+        int(row[0]), row[1], int(row[2]), int(row[3]), int(row[4]), int(row[5]), str(row[6])
+    )
 
 
 def last_line(conn: sqlite3.Connection, file_id: int) -> int:
@@ -106,7 +109,7 @@ def begin_file(
                 "column_map, first_imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (sha256, name, fmt, encoding, size, int(has_header), column_map, db.now()),
             )
-            return FileState(int(cur.lastrowid or 0), None, 0, 0, 0, 0)
+            return FileState(int(cur.lastrowid or 0), None, 0, 0, 0, 0, encoding)
         state.resume_after = last_line(conn, state.id)
         return state
 
