@@ -242,7 +242,8 @@ def test_a_failing_run_leaves_nothing_behind(dbpath: Path, monkeypatch: pytest.M
         _run(dbpath, "dismiss-all")
     assert calls["n"] == 2  # the first person's determinations were written (CHUNK 1)
     conn = db.connect(dbpath)
-    assert [r[0] for r in conn.execute("SELECT id FROM runs")] == [first.run_id]
+    runs = [tuple(r) for r in conn.execute("SELECT id, finished_at IS NULL FROM runs")]
+    assert runs == [(first.run_id, 0), (first.run_id + 1, 1)]  # the attempt, unfinished
     assert (
         conn.execute(
             "SELECT count(*) FROM determinations WHERE run_id != ?", (first.run_id,)

@@ -9,8 +9,9 @@ How it stays out of reviewers' way: people are read on a second connection insid
 read transaction (a consistent snapshot that never blocks writers under WAL), classified
 with no lock held, and their determinations written in short `BEGIN IMMEDIATE`
 transactions of a few thousand rows. The run becomes visible (finished, active, audited)
-in a last short transaction; a run that fails or is interrupted is removed again, and one
-killed outright stays unfinished, which the queue and exports ignore.
+in a last short transaction. A run that fails or is interrupted has its determinations
+removed and stays unfinished, as one killed outright does; unfinished runs are never
+active, and the queue, results and exports ignore them.
 """
 
 from __future__ import annotations
@@ -126,12 +127,19 @@ def _write_chunk(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _discard_run(conn: sqlite3.Connection, run_id: int) -> None:
-    """Remove what a failed run wrote; a run never became visible, so nothing refers to it."""
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
-    with db.write(conn):
-        conn.execute("DELETE FROM determinations WHERE run_id = ?", (run_id,))
-        conn.execute("DELETE FROM runs WHERE id = ? AND finished_at IS NULL", (run_id,))
+    """Remove the determinations of a run that failed before it became visible.
+
+    The `runs` row stays, unfinished, as the record of the attempt (and so that its id is
+    never handed to another run). Cleanup must never hide the error that caused it: if the
+    database refuses, the unfinished run is left as a killed one would be.
+    """
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        with db.write(conn):
+            conn.execute("DELETE FROM determinations WHERE run_id = ?", (run_id,))
+    except sqlite3.Error:
+        pass
 
 
 def classify_run(

@@ -292,7 +292,8 @@ def _count(conn: sqlite3.Connection, sql: str, *args: Any) -> int:
 
 
 def _grouped(conn: sqlite3.Connection, sql: str, *args: Any) -> dict[str, int]:
-    return {str(k): int(n) for k, n in conn.execute(sql, args)}
+    # Reasons can quote charge text from the records: cleaned for JSON readers' terminals too.
+    return {clean(k): int(n) for k, n in conn.execute(sql, args)}
 
 
 def gather_stats(conn: sqlite3.Connection) -> dict[str, Any]:
