@@ -76,11 +76,13 @@ def decide_worker(
     out_path: str,
     barrier: Any = None,
     pause: float = 0.0,
+    stop_file: str | None = None,
 ) -> None:
     """Decide every key in `keys` (expected_version=0: nobody else touches them), and after
     every tenth one, one of the `contended` keys at the version just read (others race for
     it). Waits at `barrier` (a multiprocessing Barrier) so all workers begin together;
-    sleeps `pause` seconds between decisions (to spread them over a concurrent import)."""
+    sleeps `pause` seconds between decisions; stops early once `stop_file` exists (to keep
+    deciding exactly as long as a concurrent import runs)."""
     fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     conn = db.connect(db_path)
     kinds = DECISION_KINDS
@@ -88,6 +90,8 @@ def decide_worker(
         if barrier is not None:
             barrier.wait()
         for n, key in enumerate(keys):
+            if stop_file is not None and os.path.exists(stop_file):
+                break
             _one(conn, fd, key, kinds[n % len(kinds)], reviewer, expected=0)
             if contended and n % 10 == 9:
                 target = contended[(n // 10) % len(contended)]
