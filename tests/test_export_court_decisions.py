@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 
 def _pdf_text(path: Path) -> str:
-    return "\n".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+    """The PDF's text with line wrapping undone (cells wrap at any width)."""
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+    return re.sub(r"\s+", " ", text)
 
 
 def test_one_exhibit_per_court_with_overrides_marked(tmp_path: Path) -> None:

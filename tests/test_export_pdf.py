@@ -51,3 +51,18 @@ def test_unicode_font_prints_non_latin_names() -> None:
     text = _text(doc.render())
     assert "\u0411\u041e\u0411" in text and "\u00c9MILE" in text
     assert doc.safe("\u540d") == "?"  # no CJK glyph in DejaVu Sans: replaced, not warned
+
+
+def test_long_tables_repeat_headings_and_cap_huge_cells() -> None:
+    doc = Document("t", "s", landscape=True)
+    rows = [
+        [f"PERSON {i:04d}", "01/02/1980", "x " * 3000 if i == 7 else "short"] for i in range(300)
+    ]
+    doc.grid(["Name", "DOB", "Note"], rows, widths=(40, 20, 60))
+    reader = pypdf.PdfReader(io.BytesIO(doc.render()))
+    assert len(reader.pages) > 3
+    pages = [p.extract_text() for p in reader.pages]
+    assert all("Name DOB Note" in text for text in pages)
+    joined = "\n".join(pages)
+    assert all(f"PERSON {i:04d}" in joined for i in range(300))
+    assert "[... continued in the CSV file]" in joined

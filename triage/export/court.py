@@ -220,6 +220,6 @@ def _challenged(
          "Notes"],
         [[r[1], r[3], r[4], r[5], r[6], r[7], r[8],
           " - ".join(x for x in (r[11], r[12], r[13]) if x), r[14]] for r in rows],
-        widths=(30, 35, 18, 20, 20, 18, 25, 45, 45),
+        widths=(30, 35, 21, 20, 20, 21, 25, 45, 45),
     )  # fmt: skip
     bundle.binary("challenged.pdf", doc.render(), rows=len(items))

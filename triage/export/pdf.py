@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import TableCellFillMode, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.enums import XPos, YPos
 
 from triage.display import clean
 
@@ -26,6 +25,7 @@ _FONT_DIRS = (
     Path("/Library/Fonts"),
 )
 FONT = "triage-sans"
+MAX_CELL_LINES = 30  # a taller row would not fit on one page
 
 
 def _unicode_font() -> tuple[Path, Path] | None:
@@ -43,6 +43,7 @@ class Document(FPDF):
         self, title: str, subtitle: str, *, landscape: bool = False, unicode_font: bool = True
     ) -> None:
         super().__init__(orientation="L" if landscape else "P", unit="mm", format="Letter")
+        self._char_widths: dict[tuple[str, str, float], dict[str, float]] = {}
         self.report_title = title
         self.report_subtitle = subtitle
         found = _unicode_font() if unicode_font else None
@@ -92,6 +93,50 @@ class Document(FPDF):
         self.set_font(self.family, "", 9)
         self.multi_cell(0, 5, self.safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def text_width(self, text: str) -> float:
+        """Width of `text` in the current font, from cached character widths (fpdf2's own
+        line breaker is too slow for exhibits of tens of thousands of rows)."""
+        cache = self._char_widths.setdefault(
+            (self.font_family, self.font_style, self.font_size_pt), {}
+        )
+        total = 0.0
+        for ch in text:
+            width = cache.get(ch)
+            if width is None:
+                width = cache[ch] = self.get_string_width(ch)
+            total += width
+        return total
+
+    def wrap(self, text: str, width: float, max_lines: int = MAX_CELL_LINES) -> list[str]:
+        """Greedy word wrap to `width`; words longer than a line are cut. A cell longer than
+        `max_lines` ends with a marker (the CSV beside the PDF has the full text)."""
+        lines: list[str] = []
+        space = self.text_width(" ")
+        for paragraph in text.split("\n"):
+            current, current_w = "", 0.0
+            for word in paragraph.split(" "):
+                word_w = self.text_width(word)
+                if current and current_w + space + word_w <= width:
+                    current, current_w = f"{current} {word}", current_w + space + word_w
+                    continue
+                if current:
+                    lines.append(current)
+                current, current_w = word, word_w
+                while current_w > width and len(current) > 1:
+                    cut, cut_w = 0, 0.0
+                    for ch in current:
+                        ch_w = self.text_width(ch)
+                        if cut and cut_w + ch_w > width:
+                            break
+                        cut, cut_w = cut + 1, cut_w + ch_w
+                    lines.append(current[:cut])
+                    current = current[cut:]
+                    current_w = self.text_width(current)
+            lines.append(current)
+        if len(lines) > max_lines:
+            lines = [*lines[: max_lines - 1], "[... continued in the CSV file]"]
+        return lines
+
     def grid(
         self,
         headings: Sequence[str],
@@ -100,22 +145,55 @@ class Document(FPDF):
         *,
         size: float = 8,
     ) -> None:
-        """A table with repeated headings that wraps long cells."""
-        self.set_font(self.family, "", size)
-        with self.table(
-            col_widths=tuple(widths) if widths else None,
-            headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
-            cell_fill_color=(246, 246, 246),
-            cell_fill_mode=TableCellFillMode.ROWS,
-            line_height=self.font_size * 1.5,
-            text_align="LEFT",
-            markdown=False,
-            width=self.epw,
-        ) as table:
-            table.row([self.safe(h) for h in headings])
-            for values in rows:
-                table.row([self.safe(v) for v in values])
+        """A bordered table, headings repeated on every page, long cells wrapped.
+        `widths` are relative; the table spans the page."""
+        relative = list(widths) if widths else [1.0] * len(headings)
+        scale = self.epw / sum(relative)
+        cols = [w * scale for w in relative]
+        line_h = size * 0.45
+        self.set_draw_color(150, 150, 150)
+
+        def heading_row() -> None:
+            if any(headings):  # all-blank headings: a table without a heading row
+                self.set_font(self.family, "B", size)
+                self._row([self.safe(h) for h in headings], cols, line_h, (225, 225, 225))
+            self.set_font(self.family, "", size)
+
+        heading_row()
+        for index, values in enumerate(rows):
+            cells = [self.safe(v) for v in values]
+            if self._row(cells, cols, line_h, (246, 246, 246) if index % 2 else None, dry_run=True):
+                self.add_page()
+                heading_row()
+            self._row(cells, cols, line_h, (246, 246, 246) if index % 2 else None)
         self.ln(2)
+
+    def _row(
+        self,
+        cells: Sequence[str],
+        cols: Sequence[float],
+        line_h: float,
+        fill: tuple[int, int, int] | None,
+        *,
+        dry_run: bool = False,
+    ) -> bool:
+        """Draw one table row; with `dry_run`, only say whether it needs a new page."""
+        pad = 1.0
+        wrapped = [self.wrap(c, w - 2 * pad) for c, w in zip(cells, cols, strict=True)]
+        height = max(len(lines) for lines in wrapped) * line_h + 2 * pad
+        if dry_run:
+            return self.get_y() + height > self.page_break_trigger
+        x, y = self.l_margin, self.get_y()
+        if fill is not None:
+            self.set_fill_color(*fill)
+        for lines, width in zip(wrapped, cols, strict=True):
+            self.rect(x, y, width, height, style="DF" if fill is not None else "D")
+            for number, text in enumerate(lines):
+                if text:
+                    self.text(x + pad, y + pad + (number + 0.78) * line_h, text)
+            x += width
+        self.set_xy(self.l_margin, y + height)
+        return False
 
     def bars(self, title: str, items: Sequence[tuple[str, int]], *, width: float = 110) -> None:
         """A horizontal bar chart: one labelled bar per item, drawn as rectangles."""
