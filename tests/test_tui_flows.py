@@ -162,7 +162,7 @@ async def test_filter_and_search_narrow_the_queue(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("enter", "d", "q")  # decide ADAMS, back to the queue
         await settle(pilot)
-        await pilot.press("u")  # undecided only
+        await pilot.press("U")  # undecided only
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         assert _names(app) == ["BAKER,BOB", "CARTER,CAL", "EVANS,EVE"]
@@ -211,3 +211,30 @@ async def test_help_and_stats_screens_open_and_close(tmp_path: Path) -> None:
         assert "Determinations by outcome" in stats and "review" in stats
         await pilot.press("q")
         assert isinstance(app.screen, QueueScreen)
+
+
+@pilot_test
+async def test_queue_bulk_on_marked_cases_and_undo_of_the_batch(tmp_path: Path) -> None:
+    from triage.tui.screens.bulk import BulkScreen
+
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "down", "space")  # mark ADAMS and CARTER
+        await pilot.press("b")
+        assert isinstance(app.screen, BulkScreen)
+        assert app.screen.counts == (3, 2, 0)  # 3 undecided convictions in 2 cases
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert not app.screen.query_one(QueueView).marked
+        await pilot.press("u")  # undo: the whole batch
+        await settle(pilot)
+    conn = db.connect(path)
+    rows = conn.execute("SELECT key, action, decision, batch FROM decisions ORDER BY id").fetchall()
+    decided = [(r[0], r[2]) for r in rows if r[1] == "decide"]
+    assert decided == [("S1:001001001000", "dismiss"), ("S3:001001001000", "dismiss"),
+                       ("S3:001001002000", "dismiss")]  # fmt: skip
+    assert len({r[3] for r in rows if r[1] == "decide"}) == 1  # one batch
+    assert sorted(r[0] for r in rows if r[1] == "undo") == [k for k, _ in decided]

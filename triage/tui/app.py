@@ -21,6 +21,7 @@ from triage.review import Progress, QueueFilter, RunInfo
 from triage.tui import keymap as keymaps
 from triage.tui.commands import TriageCommands
 from triage.tui.pool import ReaderPool
+from triage.tui.screens.bulk import BulkScreen
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.filter import FilterScreen
 from triage.tui.screens.help import HelpScreen
@@ -64,6 +65,7 @@ class ReviewApp(App[int]):
         HelpScreen,
         StatsScreen,
         ConflictScreen,
+        BulkScreen,
     )
 
     def __init__(

@@ -25,6 +25,7 @@ from triage.display import line
 from triage.errors import ConflictError, TriageError
 from triage.review import CaseView, ConvictionItem
 from triage.tui import fmt
+from triage.tui.screens.bulk import undo_last
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.widgets import case_text
 from triage.tui.widgets.status import StatusBar
@@ -407,28 +408,16 @@ class CaseScreen(Screen[None]):
         self.refresh_view()
 
     def action_undo(self) -> None:
-        app = self.triage
-        try:
-            result = review.undo_last(app.conn, app.reviewer)
-        except ConflictError as exc:
-            self._conflict(exc, "undo")
+        results = undo_last(self)
+        if not results:
+            self.reload()  # a conflict may have changed what is shown
             return
-        except TriageError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        if result is None:
-            self.notify("Nothing of yours to undo.", timeout=3)
-            return
-        app.decided(-1)
-        subject_id = result.key.split(":", 1)[0]
+        key = results[-1].key
+        subject_id = key.rsplit(":", 1)[0]  # keys are SUBJECT_ID:CNT_ORDER
         if subject_id != self.subject_id:
-            self.open_case(subject_id, self.index, focus_key=result.key)
+            self.open_case(subject_id, self.index, focus_key=key)  # undo takes you back there
         else:
-            self.reload(focus_key=result.key)
-        app.notify(
-            f"Undone on {result.key}: now {fmt.outcome(result.decision)} (recorded as a new entry)",
-            timeout=3,
-        )
+            self.reload(focus_key=key)
 
     # -- notes -----------------------------------------------------------------------
 

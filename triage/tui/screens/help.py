@@ -20,6 +20,8 @@ _SCOPES = {
     "case": "Case",
     "note": "Note editor",
     "filter": "Filter form",
+    "bulk": "Bulk decision (queue)",
+    "conflict": "Conflict report",
     "stats": "Statistics",
     "help": "This help",
 }

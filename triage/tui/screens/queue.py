@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 from triage import db, review
 from triage.errors import TriageError
 from triage.review import SORT_KEYS, CaseRow, QueueFilter
+from triage.tui.screens.bulk import bulk_decide, undo_last
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.filter import FilterScreen, describe
 from triage.tui.widgets.queue_view import PAGE_SIZE, QueueSource, QueueView
@@ -41,15 +42,18 @@ class QueueScreen(Screen[None]):
         Binding("f", "filter", "Filter", id="queue.filter"),
         Binding("s", "sort", "Sort", id="queue.sort"),
         Binding("S", "reverse", "Reverse sort", id="queue.reverse", show=False),
-        Binding("u", "undecided", "Undecided only", id="queue.undecided"),
+        Binding("space", "mark", "Mark case", id="queue.mark"),
+        Binding("b", "bulk", "Bulk decide marked", id="queue.bulk"),
+        Binding("u", "undo", "Undo", id="queue.undo"),
+        Binding("U", "undecided", "Undecided only", id="queue.undecided"),
         Binding("equals_sign", "same_reason", "Same reason", id="queue.same_reason", show=False),
         Binding("x", "clear", "Clear filter", id="queue.clear", show=False),
         Binding("c", "claim_next", "Take next unclaimed", id="queue.claim_next", show=False),
         Binding("R", "reload", "Reload", id="queue.reload", show=False),
         Binding("j,down", "move(1)", "Down", id="queue.down", show=False),
         Binding("k,up", "move(-1)", "Up", id="queue.up", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", id="queue.page_down", show=False),
-        Binding("pageup,b", "page(-1)", "Page up", id="queue.page_up", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="queue.page_down", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="queue.page_up", show=False),
         Binding("home,g", "jump(0)", "First case", id="queue.first", show=False),
         Binding("end,G", "jump(-1)", "Last case", id="queue.last", show=False),
         Binding("q", "quit", "Quit", id="queue.quit"),
@@ -118,6 +122,8 @@ class QueueScreen(Screen[None]):
         out = Text()
         shown = "counting…" if view.total is None else f"{view.total:,} cases shown"
         out.append(shown, style="bold")
+        if view.marked:
+            out.append(f" · {len(view.marked)} marked", style="bold magenta")
         if p is not None:
             out.append(
                 f" · {p.remaining:,} pending · {p.decided_today:,} decided today"
@@ -191,6 +197,32 @@ class QueueScreen(Screen[None]):
             self.reload(keep_cursor=True)
 
         self.app.push_screen(screen, back)
+
+    def action_mark(self) -> None:
+        view = self.query_one(QueueView)
+        row = view.row(view.cursor)
+        if row is None:
+            return
+        if view.marked.pop(row.subject_id, None) is None:
+            view.marked[row.subject_id] = row
+        view.move(1)
+        view.refresh()
+        self.on_progress()
+
+    def action_bulk(self) -> None:
+        view = self.query_one(QueueView)
+        if not view.marked:
+            self.notify(f"Mark cases with {self.triage.key_for('queue.mark')} first.", timeout=3)
+            return
+        bulk_decide(self, list(view.marked), on_done=self._bulk_done)
+
+    def _bulk_done(self) -> None:
+        self.query_one(QueueView).marked.clear()
+        self.reload(keep_cursor=True)
+
+    def action_undo(self) -> None:
+        if undo_last(self):
+            self.reload(keep_cursor=True)
 
     def action_claim_next(self) -> None:
         app = self.triage

@@ -83,6 +83,7 @@ class QueueView(ScrollView, can_focus=True):
         self.total: int | None = None  # from queue_count; None while counting
         self._known = 0  # rows known to exist from pages seen so far
         self._last_page: int | None = None  # index of a short (final) page, once seen
+        self.marked: dict[str, CaseRow] = {}  # cases marked for a bulk decision
 
     # -- data ------------------------------------------------------------------------
 
@@ -247,6 +248,8 @@ class QueueView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         row = self.row(index)
         line = Text("  loading…", style="dim") if row is None else self.render_row(row, width)
+        if row is not None and row.subject_id in self.marked:
+            line = Text("●", style="bold magenta") + line[1:]
         if index == self.cursor:
             line.stylize(Style(reverse=True, bold=True))
             line = Text("▶", style="bold reverse") + line[1:] if len(line) else line
