@@ -55,11 +55,12 @@ def _ymd(day: dt.date) -> str:
 class _Person:
     """One fictional subject: identity fields shared by all their rows, and their RNG."""
 
-    def __init__(self, index: int, seed: int, home: str) -> None:
+    def __init__(self, index: int, seed: int, home: str, elsewhere: tuple[str, ...]) -> None:
         self.rng = random.Random(f"triage-sample/{seed}/{index}")
         rng = self.rng
         self.index = index
         self.home = home
+        self.elsewhere = elsewhere  # counties of out-of-county history
         self.subject_id = str((index * 7919 + seed * 104_729) % 89_000_000 + 10_000_000)
         cii_number = (index * 6007 + seed * 15_485_863) % 899_999_999 + 100_000_000
         self.cii = ("A" if rng.random() < 0.2 else "1") + f"{cii_number:09d}"
@@ -111,30 +112,21 @@ class _Cycle:
 
 def _plan_cycles(person: _Person) -> list[_Cycle]:
     rng = person.rng
-    start = max(
-        _FIRST_EVENT,
-        person.born.replace(year=person.born.year + 16)
-        if not (person.born.month == 2 and person.born.day == 29)
-        else dt.date(person.born.year + 16, 3, 1),
-    )
-    if start >= _LAST_EVENT:
-        start = _LAST_EVENT - dt.timedelta(days=400)
+    start = max(_FIRST_EVENT, person.born + dt.timedelta(days=16 * 365 + 4))  # 16th birthday
+    start = min(start, _LAST_EVENT - dt.timedelta(days=400))
     span = (_LAST_EVENT - start).days
-    count = rng.choices((1, 2, 3, 4, 5, 6), weights=(22, 30, 22, 13, 8, 5))[0]
-    # Recent years are over-represented, as in real extracts (more records, better capture).
-    days = sorted(int(span * (1 - rng.random() ** 1.25)) for _ in range(count))
     profile = rng.random()
     # Some repeat sellers/growers: the same felony section again and again ("two priors").
     habit = rng.choice(data.PROP64_HABITS) if profile < 0.1 else None
+    count = rng.choices((1, 2, 3, 4, 5, 6), weights=(22, 30, 22, 13, 8, 5))[0]
     if habit is not None:
         count = max(count, 3) + 1
-        days = sorted(int(span * (1 - rng.random() ** 1.25)) for _ in range(count))
+    # Recent years are over-represented, as in real extracts (more records, better capture).
+    days = sorted(int(span * (1 - rng.random() ** 1.25)) for _ in range(count))
     cycles = []
     for n, offset in enumerate(days, start=1):
         day = start + dt.timedelta(days=offset)
-        county = person.home if rng.random() < 0.78 else rng.choice(data.OTHER_COUNTIES)
-        if county == person.home and person.home != "LOS ANGELES" and rng.random() < 0.1:
-            county = "LOS ANGELES"
+        county = person.home if rng.random() < 0.78 else rng.choice(person.elsewhere)
         cycles.append(_Cycle(n, day, county, _pick_charges(rng, profile, day, habit)))
     _add_priors(person, cycles)
     return cycles
@@ -188,8 +180,9 @@ def iter_doj_rows(
 ) -> Iterator[list[str]]:
     """Yield DOJ records (lists of 95 strings, no header), person after person."""
     home = home_county.strip().upper()
+    elsewhere = tuple(c for c in (*data.OTHER_COUNTIES, "LOS ANGELES") if c != home)
     for index in range(people):
-        person = _Person(index, seed, home)
+        person = _Person(index, seed, home, elsewhere)
         yield from _person_rows(person)
 
 
@@ -218,33 +211,21 @@ def _person_rows(person: _Person) -> Iterator[list[str]]:
         for n, charge in enumerate(cycle.charges, start=1):
             rows = _court_rows(base, cycle, court_day, n, charge, ofn, rng, person)
             yield from rows
-            if (
-                rows
-                and charge in data.PC290_OFFENSES
-                and rows[0][_IX["DISP_DESCR"]].startswith("CONVICTED")
-                and not registered
-            ):
+            convicted = rows[0][_IX["DISP_DESCR"]].startswith("CONVICTED")
+            if convicted and charge in data.PC290_OFFENSES and not registered:
                 registered = True
-                yield _event_row(
-                    base,
-                    cycle.number,
-                    3,
-                    court_day + dt.timedelta(days=60),
-                    cycle.county,
-                    "REGISTRATION",
-                    data.REGISTRATION_CHARGE,
-                )
+                when = court_day + dt.timedelta(days=60)
+                kind, offense = "REGISTRATION", data.REGISTRATION_CHARGE
+                yield _event_row(base, cycle.number, 3, when, cycle.county, kind, offense)
     if rng.random() < 0.03:
         died = last_day + dt.timedelta(days=rng.randrange(30, 2000))
         if died < dt.date(2019, 11, 1):
             yield _event_row(base, 900, 1, died, person.home, "DECEASED", "")
     if person.index % 500 == 77:  # an exact duplicate row, as extracts sometimes carry
-        yield _event_row(
-            base, 900, 2, last_day, person.home, "ARREST/DETAINED/CITED", data.ORDINARY[0][0]
-        )
-        yield _event_row(
-            base, 900, 2, last_day, person.home, "ARREST/DETAINED/CITED", data.ORDINARY[0][0]
-        )
+        kind, offense = "ARREST/DETAINED/CITED", data.ORDINARY[0][0]
+        twin = _event_row(base, 900, 2, last_day, person.home, kind, offense)
+        yield twin
+        yield twin.copy()
 
 
 def _cnt_order(cycle: int, step: int, count: int) -> str:

@@ -39,6 +39,7 @@ class SampleSummary:
     people: int
     rows: int
     convictions: int
+    quarantined: int  # records the importer refused (0 unless generator and importer disagree)
     run_id: int
     review_cases: int  # people with at least one conviction to review
     review_reasons: dict[str, int] = field(default_factory=dict)  # reason -> convictions
@@ -72,7 +73,7 @@ def build_sample_db(
         built = work / "sample.db"
         db.set_clock(SAMPLE_CLOCK)
         try:
-            run_id, convictions, cases, reasons = _import_and_classify(built, source)
+            run_id, quarantined, convictions, cases, reasons = _import_and_classify(built, source)
         finally:
             db.set_clock(None)
         data = built.read_bytes()
@@ -82,6 +83,7 @@ def build_sample_db(
             people=people,
             rows=rows,
             convictions=convictions,
+            quarantined=quarantined,
             run_id=run_id,
             review_cases=cases,
             review_reasons=reasons,
@@ -97,9 +99,9 @@ def build_sample_db(
     return summary
 
 
-def _import_and_classify(path: Path, source: Path) -> tuple[int, int, int, dict[str, int]]:
-    """Import and classify into a fresh database; return the run id, convictions, review
-    cases and review reasons."""
+def _import_and_classify(path: Path, source: Path) -> tuple[int, int, int, int, dict[str, int]]:
+    """Import and classify into a fresh database; return the run id, quarantined records,
+    convictions, review cases and review reasons."""
     from rules.packs import load_pack
     from triage.classify import classify_run
     from triage.importers import import_files
@@ -107,7 +109,7 @@ def _import_and_classify(path: Path, source: Path) -> tuple[int, int, int, dict[
     pack = load_pack(SAMPLE_PACK)
     conn = db.connect(path, create=True)
     try:
-        import_files(conn, [source], actor=SAMPLE_ACTOR)
+        report = import_files(conn, [source], actor=SAMPLE_ACTOR)
         run = classify_run(
             conn,
             pack,
@@ -123,7 +125,7 @@ def _import_and_classify(path: Path, source: Path) -> tuple[int, int, int, dict[
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    return (run.run_id, *counts)
+    return (run.run_id, report.quarantined, *counts)
 
 
 def _review_counts(conn: sqlite3.Connection, run_id: int) -> tuple[int, int, dict[str, int]]:

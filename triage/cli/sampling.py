@@ -44,6 +44,7 @@ def sample_command(
                 "people": summary.people,
                 "rows": summary.rows,
                 "convictions": summary.convictions,
+                "quarantined": summary.quarantined,
                 "pack": SAMPLE_PACK,
                 "run": summary.run_id,
                 "review_cases": summary.review_cases,
@@ -58,6 +59,8 @@ def sample_command(
         f"{summary.convictions:,} convictions; classified with {SAMPLE_PACK} (run "
         f"{summary.run_id}); {summary.review_cases:,} cases to review."
     )
+    if summary.quarantined:
+        err.print(f"triage: {summary.quarantined:,} generated records were quarantined")
     for reason, count in summary.review_reasons.items():
         out.print(f"  {count:6,}  {safe(reason)}")
     out.print(f"sha256 {summary.sha256}  ({summary.size / 1_048_576:.1f} MB)")
