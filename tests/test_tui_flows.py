@@ -238,3 +238,25 @@ async def test_queue_bulk_on_marked_cases_and_undo_of_the_batch(tmp_path: Path) 
                        ("S3:001001002000", "dismiss")]  # fmt: skip
     assert len({r[3] for r in rows if r[1] == "decide"}) == 1  # one batch
     assert sorted(r[0] for r in rows if r[1] == "undo") == [k for k, _ in decided]
+
+
+@pilot_test
+async def test_arrow_and_paging_keys_move_the_cursor(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one(QueueView)
+        await pilot.press("down", "down")
+        assert view.cursor == 2
+        await pilot.press("end")
+        assert view.cursor == 3
+        await pilot.press("home", "pagedown")
+        assert view.cursor == 3
+        await pilot.press("up", "enter")  # CARTER
+        case = app.screen
+        assert isinstance(case, CaseScreen) and case.subject_id == "S3"
+        await pilot.press("down")
+        assert case.cursor == 1
+        await pilot.press("up")
+        assert case.cursor == 0

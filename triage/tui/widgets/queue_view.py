@@ -38,7 +38,7 @@ class QueueSource:
     count: Callable[[], int]
 
 
-class QueueView(ScrollView, can_focus=True):
+class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     """Scrollable list of cases with a cursor row."""
 
     DEFAULT_CSS = """
