@@ -95,6 +95,13 @@ class StatsScreen(Screen[None]):
             f"Run {s.run_id} · {s.undecided_review:,} review convictions undecided\n\n",
             style="bold",
         )
+        review_total = dict(s.by_outcome).get("review", 0)
+        progress = (
+            ("decided", review_total - s.undecided_review),
+            ("undecided", s.undecided_review),
+        )
+        out.append_text(chart("Review progress", progress, width))
+        out.append("\n")
         out.append_text(chart("Determinations by outcome", s.by_outcome, width, labels=labels))
         out.append("\n")
         out.append_text(chart("Decisions by kind", s.by_decision, width, labels=labels))

@@ -265,7 +265,9 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         """One case as a line. Record text enters only through `clean()`."""
         wide = width >= 100
         out = Text(" ")
-        out.append(_fit(clean(row.name), 24 if wide else 20) + " ", style="bold")
+        out.append(
+            _fit(clean(row.name), 32 if width >= 160 else 24 if wide else 20) + " ", style="bold"
+        )
         out.append(fmt.show_date(row.dob) + " ")
         if wide:
             out.append(_fit(clean(row.cii), 11) + " ", style="dim")
