@@ -13,7 +13,7 @@ from classify_support import add_decision, cfa_doj_csv, conviction, people_rows,
 
 from rules.model import Outcome
 from rules.packs import bundled_ids, load_pack, pack_from_gogen_options
-from triage import audit, classify, classify_work, db, records_db
+from triage import audit, classify, classify_work, db, records_db, review
 from triage.classify import classify_run
 from triage.errors import TriageError
 
@@ -117,6 +117,8 @@ def test_run_records_pack_and_determinations(dbpath: Path) -> None:
     assert all(step[1] is False for step in trace[:-1])
     assert db.active_run_id(conn) == summary.run_id
     assert db.get_meta(conn, "active_run") == str(summary.run_id)
+    # the review queue is ready when the run becomes active: 1001's misdemeanor
+    assert review.queue_count(conn, summary.run_id, review.QueueFilter()) == 1
     entries = audit.history(conn, f"run:{summary.run_id}")
     assert [e["action"] for e in entries] == ["classify"]
     detail = json.loads(entries[0]["detail"])

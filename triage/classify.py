@@ -108,7 +108,7 @@ def _start_run(
             (
                 pack.id,
                 pack.title,
-                str(pack.version),
+                pack.version,
                 pack.content_hash,
                 county,
                 compute_at.isoformat(),
@@ -155,10 +155,11 @@ def classify_run(
 ) -> RunSummary:
     """Classify every person in the database with `pack` and record it as a new run.
 
-    The new run becomes the active one. `options` (e.g. the gogen options the pack was
-    built from) is stored with the run as JSON. `workers` is the number of processes that
-    classify (default: one per CPU for large databases, else this process alone). Raises whatever the rules raise for a
-    record they cannot handle; the partial run is then removed.
+    The new run becomes the active one, with its review queue rows built
+    (`review.refresh_cases`). `options` (e.g. the gogen options the pack was built from)
+    is stored with the run as JSON. `workers` is the number of processes that classify
+    (default: one per CPU for large databases, else this process alone). Whatever the rules
+    raise for a record they cannot handle propagates, after the partial run is removed.
     """
     if not county.strip():
         raise TriageError("a classification run needs a county (the pack names none)")
@@ -166,9 +167,8 @@ def classify_run(
     run_id = _start_run(conn, pack, county, compute_at, actor, options)
     try:
         people, outcomes = _classify_all(conn, run_id, pack, county, compute_at, progress, workers)
-        refresh = getattr(review, "refresh_cases", None)
-        if callable(refresh):
-            refresh(conn, run_id)
+        # Queue rows first, so the run is complete the moment it becomes active.
+        review.refresh_cases(conn, run_id)
         seconds = time.perf_counter() - started
         total = sum(outcomes.values())
         by_outcome = dict(sorted(outcomes.items()))
@@ -185,7 +185,7 @@ def classify_run(
                 f"run:{run_id}",
                 {
                     "pack": pack.id,
-                    "version": str(pack.version),
+                    "version": pack.version,
                     "hash": pack.content_hash,
                     "county": county,
                     "compute_at": compute_at.isoformat(),
@@ -201,7 +201,7 @@ def classify_run(
         run_id=run_id,
         pack_id=pack.id,
         pack_title=pack.title,
-        pack_version=str(pack.version),
+        pack_version=pack.version,
         pack_hash=pack.content_hash,
         county=county,
         compute_at=compute_at.isoformat(),
