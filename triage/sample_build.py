@@ -55,6 +55,52 @@ def build_sample_db(
     Refuses to replace an existing file unless `force`. Raises `TriageError` for a bad
     target or arguments; nothing is written to `out` unless the whole build succeeds.
     """
+    target = check_request(out, people=people, seed=seed, force=force)
+    try:
+        return _build(target, people=people, seed=seed)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise TriageError(f"{target}: could not build the sample ({reason}); not written") from None
+
+
+def _build(target: Path, *, people: int, seed: int) -> SampleSummary:
+    with tempfile.TemporaryDirectory(prefix=".triage-sample-", dir=target.parent) as tmp:
+        work = Path(tmp)
+        source = work / f"synthetic-county-seed{seed}.csv"
+        rows = sample.write_doj_csv(source, people=people, seed=seed, home_county=SAMPLE_COUNTY)
+        built = work / "sample.db"
+        db.set_clock(SAMPLE_CLOCK)
+        try:
+            run_id, quarantined, convictions, cases, reasons = _import_and_classify(built, source)
+        finally:
+            db.set_clock(None)
+        with built.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        summary = SampleSummary(
+            path=target,
+            seed=seed,
+            people=people,
+            rows=rows,
+            convictions=convictions,
+            quarantined=quarantined,
+            run_id=run_id,
+            review_cases=cases,
+            review_reasons=reasons,
+            sha256=digest,
+            size=built.stat().st_size,
+        )
+        for stale in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+            # A leftover WAL of the file being replaced would be replayed into the new one.
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+        os.replace(built, target)
+    os.chmod(target, db.FILE_MODE)
+    return summary
+
+
+def check_request(out: str | os.PathLike[str], *, people: int, seed: int, force: bool) -> Path:
+    """Refuse a build that cannot succeed, before any work: bad numbers, a missing folder,
+    a folder as target, or an existing file without `force`."""
     target = Path(out)
     if not 1 <= people <= MAX_PEOPLE:
         raise UsageError(f"--people: use a number from 1 to {MAX_PEOPLE:,}")
@@ -66,37 +112,9 @@ def build_sample_db(
         raise TriageError(f"{target}: folder {target.parent} does not exist")
     if target.exists() and not force:
         raise TriageError(f"{target}: already exists; add --force to replace it")
-    with tempfile.TemporaryDirectory(prefix=".triage-sample-", dir=target.parent) as tmp:
-        work = Path(tmp)
-        source = work / f"synthetic-county-seed{seed}.csv"
-        rows = sample.write_doj_csv(source, people=people, seed=seed, home_county=SAMPLE_COUNTY)
-        built = work / "sample.db"
-        db.set_clock(SAMPLE_CLOCK)
-        try:
-            run_id, quarantined, convictions, cases, reasons = _import_and_classify(built, source)
-        finally:
-            db.set_clock(None)
-        data = built.read_bytes()
-        summary = SampleSummary(
-            path=target,
-            seed=seed,
-            people=people,
-            rows=rows,
-            convictions=convictions,
-            quarantined=quarantined,
-            run_id=run_id,
-            review_cases=cases,
-            review_reasons=reasons,
-            sha256=hashlib.sha256(data).hexdigest(),
-            size=len(data),
-        )
-        for stale in (Path(f"{target}-wal"), Path(f"{target}-shm")):
-            # A leftover WAL of the file being replaced would be replayed into the new one.
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
-        os.replace(built, target)
-    os.chmod(target, db.FILE_MODE)
-    return summary
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise TriageError(f"{target}: cannot write in folder {target.parent} (permission denied)")
+    return target
 
 
 def _import_and_classify(path: Path, source: Path) -> tuple[int, int, int, int, dict[str, int]]:

@@ -31,8 +31,9 @@ def sample_command(
     """Build a synthetic county (fictional people) into a fresh database, imported and
     classified with the los-angeles-2019 pack. The same seed gives the same file, byte for
     byte."""
-    from triage.sample_build import SAMPLE_PACK, build_sample_db
+    from triage.sample_build import SAMPLE_PACK, build_sample_db, check_request
 
+    check_request(out_path, people=people, seed=seed, force=force)
     if not as_json:
         err.print(f"Building {people:,} fictional people (seed {seed}) into {safe(out_path)}...")
     summary = build_sample_db(out_path, people=people, seed=seed, force=force)
