@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import sqlite3
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,42 +26,12 @@ from rules.packs import (
     load_pack,
     pack_from_gogen_options,
 )
-from triage import db, identity
+from triage import identity
 from triage.classify import RunSummary, classify_run
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
-
-RESULT_COLUMNS = (
-    "file",
-    "line",
-    "SUBJECT_ID",
-    "CNT_ORDER",
-    "name",
-    "county",
-    "conviction_date",
-    "code_section",
-    "felony",
-    "outcome",
-    "label",
-    "reason",
-    "step_id",
-    "flags",
-)
-
-# Fixed text: the run id is the only parameter.
-_RESULTS_SQL = """
-SELECT f.name, s.line, c.subject_id, c.cnt_order, p.name, d.county, d.conviction_date,
-       d.section, d.felony, d.outcome, d.label, d.reason, d.step_id, d.flags
-FROM determinations AS d
-JOIN convictions AS c ON c.key = d.key
-JOIN source_rows AS s ON s.id = c.first_row_id
-JOIN source_files AS f ON f.id = s.file_id
-JOIN people AS p ON p.subject_id = d.subject_id
-WHERE d.run_id = ?
-ORDER BY d.subject_id, d.key
-"""
-
+from triage.run_reports import RESULT_COLUMNS, gather_stats, resolve_run, result_rows
 
 # ---------------------------------------------------------------------------------------------
 # Resolving arguments
@@ -220,32 +189,6 @@ def _run_with_progress(
 # results
 
 
-def _run_id(conn: sqlite3.Connection, run: int | None) -> int:
-    if run is None:
-        active = db.active_run_id(conn)
-        if active is None:
-            raise TriageError("no classification run yet (run `triage classify --policy ID`)")
-        return active
-    found = conn.execute("SELECT finished_at FROM runs WHERE id = ?", (run,)).fetchone()
-    if found is None:
-        raise TriageError(f"--run: no run {run} in this database (see `triage stats`)")
-    if found[0] is None:
-        raise TriageError(f"--run: run {run} did not finish; classify again")
-    return run
-
-
-def _result_rows(conn: sqlite3.Connection, run_id: int) -> Iterator[tuple[Any, ...]]:
-    cur = conn.cursor()
-    cur.row_factory = None
-    cur.arraysize = 1000
-    cur.execute(_RESULTS_SQL, (run_id,))
-    while True:
-        chunk = cur.fetchmany()
-        if not chunk:
-            return
-        yield from chunk
-
-
 def _clean_row(row: tuple[Any, ...]) -> list[Any]:
     values: list[Any] = [clean(v) if isinstance(v, str) else v for v in row]
     values[8] = bool(row[8])
@@ -264,18 +207,18 @@ def results_cmd(
         raise UsageError(f"--format: {fmt!r} is not csv or json")
     conn = open_db(db_path)
     try:
-        run_id = _run_id(conn, run)
+        run_id = resolve_run(conn, run)
         stream = sys.stdout
         if fmt == "csv":
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(RESULT_COLUMNS)
-            for row in _result_rows(conn, run_id):
+            for row in result_rows(conn, run_id):
                 values = _clean_row(row)
                 values[8] = "true" if values[8] else "false"
                 writer.writerow(values)
         else:
             stream.write("[")
-            for n, row in enumerate(_result_rows(conn, run_id)):
+            for n, row in enumerate(result_rows(conn, run_id)):
                 item = dict(zip(RESULT_COLUMNS, _clean_row(row), strict=True))
                 stream.write(("," if n else "") + "\n  " + json.dumps(item, ensure_ascii=False))
             stream.write("\n]\n")
@@ -285,65 +228,6 @@ def results_cmd(
 
 # ---------------------------------------------------------------------------------------------
 # stats
-
-
-def _count(conn: sqlite3.Connection, sql: str, *args: Any) -> int:
-    return int(conn.execute(sql, args).fetchone()[0])
-
-
-def _grouped(conn: sqlite3.Connection, sql: str, *args: Any) -> dict[str, int]:
-    # Reasons can quote charge text from the records: cleaned for JSON readers' terminals too.
-    return {clean(k): int(n) for k, n in conn.execute(sql, args)}
-
-
-def gather_stats(conn: sqlite3.Connection) -> dict[str, Any]:
-    """Counts for `triage stats --json`; keys: rows, people, convictions, quarantined,
-    determinations, decisions, notes, run."""
-    run_id = db.active_run_id(conn)
-    run_row = None
-    if run_id is not None:
-        run_row = conn.execute(
-            "SELECT id, pack_id, pack_title, pack_version, pack_hash, county, compute_at, "
-            "started_at, finished_at, created_by, convictions FROM runs WHERE id = ?",
-            (run_id,),
-        ).fetchone()
-    determinations: dict[str, Any] = {"total": 0, "by_outcome": {}, "by_reason": {}}
-    if run_row is not None:
-        determinations = {
-            "total": _count(conn, "SELECT count(*) FROM determinations WHERE run_id = ?", run_id),
-            "by_outcome": _grouped(
-                conn,
-                "SELECT outcome, count(*) FROM determinations WHERE run_id = ? "
-                "GROUP BY outcome ORDER BY outcome",
-                run_id,
-            ),
-            "by_reason": _grouped(
-                conn,
-                "SELECT reason, count(*) AS n FROM determinations WHERE run_id = ? "
-                "GROUP BY reason ORDER BY n DESC, reason",
-                run_id,
-            ),
-        }
-    return {
-        "rows": _count(conn, "SELECT count(*) FROM source_rows"),
-        "people": _count(conn, "SELECT count(*) FROM people"),
-        "convictions": _count(conn, "SELECT count(*) FROM convictions"),
-        "quarantined": _count(conn, "SELECT count(*) FROM quarantine"),
-        "determinations": determinations,
-        "decisions": {
-            "entries": _count(conn, "SELECT count(*) FROM decisions"),
-            "current": _count(
-                conn, "SELECT count(*) FROM current_decisions WHERE decision IS NOT NULL"
-            ),
-            "by_kind": _grouped(
-                conn,
-                "SELECT decision, count(*) FROM current_decisions WHERE decision IS NOT NULL "
-                "GROUP BY decision ORDER BY decision",
-            ),
-        },
-        "notes": _count(conn, "SELECT count(*) FROM notes"),
-        "run": None if run_row is None else {k: run_row[k] for k in run_row.keys()},
-    }
 
 
 def _print_stats(stats: dict[str, Any]) -> None:

@@ -1,0 +1,143 @@
+"""Read-only reports on classification runs: the results of a run and the database stats.
+
+Used by `triage results` and `triage stats` (and available to the TUI and scripts). Every
+query is fixed text with bound parameters; rows stream from a cursor, never loaded whole.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from triage import db
+from triage.display import clean
+from triage.errors import TriageError
+
+RESULT_COLUMNS: tuple[str, ...] = (
+    "file",
+    "line",
+    "SUBJECT_ID",
+    "CNT_ORDER",
+    "name",
+    "county",
+    "conviction_date",
+    "code_section",
+    "felony",
+    "outcome",
+    "label",
+    "reason",
+    "step_id",
+    "flags",
+)
+
+# Fixed text: the run id is the only parameter.
+_RESULTS_SQL = """
+SELECT f.name, s.line, c.subject_id, c.cnt_order, p.name, d.county, d.conviction_date,
+       d.section, d.felony, d.outcome, d.label, d.reason, d.step_id, d.flags
+FROM determinations AS d
+JOIN convictions AS c ON c.key = d.key
+JOIN source_rows AS s ON s.id = c.first_row_id
+JOIN source_files AS f ON f.id = s.file_id
+JOIN people AS p ON p.subject_id = d.subject_id
+WHERE d.run_id = ?
+ORDER BY d.subject_id, d.key
+"""
+
+
+def resolve_run(conn: sqlite3.Connection, run: int | None) -> int:
+    """The finished run `run`, or the active run when None; TriageError when there is none."""
+    if run is None:
+        active = db.active_run_id(conn)
+        if active is None:
+            raise TriageError("no classification run yet (run `triage classify --policy ID`)")
+        return active
+    found = conn.execute("SELECT finished_at FROM runs WHERE id = ?", (run,)).fetchone()
+    if found is None:
+        raise TriageError(f"--run: no run {run} in this database (see `triage stats`)")
+    if found[0] is None:
+        raise TriageError(f"--run: run {run} did not finish; classify again")
+    return run
+
+
+def result_rows(conn: sqlite3.Connection, run_id: int) -> Iterator[tuple[Any, ...]]:
+    """The run's determinations as RESULT_COLUMNS tuples (raw values), streamed."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    cur.arraysize = 1000
+    cur.execute(_RESULTS_SQL, (run_id,))
+    while True:
+        chunk = cur.fetchmany()
+        if not chunk:
+            return
+        yield from chunk
+
+
+def _count(conn: sqlite3.Connection, sql: str, *args: Any) -> int:
+    return int(conn.execute(sql, args).fetchone()[0])
+
+
+def _grouped(conn: sqlite3.Connection, sql: str, *args: Any) -> dict[str, int]:
+    # Reasons can quote charge text from the records: cleaned for JSON readers' terminals too.
+    return {clean(k): int(n) for k, n in conn.execute(sql, args)}
+
+
+def gather_stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Counts for `triage stats --json`; keys: rows, people, convictions, quarantined,
+    determinations, decisions, notes, run. All from one snapshot, even while an import or
+    reviewers write."""
+    if conn.in_transaction:
+        return _stats(conn)
+    conn.execute("BEGIN")
+    try:
+        return _stats(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    run_id = db.active_run_id(conn)
+    run_row = None
+    if run_id is not None:
+        run_row = conn.execute(
+            "SELECT id, pack_id, pack_title, pack_version, pack_hash, county, compute_at, "
+            "started_at, finished_at, created_by, convictions FROM runs WHERE id = ?",
+            (run_id,),
+        ).fetchone()
+    determinations: dict[str, Any] = {"total": 0, "by_outcome": {}, "by_reason": {}}
+    if run_row is not None:
+        determinations = {
+            "total": _count(conn, "SELECT count(*) FROM determinations WHERE run_id = ?", run_id),
+            "by_outcome": _grouped(
+                conn,
+                "SELECT outcome, count(*) FROM determinations WHERE run_id = ? "
+                "GROUP BY outcome ORDER BY outcome",
+                run_id,
+            ),
+            "by_reason": _grouped(
+                conn,
+                "SELECT reason, count(*) AS n FROM determinations WHERE run_id = ? "
+                "GROUP BY reason ORDER BY n DESC, reason",
+                run_id,
+            ),
+        }
+    return {
+        "rows": _count(conn, "SELECT count(*) FROM source_rows"),
+        "people": _count(conn, "SELECT count(*) FROM people"),
+        "convictions": _count(conn, "SELECT count(*) FROM convictions"),
+        "quarantined": _count(conn, "SELECT count(*) FROM quarantine"),
+        "determinations": determinations,
+        "decisions": {
+            "entries": _count(conn, "SELECT count(*) FROM decisions"),
+            "current": _count(
+                conn, "SELECT count(*) FROM current_decisions WHERE decision IS NOT NULL"
+            ),
+            "by_kind": _grouped(
+                conn,
+                "SELECT decision, count(*) FROM current_decisions WHERE decision IS NOT NULL "
+                "GROUP BY decision ORDER BY decision",
+            ),
+        },
+        "notes": _count(conn, "SELECT count(*) FROM notes"),
+        "run": None if run_row is None else {k: run_row[k] for k in run_row.keys()},
+    }
