@@ -150,17 +150,25 @@ def sample_people() -> list[Person]:
     ]  # fmt: skip
 
 
-def claim_all(args: tuple[str, int, str]) -> list[str]:
-    """Worker for the multi-process claim test: claim cases until none are left."""
+def claim_all(args: tuple[str, int, str, str, int]) -> list[str]:
+    """Worker for the multi-process claim test: say it is ready, wait for the `go` file so
+    all workers start together, then claim cases until none are left (or `most` taken)."""
+    import time
+
     from triage import review
 
-    path, run_id, reviewer = args
+    path, run_id, reviewer, gate, most = args
     conn = db.connect(path)
+    Path(f"{gate}.{reviewer}").touch()
+    while not Path(gate).exists():
+        time.sleep(0.005)
     taken: list[str] = []
     try:
-        while (
-            subject := review.claim_next(conn, run_id, reviewer, review.QueueFilter())
-        ) is not None:
+        flt = review.QueueFilter()
+        while len(taken) < most:
+            subject = review.claim_next(conn, run_id, reviewer, flt)
+            if subject is None:
+                break
             taken.append(subject)
     finally:
         conn.close()

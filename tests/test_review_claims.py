@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import multiprocessing
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,8 +110,17 @@ def test_eight_processes_never_double_claim(tmp_path: Path) -> None:
         )  # fmt: skip
     conn.close()
     ctx = multiprocessing.get_context("spawn")
+    gate = str(tmp_path / "go")
     with ctx.Pool(8) as pool:
-        results = pool.map(claim_all, [(str(path), run, f"r{i}") for i in range(8)])
+        # at most 20 each: 119 free cases need at least six of the eight workers
+        jobs = [(str(path), run, f"r{i}", gate, 20) for i in range(8)]
+        pending = pool.map_async(claim_all, jobs)
+        deadline = time.monotonic() + 120
+        while len(list(tmp_path.glob("go.r*"))) < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        Path(gate).touch()
+        results = pending.get(timeout=120)
+    assert sum(1 for taken in results if taken) >= 6
     claimed = Counter(s for taken in results for s in taken)
     assert max(claimed.values()) == 1  # no case handed to two reviewers
     assert len(claimed) == 119 and "P0010" not in claimed
