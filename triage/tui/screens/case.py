@@ -8,16 +8,13 @@ then in the next case of the queue.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Protocol, cast
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Region
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from triage import review
@@ -26,14 +23,13 @@ from triage.errors import ConflictError, TriageError
 from triage.review import CaseView, ConvictionItem
 from triage.tui import fmt
 from triage.tui.screens.bulk import undo_last
+from triage.tui.screens.claims import ClaimMixin
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.widgets import case_text
 from triage.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
-
-RENEW_SECONDS = 5 * 60
 
 
 class CaseNavigator(Protocol):
@@ -46,7 +42,7 @@ class CaseNavigator(Protocol):
     def queue_size(self) -> int | None: ...
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(ClaimMixin):
     SCOPE = "case"
     BINDINGS = [
         Binding("d", "decide('dismiss')", "Dismiss", id="case.dismiss"),
@@ -89,10 +85,7 @@ class CaseScreen(Screen[None]):
         self.case: CaseView | None = None
         self.cursor = 0
         self.marked: set[str] = set()
-        self.holding = False  # we hold the claim on this case
         self.all_events = False
-        self._active = True  # a key was pressed since the last lease renewal
-        self._claimed_at = 0.0  # time.monotonic() of the last successful claim
 
     @property
     def triage(self) -> ReviewApp:
@@ -115,7 +108,7 @@ class CaseScreen(Screen[None]):
         self.query_one("#detail-box").border_title = "Conviction"
         self.query_one("#history-box").border_title = "Decisions and notes"
         self.open_case(self.subject_id, self.index)
-        self.set_interval(RENEW_SECONDS, self._renew_claim)
+        self.start_claims()
 
     def on_unmount(self) -> None:
         self._release()
@@ -207,58 +200,14 @@ class CaseScreen(Screen[None]):
         return None
 
     @property
+    def has_case(self) -> bool:
+        return self.case is not None
+
+    @property
     def focused_conviction(self) -> ConvictionItem | None:
         if self.case is None or not self.case.convictions:
             return None
         return self.case.convictions[self.cursor]
-
-    # -- claims ----------------------------------------------------------------------
-
-    def on_key(self, event: events.Key) -> None:
-        # Any key is activity. Back from a break (lease possibly lapsed), take it again.
-        self._active = True
-        stale = time.monotonic() - self._claimed_at > RENEW_SECONDS
-        if self.case is not None and (not self.holding or stale):
-            self._take_claim()
-            self.refresh_view()
-
-    def _take_claim(self) -> None:
-        try:
-            self.holding = review.claim(self.triage.conn, self.subject_id, self.triage.reviewer)
-        except TriageError as exc:
-            self.holding = False
-            self.notify(str(exc), severity="error")
-        if self.holding:
-            self._claimed_at = time.monotonic()
-
-    def _renew_claim(self) -> None:
-        """Renew the lease only for a reviewer who is at the keyboard: an idle screen
-        lets it lapse (15 minutes), so the case goes back to the pool."""
-        active, self._active = self._active, False
-        if self.holding and active:
-            self._take_claim()
-            self.refresh_view()
-
-    def _release_later(self) -> None:
-        """Give the previous case back once the next one is on screen (a write the
-        reviewer need not wait for)."""
-        if self.holding:
-            subject_id, self.holding = self.subject_id, False
-            self.call_after_refresh(self._release_subject, subject_id)
-
-    def _release_subject(self, subject_id: str) -> None:
-        try:
-            review.release(self.triage.conn, subject_id, self.triage.reviewer)
-        except TriageError:
-            pass  # the lease simply expires
-
-    def _release(self) -> None:
-        if self.holding:
-            try:
-                review.release(self.triage.conn, self.subject_id, self.triage.reviewer)
-            except TriageError:
-                pass  # the lease simply expires
-            self.holding = False
 
     # -- moving ----------------------------------------------------------------------
 

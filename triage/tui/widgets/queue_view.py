@@ -66,14 +66,6 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             self.generation = generation
             self.error = error
 
-    class Highlighted(Message):
-        """The cursor moved (or the row under it arrived)."""
-
-        def __init__(self, index: int, row: CaseRow | None) -> None:
-            super().__init__()
-            self.index = index
-            self.row = row
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._source: QueueSource | None = None
@@ -161,7 +153,6 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         if self.total is not None and self.cursor >= self.total > 0:
             self.cursor = self.total - 1
         self.refresh()
-        self._post_highlight()
 
     def on_queue_view_count_loaded(self, message: CountLoaded) -> None:
         message.stop()
@@ -172,7 +163,6 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         if self.cursor >= self.total:
             self.cursor = max(0, self.total - 1)
         self.refresh()
-        self._post_highlight()
 
     def _update_size(self) -> None:
         rows = self.total if self.total is not None else self._known
@@ -218,10 +208,6 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     def watch_cursor(self, old: int, new: int) -> None:
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
         self.refresh()
-        self._post_highlight()
-
-    def _post_highlight(self) -> None:
-        self.post_message(self.Highlighted(self.cursor, self.row(self.cursor)))
 
     def move(self, delta: int) -> None:
         last = max(0, self.rows_shown - 1)

@@ -1,0 +1,84 @@
+"""Claims for the case screen: take the lease on open, renew it while the reviewer is
+active, let it lapse when they are away, give it back when they move on."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, cast
+
+from textual import events
+from textual.screen import Screen
+
+from triage import review
+from triage.errors import TriageError
+
+if TYPE_CHECKING:
+    from triage.tui.app import ReviewApp
+
+RENEW_SECONDS = 5 * 60
+
+
+class ClaimMixin(Screen[None]):
+    """Mixed into the case screen; `subject_id`, `case` and `refresh_view` are its."""
+
+    subject_id: str
+    holding = False  # we hold the claim on `subject_id`
+    _active = True  # a key was pressed since the last lease renewal
+    _claimed_at = 0.0  # time.monotonic() of the last successful claim
+
+    def refresh_view(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def has_case(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def _app(self) -> ReviewApp:
+        return cast("ReviewApp", self.app)
+
+    def start_claims(self) -> None:
+        self.set_interval(RENEW_SECONDS, self._renew_claim)
+
+    def on_key(self, event: events.Key) -> None:
+        # Any key is activity. Back from a break (lease possibly lapsed), take it again.
+        self._active = True
+        stale = time.monotonic() - self._claimed_at > RENEW_SECONDS
+        if self.has_case and (not self.holding or stale):
+            self._take_claim()
+            self.refresh_view()
+
+    def _take_claim(self) -> None:
+        try:
+            self.holding = review.claim(self._app.conn, self.subject_id, self._app.reviewer)
+        except TriageError as exc:
+            self.holding = False
+            self.notify(str(exc), severity="error")
+        if self.holding:
+            self._claimed_at = time.monotonic()
+
+    def _renew_claim(self) -> None:
+        """Renew the lease only for a reviewer who is at the keyboard: an idle screen
+        lets it lapse (15 minutes), so the case goes back to the pool."""
+        active, self._active = self._active, False
+        if self.holding and active:
+            self._take_claim()
+            self.refresh_view()
+
+    def _release_later(self) -> None:
+        """Give the previous case back once the next one is on screen (a write the
+        reviewer need not wait for)."""
+        if self.holding:
+            subject_id, self.holding = self.subject_id, False
+            self.call_after_refresh(self._release_subject, subject_id)
+
+    def _release_subject(self, subject_id: str) -> None:
+        try:
+            review.release(self._app.conn, subject_id, self._app.reviewer)
+        except TriageError:
+            pass  # the lease simply expires
+
+    def _release(self) -> None:
+        if self.holding:
+            self.holding = False
+            self._release_subject(self.subject_id)
