@@ -65,6 +65,13 @@ def test_fewer_people_is_a_prefix(tmp_path: Path) -> None:
     assert len({row[IX["SUBJECT_ID"]] for row in large}) == 90
 
 
+def test_generation_streams() -> None:
+    # A trillion people: only a generator that works person by person can answer at once.
+    records = sample.iter_doj_rows(people=10**12, seed=5)
+    first = [next(records) for _ in range(50)]
+    assert all(len(row) == 95 for row in first)
+
+
 def test_rows_per_person_fit_the_benchmark_sizing(county: list[list[str]]) -> None:
     assert 8.0 <= len(county) / 2000 <= 10.0
     assert len({row[IX["SUBJECT_ID"]] for row in county}) == 2000
