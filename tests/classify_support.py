@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from triage import db
+from triage import db, review
 
 # DOJ column -> source_rows column, for the fields a test row may set.
 _FIELDS = {
@@ -217,25 +217,9 @@ def cfa_doj_csv(cfa: Path, dest: Path, workbook: str = "gogen/configurable_flow_
 
 
 def add_decision(path: Path, key: str, decision: str, reviewer: str = "alice") -> None:
-    """Append a reviewer decision directly (what review.decide will do, minus its checks)."""
+    """A reviewer decision with a note, through the service layer the TUI and CLI use."""
     conn = db.connect(path)
     try:
-        with db.write(conn):
-            subject = key.split(":", 1)[0]
-            version = 1 + int(
-                conn.execute(
-                    "SELECT coalesce(max(version), 0) FROM decisions WHERE key = ?", (key,)
-                ).fetchone()[0]
-            )
-            conn.execute(
-                "INSERT INTO decisions (key, subject_id, version, action, decision, reviewer, "
-                "created_at) VALUES (?, ?, ?, 'decide', ?, ?, ?)",
-                (key, subject, version, decision, reviewer, db.now()),
-            )
-            conn.execute(
-                "INSERT INTO notes (subject_id, key, reviewer, created_at, text) "
-                "VALUES (?, ?, ?, ?, 'checked the court file')",
-                (subject, key, reviewer, db.now()),
-            )
+        review.decide(conn, key, decision, reviewer, note="checked the court file")
     finally:
         conn.close()
