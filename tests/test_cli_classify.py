@@ -342,3 +342,23 @@ def test_policy_check_reports_file_and_line(
     assert any(p.startswith(f"{broken}:{line_no}:") for p in problems), problems
     code, _, err = run_cli(capsys, "policy", "check", str(tmp_path / "absent.toml"))
     assert code == 1 and "no such policy pack file" in one_line_error(err)
+
+
+def test_classify_warns_about_unfinished_imports_and_empty_databases(
+    capsys: pytest.CaptureFixture[str], dbpath: Path, tmp_path: Path
+) -> None:
+    conn = db.connect(dbpath)
+    with db.write(conn):
+        conn.execute("UPDATE source_files SET completed_at = NULL")
+    conn.close()
+    code, out, err = run_cli(
+        capsys, "classify", "--policy", "los-angeles-2019", "--db", str(dbpath)
+    )
+    assert code == 0 and "3 convictions classified" in out
+    assert "the import of doj.csv has not completed" in one_line_error(err)
+    empty = seed(tmp_path / "empty.db", [])
+    code, out, err = run_cli(
+        capsys, "classify", "--policy", "los-angeles-2019", "--json", "--db", str(empty)
+    )
+    assert code == 0 and json.loads(out)["people"] == 0
+    assert "no imported records" in one_line_error(err)

@@ -135,6 +135,7 @@ def classify_cmd(
         raise UsageError(f"--county is required: policy pack {pack.id} names no county")
     conn = open_db(db_path)
     try:
+        _warn_incomplete_imports(conn)
         summary = _run_with_progress(
             conn,
             pack,
@@ -145,11 +146,25 @@ def classify_cmd(
         )
     finally:
         conn.close()
+    if summary.people == 0:
+        err.print("triage: warning: the database holds no imported records (see `triage import`)")
     if as_json:
         print_json(summary.as_dict())
     else:
         for text in _summary_lines(summary):
             out.print(text)
+
+
+def _warn_incomplete_imports(conn: sqlite3.Connection) -> None:
+    """A run over a half-imported file would quietly miss people: say so (not an error, since
+    an import may legitimately be running alongside)."""
+    for (name,) in conn.execute(
+        "SELECT name FROM source_files WHERE completed_at IS NULL ORDER BY id"
+    ):
+        err.print(
+            f"triage: warning: the import of {clean(name)} has not completed; this run "
+            "classifies only its rows imported so far (re-run `triage import` to finish it)"
+        )
 
 
 def _run_with_progress(
