@@ -260,3 +260,33 @@ async def test_arrow_and_paging_keys_move_the_cursor(tmp_path: Path) -> None:
         assert case.cursor == 1
         await pilot.press("up")
         assert case.cursor == 0
+
+
+@pilot_test
+async def test_lease_renewed_only_while_the_reviewer_is_active(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from test_tui_harness import FROZEN
+
+    from triage import review
+
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        case = app.screen
+        assert isinstance(case, CaseScreen)
+        first = review.claim_holder(app.conn, "S1")
+        db.set_clock(FROZEN + dt.timedelta(minutes=5))
+        case._renew_claim()  # keys were pressed: renewed
+        renewed = review.claim_holder(app.conn, "S1")
+        assert first is not None and renewed is not None and renewed[1] > first[1]
+        db.set_clock(FROZEN + dt.timedelta(minutes=10))
+        case._renew_claim()  # nothing pressed since: left to lapse
+        assert review.claim_holder(app.conn, "S1") == renewed
+        db.set_clock(FROZEN + dt.timedelta(minutes=30))  # lapsed; carol takes the case
+        assert review.claim(app.conn, "S1", "carol")
+        await pilot.press("j")  # alice is back: the screen says who holds it now
+        assert not case.holding
+        assert "held by carol" in str(case.query_one("#person").render())

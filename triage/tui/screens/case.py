@@ -199,6 +199,12 @@ class CaseScreen(ClaimMixin):
             )
         return None
 
+    def claim_changed(self) -> None:
+        if self.holding:
+            self.refresh_view()
+        else:
+            self.reload()  # who holds it now
+
     @property
     def has_case(self) -> bool:
         return self.case is not None

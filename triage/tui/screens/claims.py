@@ -3,13 +3,13 @@ active, let it lapse when they are away, give it back when they move on."""
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.screen import Screen
 
-from triage import review
+from triage import db, review
 from triage.errors import TriageError
 
 if TYPE_CHECKING:
@@ -18,15 +18,27 @@ if TYPE_CHECKING:
 RENEW_SECONDS = 5 * 60
 
 
+def _seconds_since(stamp: str) -> float:
+    """Seconds from a `db.now()` stamp to now (the database clock, which tests can set)."""
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
+    try:
+        then = dt.datetime.strptime(stamp, fmt)
+    except ValueError:
+        return float("inf")
+    return (dt.datetime.strptime(db.now(), fmt) - then).total_seconds()
+
+
 class ClaimMixin(Screen[None]):
-    """Mixed into the case screen; `subject_id`, `case` and `refresh_view` are its."""
+    """Mixed into the case screen, which provides `subject_id`, `has_case` and
+    `claim_changed`."""
 
     subject_id: str
     holding = False  # we hold the claim on `subject_id`
     _active = True  # a key was pressed since the last lease renewal
-    _claimed_at = 0.0  # time.monotonic() of the last successful claim
+    _claimed_at = ""  # db.now() of the last successful claim
 
-    def refresh_view(self) -> None:
+    def claim_changed(self) -> None:
+        """Show the new claim state (reloading the case when someone else holds it)."""
         raise NotImplementedError
 
     @property
@@ -43,10 +55,10 @@ class ClaimMixin(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         # Any key is activity. Back from a break (lease possibly lapsed), take it again.
         self._active = True
-        stale = time.monotonic() - self._claimed_at > RENEW_SECONDS
+        stale = _seconds_since(self._claimed_at) > RENEW_SECONDS
         if self.has_case and (not self.holding or stale):
             self._take_claim()
-            self.refresh_view()
+            self.claim_changed()
 
     def _take_claim(self) -> None:
         try:
@@ -55,7 +67,7 @@ class ClaimMixin(Screen[None]):
             self.holding = False
             self.notify(str(exc), severity="error")
         if self.holding:
-            self._claimed_at = time.monotonic()
+            self._claimed_at = db.now()
 
     def _renew_claim(self) -> None:
         """Renew the lease only for a reviewer who is at the keyboard: an idle screen
@@ -63,7 +75,7 @@ class ClaimMixin(Screen[None]):
         active, self._active = self._active, False
         if self.holding and active:
             self._take_claim()
-            self.refresh_view()
+            self.claim_changed()
 
     def _release_later(self) -> None:
         """Give the previous case back once the next one is on screen (a write the
