@@ -177,6 +177,7 @@ class CaseScreen(ClaimMixin):
             width - 2,
             all_events=self.all_events,
             events_key=self.triage.key_for("case.events"),
+            outcome=self.triage.queue_filter.outcome,
         )
         self.query_one("#timeline", Static).update(body)
         self.query_one("#timeline-box", VerticalScroll).scroll_to_region(

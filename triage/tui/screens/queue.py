@@ -120,14 +120,16 @@ class QueueScreen(Screen[None]):
         view = self.query_one(QueueView)
         p = self.triage.progress
         out = Text()
-        shown = "counting…" if view.total is None else f"{view.total:,} cases shown"
-        out.append(shown, style="bold")
+        short = self.size.width < 100
+        total = "counting…" if view.total is None else f"{view.total:,}"
+        out.append(f"{total} {'shown' if short else 'cases shown'}", style="bold")
         if view.marked:
             out.append(f" · {len(view.marked)} marked", style="bold magenta")
         if p is not None:
+            labels = ("today", "mine") if short else ("decided today", "by me")
             out.append(
-                f" · {p.remaining:,} pending · {p.decided_today:,} decided today"
-                f" · {p.by_me:,} by me · {p.total:,} total"
+                f" · {p.remaining:,} pending · {p.decided_today:,} {labels[0]}"
+                f" · {p.by_me:,} {labels[1]} · {p.total:,} total"
             )
         self.query_one("#counts", Static).update(out)
 

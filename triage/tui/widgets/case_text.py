@@ -75,7 +75,9 @@ def _short(outcome: str | None) -> str:
     return _SHORT_OUTCOME.get(outcome or "", fmt.outcome(outcome))
 
 
-def timeline_row(c: ConvictionItem, *, focused: bool, marked: bool, width: int) -> Text:
+def timeline_row(
+    c: ConvictionItem, *, focused: bool, marked: bool, width: int, queued: bool = True
+) -> Text:
     """One conviction: cursor, bulk mark, Prop 64 star, date, county (° = other county),
     F/M, charge, then the decision state (`?` undecided, `✓ dismiss`) and the pack's
     outcome. Columns shrink with `width`; the decision state is never the one cut."""
@@ -94,7 +96,8 @@ def timeline_row(c: ConvictionItem, *, focused: bool, marked: bool, width: int) 
         out.append(fmt.sentence(c.sentence_days)[:9].ljust(10), style="dim")
     if decidable(c):
         if c.decision is None:
-            out.append("? ".ljust(11), style="bold yellow")
+            # `?` only where the queue asks for a decision (e.g. review outcomes).
+            out.append(("?" if queued else "").ljust(11), style="bold yellow")
         else:
             style = "bold " + fmt.OUTCOME_STYLES.get(c.decision, "")
             out.append(("✓ " + _short(c.decision)).ljust(11), style=style)
@@ -133,13 +136,20 @@ def timeline(
     *,
     all_events: bool = False,
     events_key: str = "e",
+    outcome: str | None = None,
 ) -> tuple[Text, int]:
     """The record by date: convictions, with other events (deaths, registrations; arrests
     and court actions too when `all_events`) dimmed between them. Returns the text and the
     line the cursor is on."""
     rows: list[tuple[str, Text]] = []
     for i, c in enumerate(case.convictions):
-        row = timeline_row(c, focused=i == cursor, marked=c.key in marked, width=width)
+        row = timeline_row(
+            c,
+            focused=i == cursor,
+            marked=c.key in marked,
+            width=width,
+            queued=outcome is None or c.outcome == outcome,
+        )
         rows.append((c.date, row))
     hidden = 0
     for event in case.events:
