@@ -15,7 +15,7 @@ import pytest
 
 from triage import audit, db
 from triage.errors import TriageError, UsageError
-from triage.importers import DOJ_COLUMNS, import_files
+from triage.importers import DOJ_COLUMNS, import_files, producer
 
 NAMED = ("subject_id, cnt_order, stp_type, event_date, county, name, dob, cii, ofn, "
          "offense_descr, offense_toc, disp_descr, conv_stat, sent_length, sent_time_code, "
@@ -244,7 +244,11 @@ def test_undecodable_bytes_quarantine_only_their_record(tmp_path: Path,
 
 @pytest.mark.parametrize(
     ("encoding", "message"),
-    [("no-such-codec", "unknown encoding"), ("rot13", "not a text encoding")],
+    [
+        ("no-such-codec", "unknown encoding"),
+        ("rot13", "not a text encoding"),
+        ("utf-16", "utf-16 is not ASCII-compatible"),
+    ],
 )
 def test_unusable_encodings_are_usage_errors(
     tmp_path: Path, conn: sqlite3.Connection, encoding: str, message: str
@@ -255,14 +259,21 @@ def test_unusable_encodings_are_usage_errors(
     assert count(conn, "source_files") == 0
 
 
-def test_utf16_with_encoding(tmp_path: Path, conn: sqlite3.Connection) -> None:
-    path = write_csv(tmp_path / "u16.csv", [record(PRI_NAME="ÅSTRÖM,ÉLODIE"),
-                                             record(SUBJECT_ID="2")], encoding="utf-16")  # fmt: skip
-    report = import_files(conn, [path], encoding="UTF16")
-    assert (report.imported, report.quarantined) == (2, 0)
-    assert [tuple(r) for r in conn.execute("SELECT line, name FROM source_rows")] == [
-        (2, "ÅSTRÖM,ÉLODIE"), (3, "TESTER,ADA"),
-    ]  # fmt: skip
+def test_cp1252_with_encoding(tmp_path: Path, conn: sqlite3.Connection) -> None:
+    path = write_csv(tmp_path / "cp.csv", [record(COMMENT_TEXT="“QUOTED” – NOTE")],
+                     encoding="cp1252")  # fmt: skip
+    report = import_files(conn, [path], encoding="windows-1252")
+    assert (report.imported, report.quarantined) == (1, 0)
+    assert conn.execute("SELECT comment_text FROM source_rows").fetchone()[0] == "“QUOTED” – NOTE"
+
+
+def test_a_codec_failing_beyond_its_error_handler_refuses_the_file(
+    tmp_path: Path, conn: sqlite3.Connection
+) -> None:
+    path = write_csv(tmp_path / "esc.csv", [record(COMMENT_TEXT="C:\\x")])
+    with pytest.raises(TriageError, match=r"esc\.csv: cannot be decoded as unicode-escape"):
+        import_files(conn, [path], encoding="unicode_escape")
+    assert count(conn, "source_rows") == 0
 
 
 # --- Records and line numbers ---------------------------------------------------------------
@@ -391,6 +402,44 @@ def test_chunk_size_does_not_change_the_result(cfa: Path, tmp_path: Path) -> Non
         )
     assert outcomes[0] == outcomes[1]
     assert len(outcomes[0][2]) > 30
+
+
+def test_a_helper_process_reads_large_files_to_the_same_result(
+    cfa: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [cfa / "gogen" / "no_headers.csv", cfa / "bear" / "bad_csv_file.dat",
+             cfa / "gogen" / "extra_comma.csv"]  # fmt: skip
+    results = []
+    for threshold in (1 << 40, 0):  # never, always
+        monkeypatch.setattr(producer, "HELPER_MIN_BYTES", threshold)
+        monkeypatch.setattr(producer, "HELPER_MIN_CPUS", 1)
+        conn = fresh(tmp_path, f"h{threshold}.db")
+        report = import_files(conn, files, chunk_rows=7)
+        results.append(
+            (
+                [(f.imported, f.duplicates, f.quarantined, f.problems) for f in report.files],
+                [tuple(r) for r in conn.execute("SELECT * FROM source_rows ORDER BY id")],
+                [tuple(r) for r in conn.execute("SELECT * FROM duplicate_rows ORDER BY line")],
+                [tuple(r) for r in conn.execute("SELECT * FROM quarantine ORDER BY id")],
+                [tuple(r) for r in conn.execute("SELECT * FROM convictions ORDER BY key")],
+            )
+        )
+    assert results[0] == results[1]
+    assert results[0][0][1] == (35, 0, 1, [(2, "94 fields, expected 95")])
+
+
+def test_the_helper_process_reports_read_errors_in_one_line(
+    tmp_path: Path, conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(producer, "HELPER_MIN_BYTES", 0)
+    monkeypatch.setattr(producer, "HELPER_MIN_CPUS", 1)
+    good = [record(SUBJECT_ID=str(n)) for n in range(200)]  # well past the first 8 KiB read
+    path = write_csv(tmp_path / "esc.csv", [*good, record(COMMENT_TEXT="C:\\x")])
+    with pytest.raises(TriageError, match=r"esc\.csv: cannot be decoded as unicode-escape"):
+        import_files(conn, [path], encoding="unicode_escape", chunk_rows=10)
+    # The chunks before the failure stay (the import is unfinished and resumable).
+    assert 0 < count(conn, "source_rows") <= 200
+    assert conn.execute("SELECT completed_at FROM source_files").fetchone()[0] is None
 
 
 # --- Idempotency and duplicates -----------------------------------------------------------------

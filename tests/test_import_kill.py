@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from triage import audit, db
@@ -24,9 +25,11 @@ from triage.importers import DOJ_COLUMNS, import_files
 CHILD = """
 import sys, time
 from triage import db
-from triage.importers import import_files
+from triage.importers import import_files, producer
 
 path, source, chunk, pause = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+if sys.argv[5] == "helper":
+    producer.HELPER_MIN_BYTES, producer.HELPER_MIN_CPUS = 0, 1  # read it in a helper process
 conn = db.connect(path, create=True)
 import_files(conn, [source], chunk_rows=chunk, actor="kill-test",
              progress=lambda *_: time.sleep(pause))
@@ -90,17 +93,17 @@ def progress_of(path: Path) -> tuple[int, bool]:
 
 
 @pytest.mark.parametrize(
-    ("pause", "kill_after"),
-    [(0.05, 600), (0.0, 1)],
-    ids=["between-chunks", "anywhere"],
+    ("pause", "kill_after", "reader"),
+    [(0.05, 600, "inline"), (0.0, 1, "inline"), (0.05, 600, "helper")],
+    ids=["between-chunks", "anywhere", "with-helper-process"],
 )
 def test_killed_import_resumes_to_exactly_the_file(
-    tmp_path: Path, pause: float, kill_after: int
+    tmp_path: Path, pause: float, kill_after: int, reader: str
 ) -> None:
     source, records = write_source(tmp_path / "big.csv", 6000)
     target = tmp_path / "killed.db"
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(target), str(source), "200", str(pause)],
+        [sys.executable, "-c", CHILD, str(target), str(source), "200", str(pause), reader],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -110,9 +113,14 @@ def test_killed_import_resumes_to_exactly_the_file(
             if written >= kill_after or done or child.poll() is not None:
                 break
             time.sleep(0.005)
+        helpers = psutil.Process(child.pid).children()
         child.send_signal(signal.SIGKILL)
     finally:
         child.wait(timeout=30)
+    assert bool(helpers) == (reader == "helper")  # the reader (and multiprocessing's tracker)
+    # A helper left behind notices its importer is gone and stops.
+    _gone, alive = psutil.wait_procs(helpers, timeout=20)
+    assert alive == []
     written, done = progress_of(target)
     assert not done and 0 < written < records, "the kill must land part-way through the import"
 

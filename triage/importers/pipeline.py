@@ -14,10 +14,10 @@ from typing import Any, NoReturn
 
 from triage import identity
 from triage.errors import TriageError, UsageError
-from triage.importers import doj, store
+from triage.importers import producer, store
 from triage.importers.csvmap import ColumnMap, load_map
 from triage.importers.layout import Layout
-from triage.importers.reader import Record, codec_name, first_record, open_text, read_records
+from triage.importers.reader import codec_name
 
 CHUNK_ROWS = 10_000
 PROBLEMS_SHOWN = 20
@@ -114,6 +114,7 @@ class _Plan:
     layout: Layout
     fmt: str
     column_map: str | None
+    cmap: ColumnMap | None
 
 
 def import_files(
@@ -196,39 +197,19 @@ def _plan(path: Path, fmt: str, cmap: ColumnMap | None, codec: str) -> _Plan:
         with path.open("rb") as binary:
             digest = hashlib.file_digest(binary, "sha256").hexdigest()
         size = path.stat().st_size
-        delimiter = cmap.delimiter if cmap is not None else ","
-        first = first_record(path, delimiter=delimiter, encoding=codec)
+        layout = producer.layout_for(path, codec, cmap)
     except OSError as exc:
         raise TriageError(f"{path}: cannot read ({exc.strerror}); nothing was imported") from None
-    fields = None if first is None else first[2]
-    if cmap is None:
-        layout = doj.layout(path, fields)
-        return _Plan(path, digest, size, layout, fmt, None)
-    return _Plan(path, digest, size, cmap.layout(path, fields), fmt, cmap.to_json())
-
-
-def _records(plan: _Plan, binary: Any, codec: str) -> tuple[Record | None, Iterator[Record]]:
-    """The file's header record (None if it has none) and an iterator over the others."""
-    records = read_records(
-        open_text(binary, codec), delimiter=plan.layout.delimiter, encoding=codec
-    )
-    header = next(records, None) if plan.layout.has_header else None
-    return header, records
+    stored_map = None if cmap is None else cmap.to_json()
+    return _Plan(path, digest, size, layout, fmt, stored_map, cmap)
 
 
 def _validate(plan: _Plan, codec: str) -> None:
     """--strict: the first defect in the file refuses the import."""
-    shape = plan.layout.shape
-    with plan.path.open("rb") as binary:
-        header, records = _records(plan, binary, codec)
-        if header is not None and plan.layout.header_defect is not None:
-            _refuse(plan, header[0], plan.layout.header_defect)
-        for line, _raw, fields, key in records:
-            if fields is None:
-                _refuse(plan, line, key)
-            shaped = shape(fields)
-            if isinstance(shaped, str):
-                _refuse(plan, line, shaped)
+    job = producer.Job(plan.path, codec, plan.cmap, 0, 0, producer.HELD_CHECK_ROWS)
+    for _rows, held, _done in producer.chunks(job, plan.layout):
+        if held:
+            _refuse(plan, held[0][1], held[0][2])
 
 
 def _refuse(plan: _Plan, line: int, reason: str) -> NoReturn:
@@ -273,44 +254,22 @@ def _import_one(
         report.status = "resumed"
     if progress is not None:
         progress(name, 0, plan.size)
-    file_id = state.id
-    skip_to = state.resume_after
-    shape = plan.layout.shape
-    prefix = plan.layout.hash_prefix
-    blake = hashlib.blake2b
-    rows: list[tuple[object, ...]] = []
-    quarantined: list[tuple[int, int, str, str]] = []
-    with plan.path.open("rb") as binary:
-        header, records = _records(plan, binary, codec)
-        defect = plan.layout.header_defect
-        if header is not None and defect is not None and header[0] > skip_to:
-            quarantined.append((file_id, header[0], defect, header[1]))
-        for line, raw, fields, key in records:
-            if line <= skip_to:
-                continue
-            if fields is None:
-                quarantined.append((file_id, line, key, raw))
-            else:
-                shaped = shape(fields)
-                if shaped.__class__ is str:
-                    quarantined.append((file_id, line, shaped, raw))
-                else:
-                    digest = blake((prefix + key).encode(), digest_size=16).hexdigest()
-                    rows.append((file_id, line, raw, digest, *shaped))
-            if len(rows) + len(quarantined) >= chunk_rows:
-                store.write_chunk(conn, state, rows, quarantined)
-                rows, quarantined = [], []
-                if progress is not None:
-                    progress(name, binary.tell(), plan.size)
-        if rows or quarantined:
-            store.write_chunk(conn, state, rows, quarantined)
+    job = producer.Job(plan.path, codec, plan.cmap, state.id, state.resume_after, chunk_rows)
+    if producer.use_helper(plan.size):
+        source = producer.chunks_in_helper(job)
+    else:
+        source = producer.chunks(job, plan.layout)
+    for rows, held, done in source:
+        store.write_chunk(conn, state, rows, held)
+        if progress is not None:
+            progress(name, done, plan.size)
     store.finish_file(
         conn, state, actor=actor, name=name, sha256=plan.sha256, resumed=existing is not None
     )
     if progress is not None:
         progress(name, plan.size, plan.size)
     _fill(report, state)
-    report.problems = store.quarantine_sample(conn, file_id, PROBLEMS_SHOWN)
+    report.problems = store.quarantine_sample(conn, state.id, PROBLEMS_SHOWN)
     report.seconds = time.perf_counter() - started
     return report
 

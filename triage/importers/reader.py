@@ -13,6 +13,7 @@ Bytes the encoding cannot decode are carried through as lone surrogates
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from triage.errors import UsageError
+from triage.errors import TriageError, UsageError
 
 DEFAULT_ENCODING = "utf-8"
 # A quote left open swallows lines until the end of the file or csv's field size limit;
@@ -38,7 +39,8 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def codec_name(encoding: str | None) -> str:
-    """Validate `--encoding` (any text encoding Python knows); return its canonical name."""
+    """Validate `--encoding`: a text encoding Python knows that writes `,`, `"`, tab and line
+    breaks as the ASCII bytes (UTF-8, Latin-1, cp1252...); return its canonical name."""
     name = encoding or DEFAULT_ENCODING
     try:
         info = codecs.lookup(name)
@@ -47,6 +49,15 @@ def codec_name(encoding: str | None) -> str:
     except LookupError as exc:
         reason = "unknown encoding" if "unknown" in str(exc) else "not a text encoding"
         raise UsageError(f"--encoding: {reason}: {name}") from None
+    probe = ',;|\t"\r\nAZaz09'
+    try:
+        ok = probe.encode("ascii").decode(info.name) == probe
+    except (UnicodeError, LookupError):
+        ok = False
+    if not ok:
+        raise UsageError(
+            f"--encoding: {name} is not ASCII-compatible; convert the file to UTF-8 first"
+        )
     return info.name
 
 
@@ -154,7 +165,17 @@ def _csv_reason(message: str) -> str:
 
 def first_record(path: Path, *, delimiter: str, encoding: str) -> Record | None:
     """The first record of a file (to detect and check its header), or None if empty."""
-    with path.open("rb") as binary:
+    with path.open("rb") as binary, decoding_errors(path, encoding):
         return next(
             read_records(open_text(binary, encoding), delimiter=delimiter, encoding=encoding), None
         )
+
+
+@contextlib.contextmanager
+def decoding_errors(path: Path, encoding: str) -> Iterator[None]:
+    """Undecodable bytes are a record's defect, but a few codecs fail in ways no error
+    handler can absorb (escape codecs): that refuses the file, in one line."""
+    try:
+        yield
+    except UnicodeError:
+        raise TriageError(f"{path}: cannot be decoded as {encoding}; check --encoding") from None
