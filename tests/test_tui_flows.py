@@ -290,3 +290,26 @@ async def test_lease_renewed_only_while_the_reviewer_is_active(tmp_path: Path) -
         await pilot.press("j")  # alice is back: the screen says who holds it now
         assert not case.holding
         assert "held by carol" in str(case.query_one("#person").render())
+
+
+@pilot_test
+async def test_a_failing_page_read_is_shown_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from triage import review
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    path = make_db(tmp_path / "t.db")
+    monkeypatch.setattr(review, "queue_page", broken)
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one(QueueView)
+        assert view.total == 4 and view.row(0) is None
+        strip = view.render_line(0)
+        assert "could not read these rows" in "".join(seg.text for seg in strip)
+        assert app.is_running

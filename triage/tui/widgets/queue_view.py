@@ -61,10 +61,13 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             self.total = total
 
     class LoadFailed(Message):
-        def __init__(self, generation: int, error: str) -> None:
+        """A count (page None) or a page could not be read; bubbles up to the screen."""
+
+        def __init__(self, generation: int, error: str, page: int | None = None) -> None:
             super().__init__()
             self.generation = generation
             self.error = error
+            self.page = page
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -72,6 +75,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._generation = 0
         self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
         self._requested: set[int] = set()
+        self._failed: set[int] = set()
         self.total: int | None = None  # from queue_count; None while counting
         self._known = 0  # rows known to exist from pages seen so far
         self._last_page: int | None = None  # index of a short (final) page, once seen
@@ -85,6 +89,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._generation += 1
         self._pages.clear()
         self._requested.clear()
+        self._failed.clear()
         self.total = None
         self._known = 0
         self._last_page = None
@@ -115,13 +120,15 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         try:
             rows = source.page(page * PAGE_SIZE, PAGE_SIZE)
         except Exception as exc:  # noqa: BLE001 - reported on screen, type only
-            self.post_message(self.LoadFailed(generation, type(exc).__name__))
+            self.post_message(self.LoadFailed(generation, type(exc).__name__, page))
             return
         self.post_message(self.PageLoaded(generation, page, rows))
 
     def _request(self, page: int) -> None:
         source = self._source
         if source is None or page < 0 or page in self._pages or page in self._requested:
+            return
+        if page in self._failed:  # shown as failed until the next reload
             return
         if self._last_page is not None and page > self._last_page:
             return
@@ -152,6 +159,18 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._update_size()
         if self.total is not None and self.cursor >= self.total > 0:
             self.cursor = self.total - 1
+        self.refresh()
+
+    def on_queue_view_load_failed(self, message: LoadFailed) -> None:
+        if message.generation != self._generation:
+            message.stop()
+            return
+        if message.page is None:
+            self.total = self._known  # stop counting; show what is known
+        else:
+            self._requested.discard(message.page)
+            self._failed.add(message.page)
+        self._update_size()
         self.refresh()
 
     def on_queue_view_count_loaded(self, message: CountLoaded) -> None:
@@ -233,7 +252,12 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
                 return self._strip(Text("  loading…", style="dim"), width, base)
             return Strip.blank(width, base)
         row = self.row(index)
-        line = Text("  loading…", style="dim") if row is None else self.render_row(row, width)
+        if row is not None:
+            line = self.render_row(row, width)
+        elif index // PAGE_SIZE in self._failed:
+            line = Text("  could not read these rows (R reloads)", style="bold red")
+        else:
+            line = Text("  loading…", style="dim")
         if row is not None and row.subject_id in self.marked:
             line = Text("●", style="bold magenta") + line[1:]
         if index == self.cursor:
