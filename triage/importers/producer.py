@@ -109,9 +109,13 @@ def chunks_in_helper(job: Job) -> Iterator[Chunk]:
     stdin, pickled chunks come back on its stdout. The pipe bounds what is in flight, and
     if the importer dies the helper's next write fails and it exits.
     """
+    # The helper must import this very triage, however the caller found it.
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     helper = subprocess.Popen(
         [sys.executable, "-m", "triage.importers.reader_process"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": path},
     )  # fmt: skip
     assert helper.stdin is not None and helper.stdout is not None
     try:
