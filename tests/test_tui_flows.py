@@ -313,3 +313,27 @@ async def test_a_failing_page_read_is_shown_not_fatal(
         strip = view.render_line(0)
         assert "could not read these rows" in "".join(seg.text for seg in strip)
         assert app.is_running
+
+
+@pilot_test
+async def test_a_refused_write_is_reported_and_the_case_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from triage import review
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        monkeypatch.setattr(review, "decide", locked)
+        await pilot.press("d")
+        case = app.screen
+        assert isinstance(case, CaseScreen) and case.subject_id == "S1"
+        assert any("nothing was saved" in n.message for n in app._notifications)
+    assert decisions(path) == []

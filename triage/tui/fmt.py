@@ -7,6 +7,9 @@ record text through `triage.display` before it reaches the screen.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+
+from triage.errors import TriageError
 
 OUTCOME_LABELS = {
     "dismiss": "dismiss",
@@ -118,3 +121,15 @@ def outcome(value: str | None) -> str:
     if value is None:
         return "—"
     return OUTCOME_LABELS.get(value, value)
+
+
+# What a service call may raise that the app reports and survives: a user-facing error,
+# or the database refusing (locked past the busy timeout, disk full, read-only file).
+SERVICE_ERRORS: tuple[type[Exception], ...] = (TriageError, sqlite3.Error)
+
+
+def problem(exc: BaseException) -> str:
+    """One line for a toast. SQLite's own text is left out: only our messages are shown."""
+    if isinstance(exc, TriageError):
+        return str(exc)
+    return f"database error ({type(exc).__name__}): nothing was saved; try again"

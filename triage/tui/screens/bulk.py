@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from triage import review
-from triage.errors import ConflictError, TriageError
+from triage.errors import ConflictError
 from triage.tui import fmt
 from triage.tui.screens.modals import ConflictScreen
 from triage.tui.widgets import case_text
@@ -73,8 +73,8 @@ def bulk_decide(
     for subject_id in subject_ids:
         try:
             case = review.load_case(app.conn, subject_id, app.run_id)
-        except TriageError as exc:
-            app.notify(str(exc), severity="error")
+        except fmt.SERVICE_ERRORS as exc:
+            app.notify(fmt.problem(exc), severity="error")
             return
         pending = [
             (c.key, c.decision_version)
@@ -99,8 +99,8 @@ def bulk_decide(
             app.push_screen(ConflictScreen(exc, fmt.outcome(decision)))
             on_done()
             return
-        except TriageError as exc:
-            app.notify(str(exc), severity="error")
+        except fmt.SERVICE_ERRORS as exc:
+            app.notify(fmt.problem(exc), severity="error")
             return
         app.decided(len(items))
         app.notify(
@@ -121,8 +121,8 @@ def undo_last(screen: Screen[None]) -> list[review.DecisionResult]:
     except ConflictError as exc:
         app.push_screen(ConflictScreen(exc, "undo"))
         return []
-    except TriageError as exc:
-        app.notify(str(exc), severity="error")
+    except fmt.SERVICE_ERRORS as exc:
+        app.notify(fmt.problem(exc), severity="error")
         return []
     if not results:
         app.notify("Nothing of yours to undo.", timeout=3)

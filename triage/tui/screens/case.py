@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static
 
 from triage import review
 from triage.display import line
-from triage.errors import ConflictError, TriageError
+from triage.errors import ConflictError
 from triage.review import CaseView, ConvictionItem
 from triage.tui import fmt
 from triage.tui.screens.bulk import undo_last
@@ -134,8 +134,8 @@ class CaseScreen(ClaimMixin):
         app = self.triage
         try:
             self.case = review.load_case(app.conn, self.subject_id, app.run_id)
-        except TriageError as exc:
-            self.notify(str(exc), severity="error")
+        except fmt.SERVICE_ERRORS as exc:
+            self.notify(fmt.problem(exc), severity="error")
             if self.case is None:
                 self.call_later(self.dismiss, None)
             return
@@ -307,8 +307,8 @@ class CaseScreen(ClaimMixin):
         except ConflictError as exc:
             self._conflict(exc, decision)
             return
-        except TriageError as exc:
-            self.notify(str(exc), severity="error")
+        except fmt.SERVICE_ERRORS as exc:
+            self.notify(fmt.problem(exc), severity="error")
             return
         self.marked.clear()
         what = fmt.outcome(decision)
@@ -400,9 +400,9 @@ class CaseScreen(ClaimMixin):
                 return
             try:
                 review.add_note(app.conn, self.subject_id, result, app.reviewer, key=target)
-            except TriageError as exc:
+            except fmt.SERVICE_ERRORS as exc:
                 app.drafts[draft_key] = result
-                self.notify(str(exc) + " (draft kept)", severity="error")
+                self.notify(fmt.problem(exc) + " (draft kept)", severity="error")
                 return
             app.drafts.pop(draft_key, None)
             self.notify("Note saved.", timeout=2)

@@ -10,7 +10,7 @@ from textual import events
 from textual.screen import Screen
 
 from triage import db, review
-from triage.errors import TriageError
+from triage.tui import fmt
 
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
@@ -63,9 +63,9 @@ class ClaimMixin(Screen[None]):
     def _take_claim(self) -> None:
         try:
             self.holding = review.claim(self._app.conn, self.subject_id, self._app.reviewer)
-        except TriageError as exc:
+        except fmt.SERVICE_ERRORS as exc:
             self.holding = False
-            self.notify(str(exc), severity="error")
+            self.notify(fmt.problem(exc), severity="error")
         if self.holding:
             self._claimed_at = db.now()
 
@@ -87,7 +87,7 @@ class ClaimMixin(Screen[None]):
     def _release_subject(self, subject_id: str) -> None:
         try:
             review.release(self._app.conn, subject_id, self._app.reviewer)
-        except TriageError:
+        except fmt.SERVICE_ERRORS:
             pass  # the lease simply expires
 
     def _release(self) -> None:

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from triage import db, review
-from triage.errors import TriageError
 from triage.review import SORT_KEYS, CaseRow, QueueFilter
+from triage.tui import fmt
 from triage.tui.screens.bulk import bulk_decide, undo_last
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.filter import FilterScreen, describe
@@ -152,15 +152,19 @@ class QueueScreen(Screen[None]):
             row = view.row(i)
             if row is None:
                 page = i // PAGE_SIZE
-                rows = review.queue_page(
-                    app.conn,
-                    app.run_id,
-                    app.queue_filter,
-                    sort=self.sort,
-                    descending=self.descending,
-                    offset=page * PAGE_SIZE,
-                    limit=PAGE_SIZE,
-                )
+                try:
+                    rows = review.queue_page(
+                        app.conn,
+                        app.run_id,
+                        app.queue_filter,
+                        sort=self.sort,
+                        descending=self.descending,
+                        offset=page * PAGE_SIZE,
+                        limit=PAGE_SIZE,
+                    )
+                except fmt.SERVICE_ERRORS as exc:
+                    self.notify(fmt.problem(exc), severity="error")
+                    return None
                 view.put_page(page, rows)
                 row = rows[i % PAGE_SIZE] if i % PAGE_SIZE < len(rows) else None
                 if row is None:
@@ -230,8 +234,8 @@ class QueueScreen(Screen[None]):
         app = self.triage
         try:
             subject_id = review.claim_next(app.conn, app.run_id, app.reviewer, app.queue_filter)
-        except TriageError as exc:
-            self.notify(str(exc), severity="error")
+        except fmt.SERVICE_ERRORS as exc:
+            self.notify(fmt.problem(exc), severity="error")
             return
         if subject_id is None:
             self.notify("No unclaimed case with work left in this queue.")
