@@ -337,3 +337,20 @@ async def test_a_refused_write_is_reported_and_the_case_stays(
         assert isinstance(case, CaseScreen) and case.subject_id == "S1"
         assert any("nothing was saved" in n.message for n in app._notifications)
     assert decisions(path) == []
+
+
+@pilot_test
+async def test_command_palette_runs_screen_commands(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "ctrl+p", *"Not eligible")
+        for _ in range(100):  # the palette searches its providers asynchronously
+            await pilot.pause(0.05)
+            found = app.screen.query("CommandList")
+            if found and found.first().option_count:  # type: ignore[attr-defined]
+                break
+        await pilot.press("enter")
+        await pilot.pause()
+    assert decisions(path) == [("S1:001001001000", "decide", "not_eligible", "alice")]

@@ -77,7 +77,7 @@ def make_app(path: Path, reviewer: str = "alice", **kwargs: object) -> ReviewApp
     return ReviewApp(path, reviewer, **kwargs)  # type: ignore[arg-type]
 
 
-async def settle(pilot: object, *, rounds: int = 300) -> None:
+async def settle(pilot: object, *, rounds: int = 1000) -> None:
     """Wait until the queue has its count and the visible page, and workers are idle."""
     app = pilot.app  # type: ignore[attr-defined]
     for _ in range(rounds):
