@@ -110,6 +110,11 @@ class CaseScreen(ClaimMixin):
         self.open_case(self.subject_id, self.index)
         self.start_claims()
 
+    def on_resize(self) -> None:
+        # Column widths follow the panes: redraw once the new layout is known.
+        if self.case is not None:
+            self.call_after_refresh(self.refresh_view)
+
     def on_unmount(self) -> None:
         self._release()
 
@@ -167,9 +172,14 @@ class CaseScreen(ClaimMixin):
         size = self.navigator.queue_size()
         place = f"case {self.index + 1} of {size}" if size else f"case {self.index + 1}"
         self.query_one("#person", Static).update(
-            case_text.person_header(case, place, self._claim_note(case))
+            case_text.person_header(
+                case, place, self._claim_note(case), self.triage.queue_filter.outcome
+            )
         )
-        width = self.query_one("#timeline-box").size.width or 60
+        width = self.query_one("#timeline-box").size.width
+        if not width:  # before the first layout: draw again once sizes are known
+            self.call_after_refresh(self.refresh_view)
+            width = 60
         body, cursor_line = case_text.timeline(
             case,
             self.cursor,

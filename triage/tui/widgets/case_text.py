@@ -41,7 +41,11 @@ def suggestion(c: ConvictionItem) -> str | None:
     return None
 
 
-def person_header(case: CaseView, place: str, claim_note: Text | None) -> Text:
+def person_header(
+    case: CaseView, place: str, claim_note: Text | None, outcome: str | None = "review"
+) -> Text:
+    """Who, and how much is left: `outcome` is the queue's, so "to decide" counts what
+    the queue asks about (the `?` rows of the timeline)."""
     age = "" if case.age_at_compute is None else f" ({case.age_at_compute} at {case.compute_at})"
     out = line(
         (case.name or "(no name)", "bold"),
@@ -57,9 +61,11 @@ def person_header(case: CaseView, place: str, claim_note: Text | None) -> Text:
         out.append("  ✝ deceased", style="bold red")
     out.append("\n")
     relevant = [c for c in case.convictions if decidable(c)]
-    undecided = sum(1 for c in relevant if c.decision is None)
+    undecided = sum(
+        1 for c in relevant if c.decision is None and (outcome is None or c.outcome == outcome)
+    )
     out.append(f"{len(case.convictions)} convictions · {len(relevant)} classified · ")
-    out.append(f"{undecided} undecided", style="bold yellow" if undecided else "green")
+    out.append(f"{undecided} to decide", style="bold yellow" if undecided else "green")
     if place:
         out.append(" · " + place)
     if claim_note is not None:
