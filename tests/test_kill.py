@@ -188,3 +188,67 @@ def test_decisions_acknowledged_before_kill_are_all_stored(tmp_path: Path) -> No
         assert decided == stored
     finally:
         conn.close()
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live processes in process group `pgid` (from /proc; zombies do not count)."""
+    members = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(stat_file.parent.name))
+    return members
+
+
+def test_killed_large_import_leaves_no_helper_and_resumes(tmp_path: Path) -> None:
+    """A file big enough for the importer's reading helper process: killing the importer
+    (only its own pid, as `kill -9 PID` does) must not leave the helper running, and the
+    re-run must end with every record once."""
+    from triage.importers.producer import HELPER_MIN_BYTES, use_helper
+
+    source = tmp_path / "large.csv"
+    people = 4000
+    records = write_doj_csv(source, people=people, seed=6)
+    while source.stat().st_size < HELPER_MIN_BYTES:
+        people *= 2
+        records = write_doj_csv(source, people=people, seed=6)
+    helper_expected = use_helper(source.stat().st_size)  # not on a 1-CPU machine
+    path = tmp_path / "large.db"
+    proc = subprocess.Popen(
+        [sys.executable, str(HELPERS), "import", str(path), str(source), str(CHUNK * 10)],
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, to find the helper it starts
+    )
+    _wait_for_rows(path, CHUNK * 20, proc)
+    assert proc.poll() is None, "the import ended before it could be killed"
+    if helper_expected:
+        assert len(_group_members(proc.pid)) >= 2, "no reading helper was started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while _group_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _group_members(proc.pid)
+    for pid in left:  # do not leak them into the rest of the run, but fail
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "the importer's helper outlived it"
+
+    assert _import_process(path, source).wait(timeout=300) == 0
+    conn = db.connect(path)
+    try:
+        lines = {
+            int(r[0])
+            for r in conn.execute(
+                "SELECT line FROM source_rows UNION ALL SELECT line FROM duplicate_rows"
+            )
+        }
+        assert lines == set(range(2, records + 2))
+        assert conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+        totals = conn.execute("SELECT rows_total, completed_at FROM source_files").fetchone()
+        assert totals[0] == records and totals[1] is not None
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
