@@ -61,14 +61,16 @@ def test_import_of_100k_rows_while_four_reviewers_decide(tmp_path: Path) -> None
     ]
     for p in reviewers:
         p.start()
-    barrier.wait(timeout=120)
-    importer = subprocess.Popen(
-        [sys.executable, str(HELPERS), "import", str(path), str(source), str(CHUNK_ROWS)]
-    )
-    assert importer.wait(timeout=300) == 0
-    stop.touch()
-    for p in reviewers:
-        p.join(timeout=120)
+    try:
+        barrier.wait(timeout=120)
+        importer = subprocess.Popen(
+            [sys.executable, str(HELPERS), "import", str(path), str(source), str(CHUNK_ROWS)]
+        )
+        assert importer.wait(timeout=300) == 0
+    finally:
+        stop.touch()  # the reviewers stop however the import ended
+        for p in reviewers:
+            p.join(timeout=120)
     assert [p.exitcode for p in reviewers] == [0] * REVIEWERS
 
     log = read_logs(logs)
