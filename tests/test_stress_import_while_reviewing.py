@@ -5,6 +5,10 @@ four reviewer processes decide at a steady pace for as long as it runs. Requirem
 reviewer error, worst decision latency under one second (the import parses outside the
 write lock and commits in short chunks), every acknowledged decision stored, and the
 import complete and exact.
+
+The reviewers decide far faster than people do (5 ms apart) so that a few hundred
+decisions sample the whole import; each latency is what a person deciding at that moment
+would wait.
 """
 
 from __future__ import annotations
