@@ -111,29 +111,36 @@ async def measure(path: Path, decisions: int) -> dict[str, Any]:
         next_case: list[float] = []
         same_case: list[float] = []
         next_cpu: list[float] = []  # CPU time: less sensitive to a busy machine
-        painted: list[tuple[float, float]] = []
-        show = screen.refresh_view
+        # The clock stops at the first compositor refresh (the frame written to the
+        # terminal) after the decision's handler has finished drawing the next case.
+        frames: list[tuple[float, float]] = []
+        handled: list[float] = []
+        composite = screen._compositor_refresh
+        decide = screen.action_decide
 
-        def traced_show() -> None:
-            # The first callback after the screen refresh that shows the new state, queued
-            # before the toast and the progress update the decision also schedules.
-            show()
-            app.call_after_refresh(
-                lambda: painted.append((time.perf_counter(), time.process_time()))
-            )
+        def traced_composite() -> None:
+            composite()
+            frames.append((time.perf_counter(), time.process_time()))
 
-        screen.refresh_view = traced_show  # type: ignore[method-assign]
+        def traced_decide(decision: str) -> None:
+            decide(decision)
+            handled.append(time.perf_counter())
+
+        screen._compositor_refresh = traced_composite  # type: ignore[method-assign]
+        screen.action_decide = traced_decide  # type: ignore[method-assign]
         for _ in range(decisions):
             before = screen.subject_id
-            painted.clear()
+            frames.clear()
+            handled.clear()
             t, cpu = time.perf_counter(), time.process_time()
             app.post_message(events.Key("f", "f"))  # defer: a real decision
-            while not painted:
-                await asyncio.sleep(0)
-            wall = (painted[0][0] - t) * 1000
+            while not handled or not any(f[0] > handled[0] for f in frames):
+                await asyncio.sleep(0.0005)
+            frame = next(f for f in frames if f[0] > handled[0])
+            wall = (frame[0] - t) * 1000
             if screen.subject_id != before:
                 next_case.append(wall)
-                next_cpu.append((painted[0][1] - cpu) * 1000)
+                next_cpu.append((frame[1] - cpu) * 1000)
             else:
                 same_case.append(wall)
             await pilot.pause()  # let toasts, progress and the deferred release settle

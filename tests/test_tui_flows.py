@@ -354,3 +354,21 @@ async def test_command_palette_runs_screen_commands(tmp_path: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
     assert decisions(path) == [("S1:001001001000", "decide", "not_eligible", "alice")]
+
+
+@pilot_test
+async def test_moving_on_skips_a_case_another_reviewer_holds(tmp_path: Path) -> None:
+    from triage import review
+
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)  # the queue rows were read before carol's claim
+        other = db.connect(path)
+        assert review.claim(other, "S2", "carol")
+        await pilot.press("enter", "d")  # ADAMS decided: BAKER is carol's, so CARTER
+        case = app.screen
+        assert isinstance(case, CaseScreen) and case.subject_id == "S3"
+        await pilot.pause()
+        assert case.holding  # claimed right after it was shown
+        assert review.claim_holder(other, "S3")[0] == "alice"  # type: ignore[index]

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Region
 from textual.widgets import Footer, Static
 
-from triage import review
+from triage import db, review
 from triage.display import line
 from triage.errors import ConflictError
 from triage.review import CaseView, ConvictionItem
@@ -121,17 +121,36 @@ class CaseScreen(ClaimMixin):
     # -- loading ---------------------------------------------------------------------
 
     def open_case(
-        self, subject_id: str, index: int, *, focus_key: str | None = None, render: bool = True
+        self,
+        subject_id: str,
+        index: int,
+        *,
+        focus_key: str | None = None,
+        render: bool = True,
+        claim: bool = True,
     ) -> bool:
-        """Show a case and claim it. Returns False when another reviewer holds it."""
+        """Show a case and claim it (`claim=False`: the caller claims it after the paint).
+        Returns False when another reviewer holds it."""
         if subject_id != self.subject_id:
             self._release_later()
         self.subject_id = subject_id
         self.index = index
         self.marked.clear()
-        self._take_claim()
+        if claim:
+            self._take_claim()
+        else:
+            self.holding = False
         self.reload(focus_key=focus_key, first_pending=focus_key is None, render=render)
-        return self.holding
+        return self.holding if claim else not self._held_by_other()
+
+    def _held_by_other(self) -> bool:
+        """Whether the loaded case shows another reviewer's unexpired lease."""
+        case = self.case
+        return (
+            case is not None
+            and case.claimed_by not in (None, self.triage.reviewer)
+            and (case.claim_expires or "") > db.now()
+        )
 
     def reload(
         self, *, focus_key: str | None = None, first_pending: bool = False, render: bool = True
@@ -362,12 +381,25 @@ class CaseScreen(ClaimMixin):
                 self.notify("No more undecided cases in this queue. q goes back.", timeout=5)
                 return
             index, subject_id = found
-            held = self.open_case(subject_id, index, render=False)
-            if held and any(self._pending(c) for c in self.case.convictions):  # type: ignore[union-attr]
+            free = self.open_case(subject_id, index, render=False, claim=False)
+            if free and any(self._pending(c) for c in self.case.convictions):  # type: ignore[union-attr]
                 self.refresh_view()
+                # The lease write waits until the case is on screen; if someone took it
+                # in between, move on again.
+                self.call_after_refresh(self._claim_shown_case, subject_id)
                 return
         self.reload()
         self.notify("The next cases are all held by other reviewers.", severity="warning")
+
+    def _claim_shown_case(self, subject_id: str) -> None:
+        if subject_id != self.subject_id or self.holding:
+            return
+        self._take_claim()
+        if self.holding:
+            self.refresh_view()
+        else:
+            self.notify("Another reviewer took that case; moving on.", timeout=3)
+            self.advance()
 
     def _show_cursor(self, index: int) -> None:
         self.cursor = index
