@@ -119,8 +119,11 @@ def chunks_in_helper(job: Job) -> Iterator[Chunk]:
     )  # fmt: skip
     assert helper.stdin is not None and helper.stdout is not None
     try:
-        pickle.dump(job, helper.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        helper.stdin.close()
+        try:
+            pickle.dump(job, helper.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            helper.stdin.close()
+        except BrokenPipeError:
+            pass  # it stopped at once: reported below, with its exit code
         while True:
             try:
                 item = pickle.load(helper.stdout)
