@@ -110,7 +110,7 @@ async def measure(path: Path, decisions: int) -> dict[str, Any]:
         assert isinstance(screen, CaseScreen)
         next_case: list[float] = []
         same_case: list[float] = []
-        next_cpu: list[float] = []  # CPU time: less sensitive to a busy machine
+        next_cpu: list[float] = []  # UI-thread CPU time: less sensitive to a busy machine
         # The clock stops at the first compositor refresh (the frame written to the
         # terminal) after the decision's handler has finished drawing the next case.
         frames: list[tuple[float, float]] = []
@@ -120,7 +120,7 @@ async def measure(path: Path, decisions: int) -> dict[str, Any]:
 
         def traced_composite() -> None:
             composite()
-            frames.append((time.perf_counter(), time.process_time()))
+            frames.append((time.perf_counter(), time.thread_time()))
 
         def traced_decide(decision: str) -> None:
             decide(decision)
@@ -132,7 +132,7 @@ async def measure(path: Path, decisions: int) -> dict[str, Any]:
             before = screen.subject_id
             frames.clear()
             handled.clear()
-            t, cpu = time.perf_counter(), time.process_time()
+            t, cpu = time.perf_counter(), time.thread_time()
             app.post_message(events.Key("f", "f"))  # defer: a real decision
             while not handled or not any(f[0] > handled[0] for f in frames):
                 await asyncio.sleep(0.0005)

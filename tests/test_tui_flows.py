@@ -19,6 +19,7 @@ from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.screens.queue import QueueScreen
 from triage.tui.widgets.queue_view import QueueView
+from triage.tui.widgets.text_view import TextView
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -289,7 +290,7 @@ async def test_lease_renewed_only_while_the_reviewer_is_active(tmp_path: Path) -
         assert review.claim(app.conn, "S1", "carol")
         await pilot.press("j")  # alice is back: the screen says who holds it now
         assert not case.holding
-        assert "held by carol" in str(case.query_one("#person").render())
+        assert "held by carol" in case.query_one("#person", TextView).plain
 
 
 @pilot_test

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Protocol, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.geometry import Region
-from textual.widgets import Footer, Static
+from textual.containers import Horizontal
+from textual.widgets import Footer
 
 from triage import db, review
 from triage.display import line
@@ -27,6 +26,7 @@ from triage.tui.screens.claims import ClaimMixin
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.widgets import case_text
 from triage.tui.widgets.status import StatusBar
+from triage.tui.widgets.text_view import TextView
 
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
@@ -93,14 +93,11 @@ class CaseScreen(ClaimMixin):
 
     def compose(self) -> ComposeResult:
         yield StatusBar("case", id="status")
-        yield Static("", markup=False, id="person")
+        yield TextView(wrap=False, id="person")
         with Horizontal(id="panes"):
-            with VerticalScroll(id="timeline-box", can_focus=False):
-                yield Static("", markup=False, id="timeline")
-            with VerticalScroll(id="detail-box", can_focus=False):
-                yield Static("", markup=False, id="detail")
-        with VerticalScroll(id="history-box", can_focus=False):
-            yield Static("", markup=False, id="history")
+            yield TextView(wrap=False, id="timeline-box")
+            yield TextView(id="detail-box")
+        yield TextView(id="history-box")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -190,12 +187,13 @@ class CaseScreen(ClaimMixin):
             return
         size = self.navigator.queue_size()
         place = f"case {self.index + 1} of {size}" if size else f"case {self.index + 1}"
-        self.query_one("#person", Static).update(
+        self.query_one("#person", TextView).update(
             case_text.person_header(
                 case, place, self._claim_note(case), self.triage.queue_filter.outcome
             )
         )
-        width = self.query_one("#timeline-box").size.width
+        timeline = self.query_one("#timeline-box", TextView)
+        width = timeline.scrollable_content_region.width
         if not width:  # before the first layout: draw again once sizes are known
             self.call_after_refresh(self.refresh_view)
             width = 60
@@ -203,20 +201,18 @@ class CaseScreen(ClaimMixin):
             case,
             self.cursor,
             self.marked,
-            width - 2,
+            width,
             all_events=self.all_events,
             events_key=self.triage.key_for("case.events"),
             outcome=self.triage.queue_filter.outcome,
         )
-        self.query_one("#timeline", Static).update(body)
-        self.query_one("#timeline-box", VerticalScroll).scroll_to_region(
-            Region(0, cursor_line, 1, 1), animate=False, force=True
-        )
+        timeline.update(body)
+        timeline.show_line(cursor_line)
         focused = self.focused_conviction
-        self.query_one("#detail", Static).update(
+        self.query_one("#detail-box", TextView).update(
             case_text.detail(focused) if focused else Text("(nothing to show)", style="dim")
         )
-        self.query_one("#history", Static).update(case_text.history(case.history, case.notes))
+        self.query_one("#history-box", TextView).update(case_text.history(case.history, case.notes))
 
     def _claim_note(self, case: CaseView) -> Text | None:
         if self.holding:
@@ -257,7 +253,7 @@ class CaseScreen(ClaimMixin):
         self.refresh_view()
 
     def action_scroll_detail(self, step: int) -> None:
-        box = self.query_one("#detail-box", VerticalScroll)
+        box = self.query_one("#detail-box", TextView)
         box.scroll_to(y=box.scroll_y + step * max(1, box.size.height - 2), animate=False)
 
     def action_other_case(self, step: int) -> None:
