@@ -17,7 +17,8 @@ from triage.errors import TriageError
 from triage.importers.layout import NAMED_COLUMNS
 
 _ROW_COLUMNS = ("file_id", "line", "raw", "row_hash", *NAMED_COLUMNS, "convicted")
-# Built from the constant column names above, never from input.
+# Built from the constant column names above, never from input. `row_hash` is
+# "SUBJECT_ID:" + BLAKE2b-128 (hex) of the record's field values (see `producer.chunks`).
 _COLUMN_LIST = ", ".join(_ROW_COLUMNS)
 _PLACEHOLDERS = ", ".join("?" for _ in _ROW_COLUMNS)
 INSERT_ROWS = f"INSERT INTO source_rows ({_COLUMN_LIST}) VALUES ({_PLACEHOLDERS}) " + (  # noqa: S608
