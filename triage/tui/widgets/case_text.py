@@ -216,7 +216,13 @@ def detail(c: ConvictionItem) -> Text:
     )
     out.append_text(_field("Section", facts))
     if not decidable(c):
-        out.append("\nNot classified by this pack (not a Prop 64 conviction).\n", style="dim")
+        if not c.prop64:
+            why = "not a Prop 64 conviction"
+        elif not c.in_county:
+            why = "a Prop 64 conviction outside the run's county"
+        else:
+            why = "the pack did not classify it"
+        out.append(f"\nNot classified: {why}. Nothing to decide here.\n", style="dim")
         return out
     style = fmt.OUTCOME_STYLES.get(c.outcome or "", "")
     out.append_text(
