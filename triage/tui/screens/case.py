@@ -186,7 +186,10 @@ class CaseScreen(ClaimMixin):
         if case is None:
             return
         size = self.navigator.queue_size()
-        place = f"case {self.index + 1} of {size}" if size else f"case {self.index + 1}"
+        if self.index < 0:  # reached by undo from elsewhere: its queue position is unknown
+            place = ""
+        else:
+            place = f"case {self.index + 1} of {size}" if size else f"case {self.index + 1}"
         self.query_one("#person", TextView).update(
             case_text.person_header(
                 case, place, self._claim_note(case), self.triage.queue_filter.outcome
@@ -409,7 +412,7 @@ class CaseScreen(ClaimMixin):
         key = results[-1].key
         subject_id = key.rsplit(":", 1)[0]  # keys are SUBJECT_ID:CNT_ORDER
         if subject_id != self.subject_id:
-            self.open_case(subject_id, self.index, focus_key=key)  # undo takes you back there
+            self.open_case(subject_id, -1, focus_key=key)  # undo takes you back there
         else:
             self.reload(focus_key=key)
 

@@ -199,7 +199,8 @@ class QueueScreen(Screen[None]):
         screen = CaseScreen(subject_id, index, self)
 
         def back(_: None) -> None:
-            self.query_one(QueueView).cursor = screen.index
+            if screen.index >= 0:  # unknown after an undo that jumped to another case
+                self.query_one(QueueView).cursor = screen.index
             self.reload(keep_cursor=True)
 
         self.app.push_screen(screen, back)

@@ -88,7 +88,7 @@ class StatsScreen(Screen[None]):
 
     def _show(self, s: ReviewStats) -> None:
         self.figures = s
-        width = self.size.width - 2
+        width = self.size.width - 6  # padding and a scrollbar: bars must never wrap
         labels = {k: fmt.outcome(k) for k in fmt.OUTCOME_LABELS}
         out = Text()
         out.append(
