@@ -39,6 +39,7 @@ def test_importing_rules_loads_no_forbidden_module() -> None:
         f"{sorted(FORBIDDEN)!r})\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
