@@ -219,6 +219,27 @@ def test_build_is_byte_for_byte_reproducible(built: tuple[Path, Path]) -> None:
 
 
 @needs_build
+def test_build_does_not_depend_on_hash_randomisation(
+    tmp_path: Path, built: tuple[Path, Path]
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "sample.db"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "sample", "--out", str(target), "--people", "200"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _sha(target) == _sha(built[0])
+
+
+@needs_build
 def test_build_leaks_no_paths(built: tuple[Path, Path]) -> None:
     data = built[0].read_bytes()
     assert str(built[0].parent).encode() not in data
