@@ -188,7 +188,7 @@ def iter_doj_rows(
 
 def _person_rows(person: _Person) -> Iterator[list[str]]:
     rng = person.rng
-    base = _TEMPLATES[rng.random() < 0.4].copy()
+    base = _TEMPLATES[rng.random() < 0.3].copy()
     base[_IX["SUBJECT_ID"]] = person.subject_id
     base[_IX["REQ_CII_NUMBER"]] = person.cii
     base[_IX["PRI_NAME"]] = person.name
@@ -200,10 +200,11 @@ def _person_rows(person: _Person) -> Iterator[list[str]]:
     for cycle in _plan_cycles(person):
         age = str(max(0, (cycle.day - person.born).days // 366))
         base[_IX["CYC_AGE"]] = age
-        for n, charge in enumerate(cycle.charges, start=1):
-            yield _arrest_row(base, cycle, n, charge, rng)
-        if rng.random() < 0.12:
-            continue  # no court disposition reported for this arrest
+        if rng.random() >= 0.12:  # else cited to court: no booking reached the file
+            for n, charge in enumerate(cycle.charges, start=1):
+                yield _arrest_row(base, cycle, n, charge, rng)
+            if rng.random() < 0.12:
+                continue  # no court disposition reported for this arrest
         court_day = cycle.day + dt.timedelta(days=rng.randrange(1, 200))
         court_day = min(court_day, _LAST_EVENT)
         last_day = court_day

@@ -37,7 +37,7 @@ X_FIELDS = (
     "STP_ORI_CNTY_CODE CNT_SEG_SEP OFFENSE_CODE"
 ).split()
 PADDED_FIELDS = {"PRI_CDL": "x       ", "CYC_DATE": "x       "}
-QUAL_PADDING = ("", " " * 6, " " * 13, " " * 14, " " * 23)
+QUAL_PADDING = ("", "", "", " " * 6, " " * 13, " " * 14, " " * 23)
 
 TIME_DESCR = {"D": "DAYS      ", "M": "MONTHS", "Y": "YEARS"}
 
