@@ -143,7 +143,13 @@ async def measure(path: Path, decisions: int) -> dict[str, Any]:
                 next_cpu.append((frame[1] - cpu) * 1000)
             else:
                 same_case.append(wall)
-            await pilot.pause()  # let toasts, progress and the deferred release settle
+            # A reviewer reads before the next key: let the toast, the progress update and
+            # the page prefetch finish, so one decision's background work is not timed as
+            # part of the next.
+            await pilot.pause()
+            while any(w.is_running for w in app.workers):
+                await asyncio.sleep(0.005)
+            await asyncio.sleep(0.05)
     series = (
         ("next_case_ms", next_case),
         ("next_case_cpu_ms", next_cpu),

@@ -370,6 +370,9 @@ async def test_moving_on_skips_a_case_another_reviewer_holds(tmp_path: Path) -> 
         await pilot.press("enter", "d")  # ADAMS decided: BAKER is carol's, so CARTER
         case = app.screen
         assert isinstance(case, CaseScreen) and case.subject_id == "S3"
-        await pilot.pause()
-        assert case.holding  # claimed right after it was shown
+        for _ in range(100):  # claimed right after it was shown
+            await pilot.pause(0.02)
+            if case.holding:
+                break
+        assert case.holding
         assert review.claim_holder(other, "S3")[0] == "alice"  # type: ignore[index]

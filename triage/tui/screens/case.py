@@ -8,6 +8,7 @@ then in the next case of the queue.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, cast
 
 from rich.text import Text
@@ -344,8 +345,8 @@ class CaseScreen(ClaimMixin):
         toast = f"{what}: {subject} · {app.key_for('case.undo')} to undo"
         self.advance(just_decided={c.key for c in targets})
         # After the next case is on screen: the toast and the progress figures.
-        self.call_after_refresh(app.notify, toast, timeout=3)
-        self.call_after_refresh(app.decided, len(targets))
+        self.after_paint(partial(app.notify, toast, timeout=3))
+        self.after_paint(partial(app.decided, len(targets)))
 
     def _conflict(self, exc: ConflictError, attempted: str) -> None:
         self.marked.clear()
@@ -385,7 +386,7 @@ class CaseScreen(ClaimMixin):
                 self.refresh_view()
                 # The lease write waits until the case is on screen; if someone took it
                 # in between, move on again.
-                self.call_after_refresh(self._claim_shown_case, subject_id)
+                self.after_paint(partial(self._claim_shown_case, subject_id))
                 return
         self.reload()
         self.notify("The next cases are all held by other reviewers.", severity="warning")

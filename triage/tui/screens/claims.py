@@ -4,6 +4,8 @@ active, let it lapse when they are away, give it back when they move on."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual import events
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
 
 RENEW_SECONDS = 5 * 60
+AFTER_PAINT_SECONDS = 0.05
 
 
 def _seconds_since(stamp: str) -> float:
@@ -48,6 +51,11 @@ class ClaimMixin(Screen[None]):
     @property
     def _app(self) -> ReviewApp:
         return cast("ReviewApp", self.app)
+
+    def after_paint(self, work: Callable[[], object]) -> None:
+        """Run `work` once the next frame is on screen. (`call_after_refresh` may run
+        before a repaint that is still pending; a frame takes well under this delay.)"""
+        self.set_timer(AFTER_PAINT_SECONDS, work)
 
     def start_claims(self) -> None:
         self.set_interval(RENEW_SECONDS, self._renew_claim)
@@ -82,7 +90,7 @@ class ClaimMixin(Screen[None]):
         reviewer need not wait for)."""
         if self.holding:
             subject_id, self.holding = self.subject_id, False
-            self.call_after_refresh(self._release_subject, subject_id)
+            self.after_paint(partial(self._release_subject, subject_id))
 
     def _release_subject(self, subject_id: str) -> None:
         try:

@@ -171,6 +171,7 @@ class QueueScreen(Screen[None]):
                     return None
             held = row.claimed_by not in (None, app.reviewer) and (row.claim_expires or "") > now
             if not pending_only or (row.pending > 0 and not held):
+                view.prefetch(i // PAGE_SIZE + step)  # so the next move never waits on a read
                 return i, row.subject_id
             i += step
         return None

@@ -189,6 +189,11 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             rows += 1  # more may follow; the count is still on its way
         self.virtual_size = Size(self.scrollable_content_region.width, rows)
 
+    def prefetch(self, page: int) -> None:
+        """Read a page in the background if it is not in memory yet."""
+        if self.total is None or 0 <= page * PAGE_SIZE < self.total:
+            self._request(page)
+
     def put_page(self, page: int, rows: list[CaseRow]) -> None:
         """A page fetched synchronously elsewhere (moving to the next case)."""
         self.on_queue_view_page_loaded(self.PageLoaded(self._generation, page, rows))

@@ -49,7 +49,9 @@ class TextView(ScrollView, can_focus=False, inherit_bindings=False):
             else:
                 lines.append(line)
         old, self._lines = self._lines, lines
-        size = Size(width, len(lines))
+        # Never shorter than the pane: a case with fewer lines than the last one then
+        # keeps the same size, and only its changed lines are repainted.
+        size = Size(width, max(len(lines), self.scrollable_content_region.height))
         if repaint_all or size != self.virtual_size:
             self._strips.clear()
             self.virtual_size = size
@@ -57,8 +59,11 @@ class TextView(ScrollView, can_focus=False, inherit_bindings=False):
             return
         # Same size: repaint only the lines that changed (most of a pane often does not).
         top, height = self.scroll_offset.y, self.size.height
-        for index in range(len(lines)):
-            if lines[index] != old[index]:
+        blank = Text()
+        for index in range(max(len(lines), len(old))):
+            new_line = lines[index] if index < len(lines) else blank
+            old_line = old[index] if index < len(old) else blank
+            if new_line != old_line:
                 self._strips.pop(index, None)
                 if top <= index < top + height:
                     self.refresh(Region(0, index - top, self.size.width, 1))
