@@ -51,7 +51,7 @@ class ReviewApp(App[int]):
     COMMANDS = App.COMMANDS | {TriageCommands}
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
-        (100, "-wide"),
+        (120, "-wide"),
     ]
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
