@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 from pathlib import Path
@@ -110,6 +111,9 @@ class ReviewApp(App[int]):
             self.set_keymap(self._user_keymap)
         self.push_screen(QueueScreen())
         self.set_interval(PROGRESS_SECONDS, self.refresh_progress)
+        # Textual and the loaded modules are long-lived: keep them out of the garbage
+        # collector's full passes, which otherwise land as pauses between keystrokes.
+        self.call_after_refresh(gc.freeze)
 
     def on_unmount(self) -> None:
         self.readers.close()
