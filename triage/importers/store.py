@@ -134,10 +134,12 @@ def write_chunk(
         imported = conn.executemany(INSERT_ROWS, rows).rowcount if rows else 0
         duplicates = len(rows) - imported
         if duplicates:
+            # `+file_id` keeps SQLite on the rowid range (this chunk's rows); with the
+            # (file_id, line) index it would walk every row of the file so far, each chunk.
             kept = {
                 int(line)
                 for (line,) in conn.execute(
-                    "SELECT line FROM source_rows WHERE id > ? AND file_id = ?",
+                    "SELECT line FROM source_rows WHERE id > ? AND +file_id = ?",
                     (before, state.id),
                 )
             }
