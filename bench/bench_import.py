@@ -123,10 +123,13 @@ def phase_triage(source: Path, target: Path, profile: bool) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    stage = target.with_suffix(".stage")  # tells the parent which step its memory samples are
+    stage.write_text("import", encoding="utf-8")
     started, cpu = time.perf_counter(), _cpu_seconds()
     conn = db.connect(target, create=True)
     import_files(conn, [source], actor="bench")
     imported, import_cpu = time.perf_counter(), _cpu_seconds() - cpu
+    stage.write_text("classify", encoding="utf-8")
     pack = load_pack("los-angeles-2019")
     run = classify_run(
         conn, pack, county="LOS ANGELES", compute_at=dt.date(2019, 11, 11), actor="bench"
@@ -173,13 +176,17 @@ def run_child(phase: str, source: Path, target: Path, profile: bool) -> dict[str
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
         watched = psutil.Process(child.pid)
+        stage = target.with_suffix(".stage")
         peak_rss = peak_pss = 0
+        stage_pss: dict[str, int] = {}
         while child.poll() is None:
             try:
                 rss, pss = _tree_memory(watched)
-            except psutil.Error:
-                continue  # the child has just ended
+                step = stage.read_text(encoding="utf-8") if stage.exists() else "start"
+            except (psutil.Error, OSError):
+                continue  # the child has just ended, or is writing the stage file
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            stage_pss[step] = max(stage_pss.get(step, 0), pss)
             time.sleep(0.05)
         if child.returncode != 0:
             errors.seek(0)
@@ -188,6 +195,7 @@ def run_child(phase: str, source: Path, target: Path, profile: bool) -> dict[str
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     result["tree_rss_mb"] = peak_rss / 1_048_576
     result["tree_pss_mb"] = peak_pss / 1_048_576
+    result["stage_pss_mb"] = {step: round(v / 1_048_576) for step, v in stage_pss.items()}
     return result
 
 
@@ -254,7 +262,8 @@ def print_figures(written: int, floor: dict[str, Any], e2e: dict[str, Any]) -> N
     print(
         f"memory     end-to-end, all processes: PSS {memory:.0f} MB, RSS {e2e['tree_rss_mb']:.0f} "
         f"MB (shared pages counted per process); main process peak RSS {e2e['rss_mb']:.0f} MB, "
-        f"largest helper {e2e['helper_rss_mb']:.0f} MB"
+        f"largest helper {e2e['helper_rss_mb']:.0f} MB; PSS peak by step "
+        f"{json.dumps(e2e['stage_pss_mb'])}"
     )
     print(f"counts     {json.dumps(e2e['counts'])}")
     print(
