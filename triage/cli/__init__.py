@@ -29,7 +29,7 @@ app = typer.Typer(
     name="triage",
     help="Prop 64 conviction triage: import DOJ files, classify, review, export.",
     no_args_is_help=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
     add_completion=False,
 )
