@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rules.doj_layout import DOJ_COLUMNS
 from rules.gogen_reference import (
-    DOJ_COLUMNS,
     ENHANCEABLE,
     GANG_ENHANCEMENT,
     is_pc290,

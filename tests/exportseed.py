@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from rules.gogen_reference import DOJ_COLUMNS
+from rules.doj_layout import DOJ_COLUMNS
 from triage import db
 
 COL = {name: i for i, name in enumerate(DOJ_COLUMNS)}

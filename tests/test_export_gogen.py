@@ -12,7 +12,7 @@ from pathlib import Path
 from exportseed import add_file, add_run, doj_row, new_db, workbook
 
 from rules import gogen_columns as g
-from rules.gogen_reference import DOJ_COLUMNS
+from rules.doj_layout import DOJ_COLUMNS
 from rules.packs import pack_from_gogen_options
 from triage import db
 from triage.classify import classify_run

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from rules import gogen_columns as g
-from rules.gogen_reference import DOJ_COLUMNS, is_pc290, is_superstrike
+from rules.doj_layout import DOJ_COLUMNS
+from rules.gogen_reference import is_pc290, is_superstrike
 from rules.model import Outcome
 
 COMPUTE_AT = dt.date(2019, 11, 11)

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from rules.gogen_reference import DOJ_COLUMNS
+from rules.doj_layout import DOJ_COLUMNS
 from triage.export.bundle import Bundle
 from triage.export.pdf import Document
 from triage.export.runs import RunFacts

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rules import gogen_columns as g
-from rules.gogen_reference import DOJ_COLUMNS
+from rules.doj_layout import DOJ_COLUMNS
 from triage.export.bundle import Bundle
 from triage.export.runs import RunFacts
 
