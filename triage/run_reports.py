@@ -1,7 +1,8 @@
 """Read-only reports on classification runs: the results of a run and the database stats.
 
-Used by `triage results` and `triage stats` (and available to the TUI and scripts). Every
-query is fixed text with bound parameters; rows stream from a cursor, never loaded whole.
+Used by `triage results`, `triage stats` and `triage classify` (and available to the TUI and
+scripts). Every query is fixed text with bound parameters; rows stream from a cursor, never
+loaded whole.
 """
 
 from __future__ import annotations
@@ -71,6 +72,17 @@ def result_rows(conn: sqlite3.Connection, run_id: int) -> Iterator[tuple[Any, ..
         if not chunk:
             return
         yield from chunk
+
+
+def incomplete_imports(conn: sqlite3.Connection) -> list[str]:
+    """Names of source files whose import has not completed (killed, or still running), in
+    import order: a run classifies only the rows they hold so far."""
+    return [
+        str(name)
+        for (name,) in conn.execute(
+            "SELECT name FROM source_files WHERE completed_at IS NULL ORDER BY id"
+        )
+    ]
 
 
 def _count(conn: sqlite3.Connection, sql: str, *args: Any) -> int:

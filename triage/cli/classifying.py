@@ -1,7 +1,8 @@
 """CLI commands: classify, results, stats, and the policy pack tools.
 
-These are thin: they resolve arguments into a pack and dates, call `triage.classify` or run
-read-only queries, and print. Record data reaches the terminal only through `clean()`.
+These are thin: they resolve arguments into a pack and dates, call `triage.classify` or the
+read-only reports of `triage.run_reports`, and print. Record data reaches the terminal only
+through `clean()`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ from triage.classify import RunSummary, classify_run
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
-from triage.run_reports import RESULT_COLUMNS, gather_stats, resolve_run, result_rows
+from triage.run_reports import (
+    RESULT_COLUMNS,
+    gather_stats,
+    incomplete_imports,
+    resolve_run,
+    result_rows,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Resolving arguments
@@ -158,9 +165,7 @@ def classify_cmd(
 def _warn_incomplete_imports(conn: sqlite3.Connection) -> None:
     """A run over a half-imported file would quietly miss people: say so (not an error, since
     an import may legitimately be running alongside)."""
-    for (name,) in conn.execute(
-        "SELECT name FROM source_files WHERE completed_at IS NULL ORDER BY id"
-    ):
+    for name in incomplete_imports(conn):
         err.print(
             f"triage: warning: the import of {clean(name)} has not completed; this run "
             "classifies only its rows imported so far (re-run `triage import` to finish it)"
