@@ -90,7 +90,7 @@ def test_flags_not_listed_are_recorded_but_do_not_force(tmp_path: Path) -> None:
 
 
 def test_flags_join_charge_and_conviction_flags_once() -> None:
-    pack = load_pack("dismiss-all")
+    pack = load_pack("california-statute")  # forces review for every flag
     record = person(conv("664/11359 HS", flags=(Flag.MISSING_DOB, Flag.ATTEMPT_OR_CONSPIRACY)))
     det = outcome_of(record, pack, county="LOS ANGELES")
     assert det.flags == (Flag.ATTEMPT_OR_CONSPIRACY, Flag.MISSING_DOB)

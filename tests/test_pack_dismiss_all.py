@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pack_cases import conv, determinations, outcome_of, person
+from pack_cases import conv, determinations, person
 
 from rules.model import Flag, Outcome
 from rules.packs import load_pack
@@ -26,15 +26,25 @@ def test_every_prop64_conviction_is_dismissed() -> None:
     }
 
 
-def test_a_doubtful_conviction_still_goes_to_a_person() -> None:
-    record = person(conv("664/11359 HS"))
-    det = outcome_of(record, PACK, county="LOS ANGELES")
-    assert Flag.ATTEMPT_OR_CONSPIRACY in det.flags
-    assert (det.outcome, det.forced_review) == (Outcome.REVIEW, True)
-    assert (det.suggested_outcome, det.suggested_reason) == (
-        Outcome.DISMISS,
-        "Dismiss all Prop 64 convictions",
+def test_flagged_convictions_are_dismissed_with_their_flags_recorded() -> None:
+    # The baseline forces no review: a doubtful conviction is dismissed like any other, and
+    # its flags stay on the determination for reviewers to see.
+    assert PACK.force_review_flags == frozenset()
+    record = person(
+        conv("664/11359 HS"),
+        conv("SEE COMMENT FOR CHARGE", comment="11358 HS", flags=(Flag.PARTIAL_DATE,)),
     )
+    dets = determinations(record, PACK, county="LOS ANGELES")
+    assert {(d.outcome, d.forced_review, d.reason, d.suggested_outcome) for d in dets} == {
+        (Outcome.DISMISS, False, "Dismiss all Prop 64 convictions", None)
+    }
+    assert [d.flags for d in dets] == [
+        (Flag.ATTEMPT_OR_CONSPIRACY,),
+        (Flag.CHARGE_IN_COMMENT, Flag.PARTIAL_DATE),
+    ]
+    # With no flag forcing review, a Prop 64 section under another code is not relevant,
+    # as in gogen's own dismiss-all figures.
+    assert determinations(person(conv("11357(A) PC")), PACK, county="LOS ANGELES") == []
 
 
 def test_needs_a_county() -> None:
