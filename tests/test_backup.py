@@ -7,14 +7,13 @@ import json
 import multiprocessing
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli
 from review_fixtures import build, decide_all, many_people, new_db
 
 from triage import audit, db
-from triage.cli import main
 from triage.errors import TriageError
 from triage.maintenance import backup, doctor
 
@@ -81,19 +80,11 @@ def test_backup_refuses_to_overwrite(dbfile: Path, tmp_path: Path) -> None:
     assert conn.execute("SELECT count(*) FROM audit WHERE action = 'backup'").fetchone()[0] == 0
 
 
-def test_backup_command(dbfile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_backup_command(dbfile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dest = tmp_path / "cli-backup.db"
-    monkeypatch.setattr(sys, "argv", ["triage", "backup", str(dest), "--db", str(dbfile)])
-    old = os.umask(0o000)
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        os.umask(old)
+    # Started under a permissive umask: the backup is still the owner's alone.
+    code, out, _ = run_cli(capsys, "backup", str(dest), "--db", str(dbfile), umask=0o000)
     assert code == 0
-    assert "backup written" in capsys.readouterr().out
+    assert "backup written" in out
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
     assert doctor(dest).ok

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
 from classify_support import add_decision, people_rows, seed
+from cli_support import run_cli
 
 from triage import db
-from triage.cli import main
 
 KEYS = [
     "rows",
@@ -23,21 +21,6 @@ KEYS = [
     "notes",
     "run",
 ]
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    argv, mask = sys.argv, os.umask(0o022)
-    sys.argv = ["triage", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.argv = argv
-        os.umask(mask)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

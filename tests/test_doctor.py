@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli
 from review_fixtures import build, new_db, sample_people
 
 from triage import review
-from triage.cli import main
 from triage.maintenance import PROBLEM, WARN, doctor
 
 
@@ -38,32 +37,17 @@ def _status(path: Path) -> dict[str, tuple[str, str]]:
     return {c.name: (c.status, c.message) for c in doctor(path).checks}
 
 
-def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-         *args: str) -> tuple[int, str]:  # fmt: skip
-    monkeypatch.setattr(sys, "argv", ["triage", *args])
-    old = os.umask(0o022)
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        os.umask(old)
-    return code, capsys.readouterr().out
-
-
-def test_healthy_database(dbfile: Path, monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_healthy_database(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = doctor(dbfile)
     assert report.ok and not report.warnings, report.checks
     assert _status(dbfile)["audit chain"][1].startswith("4 entries")
-    code, out = _cli(monkeypatch, capsys, "doctor", "--db", str(dbfile))
+    code, out, _ = run_cli(capsys, "doctor", "--db", str(dbfile))
     assert code == 0 and "healthy" in out
 
 
-def test_tampering_with_triggers_dropped_is_detected(dbfile: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_tampering_with_triggers_dropped_is_detected(
+    dbfile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy = tmp_path / "copy.db"
     shutil.copy(dbfile, copy)
     raw = _raw(copy)
@@ -78,7 +62,7 @@ def test_tampering_with_triggers_dropped_is_detected(dbfile: Path, tmp_path: Pat
     assert status["audit chain"] == (PROBLEM, "entry 2 was altered (entry 2)")
     assert status["append-only triggers"][0] == PROBLEM
     assert "audit_no_update" in status["append-only triggers"][1]
-    code, out = _cli(monkeypatch, capsys, "doctor", "--db", str(copy))
+    code, out, _ = run_cli(capsys, "doctor", "--db", str(copy))
     assert code == 1 and "PROBLEM audit chain" in out
     assert doctor(dbfile).ok  # the original is untouched
 
@@ -103,8 +87,10 @@ def test_orphans_and_broken_references(dbfile: Path) -> None:
         "INSERT INTO decisions (key, subject_id, version, action, decision, reviewer, "
         "created_at) VALUES ('GONE:1', 'GONE', 1, 'decide', 'dismiss', 'x', 'now')"
     )
-    raw.execute("INSERT INTO notes (subject_id, key, reviewer, created_at, text) "
-                "VALUES ('S1', 'S1:404', 'x', 'now', 't')")  # fmt: skip
+    raw.execute(
+        "INSERT INTO notes (subject_id, key, reviewer, created_at, text) "
+        "VALUES ('S1', 'S1:404', 'x', 'now', 't')"
+    )
     raw.execute("INSERT INTO determinations (run_id, key, subject_id, outcome, label, reason, "
                 "step_id) VALUES (1, 'NOPE:1', 'NOPE', 'review', '', '', 's')")  # fmt: skip
     raw.close()
@@ -116,26 +102,20 @@ def test_orphans_and_broken_references(dbfile: Path) -> None:
     assert status["foreign keys"][0] == PROBLEM and "determinations" in status["foreign keys"][1]
 
 
-def test_loose_modes_warn_and_strict_fails(dbfile: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_loose_modes_warn_and_strict_fails(
+    dbfile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     os.chmod(dbfile, 0o644)
     report = doctor(dbfile)
     assert report.ok
     (warning,) = report.warnings
     assert warning.status == WARN and "t.db is 0644" in warning.message
     os.chmod(dbfile, 0o640)
-    code, out = _cli(monkeypatch, capsys, "doctor", "--db", str(dbfile), "--strict")
+    code, out, _ = run_cli(capsys, "doctor", "--db", str(dbfile), "--strict")
     assert code == 1 and "WARN    file modes" in out
 
 
-def test_missing_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    monkeypatch.setattr(sys, "argv", ["triage", "doctor", "--db", str(tmp_path / "none.db")])
-    old = os.umask(0o022)
-    try:
-        with pytest.raises(SystemExit) as info:
-            main()
-    finally:
-        os.umask(old)
-    assert info.value.code == 1
-    assert "none.db: no such database" in capsys.readouterr().err
+def test_missing_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "doctor", "--db", str(tmp_path / "none.db"))
+    assert code == 1
+    assert "none.db: no such database" in err

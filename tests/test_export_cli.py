@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli
 from exportseed import add_file, add_run, doj_row, new_db
 
 from triage import audit, db, review
@@ -37,23 +38,6 @@ def _seed(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _cli(
-    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, str, str]:
-    from triage.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["triage", *argv])
-    old = os.umask(0o022)
-    try:
-        with pytest.raises(SystemExit) as exc:
-            main()
-    finally:
-        os.umask(old)
-    captured = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 0), captured.out, captured.err
-
-
 @pytest.mark.parametrize(
     ("kind", "files"),
     [
@@ -69,15 +53,12 @@ def test_each_kind_writes_its_files_manifest_and_an_audit_entry(
     kind: str,
     files: set[str],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     conn = _seed(tmp_path / "t.db")
     out = tmp_path / "out"
-    code, stdout, err = _cli(
-        ["export", kind, "--out", str(out), "--db", str(tmp_path / "t.db"), "--json"],
-        monkeypatch,
-        capsys,
+    code, stdout, err = run_cli(
+        capsys, "export", kind, "--out", str(out), "--db", str(tmp_path / "t.db"), "--json"
     )
     assert code == 0, err
     manifest = json.loads(stdout)
@@ -99,25 +80,19 @@ def test_each_kind_writes_its_files_manifest_and_an_audit_entry(
     assert audit.verify(conn).ok
 
 
-def test_default_profiles_and_override(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_default_profiles_and_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _seed(tmp_path / "t.db")
     dbarg = ["--db", str(tmp_path / "t.db")]
-    _cli(["export", "decisions", "--out", str(tmp_path / "s"), *dbarg], monkeypatch, capsys)
+    run_cli(capsys, "export", "decisions", "--out", str(tmp_path / "s"), *dbarg)
     assert "'@SUM(1)" in (tmp_path / "s" / "notes.csv").read_text(encoding="utf-8-sig")
-    _cli(
-        ["export", "decisions", "--out", str(tmp_path / "m"), "--profile", "machine", *dbarg],
-        monkeypatch,
-        capsys,
+    run_cli(
+        capsys, "export", "decisions", "--out", str(tmp_path / "m"), "--profile", "machine", *dbarg
     )
     assert ",@SUM(1)\n" in (tmp_path / "m" / "notes.csv").read_text()
-    _cli(["export", "gogen", "--out", str(tmp_path / "g"), *dbarg], monkeypatch, capsys)
+    run_cli(capsys, "export", "gogen", "--out", str(tmp_path / "g"), *dbarg)
     assert ",=1+1," in (tmp_path / "g" / "All_Results.csv").read_text()  # as gogen wrote
-    code, stdout, _ = _cli(
-        ["export", "gogen", "--out", str(tmp_path / "gs"), "--profile", "spreadsheet", *dbarg],
-        monkeypatch,
-        capsys,
+    code, stdout, _ = run_cli(
+        capsys, "export", "gogen", "--out", str(tmp_path / "gs"), "--profile", "spreadsheet", *dbarg
     )
     assert code == 0 and "spreadsheet profile" in stdout
     assert ",'=1+1," in (tmp_path / "gs" / "All_Results.csv").read_text(encoding="utf-8-sig")
@@ -138,7 +113,6 @@ def test_bad_input_is_one_line_and_writes_nothing(
     code: int,
     message: str,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     conn = _seed(tmp_path / "t.db")
@@ -147,31 +121,25 @@ def test_bad_input_is_one_line_and_writes_nothing(
         args += ["--out", str(tmp_path / "out")]
     if "--db" not in args:
         args += ["--db", str(tmp_path / "t.db")]
-    got, stdout, err = _cli(args, monkeypatch, capsys)
+    got, stdout, err = run_cli(capsys, *args)
     assert got == code
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     assert conn.execute("SELECT count(*) FROM audit WHERE action = 'export'").fetchone()[0] == 0
 
 
-def test_unfinished_run_and_no_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unfinished_run_and_no_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     conn = new_db(tmp_path / "t.db")
     dbarg = ["--db", str(tmp_path / "t.db")]
-    code, _, err = _cli(
-        ["export", "summary", "--out", str(tmp_path / "o"), *dbarg], monkeypatch, capsys
-    )
+    code, _, err = run_cli(capsys, "export", "summary", "--out", str(tmp_path / "o"), *dbarg)
     assert code == 1 and "no classification run yet" in err
-    code, stdout, _ = _cli(
-        ["export", "decisions", "--out", str(tmp_path / "d"), *dbarg], monkeypatch, capsys
-    )
+    code, stdout, _ = run_cli(capsys, "export", "decisions", "--out", str(tmp_path / "d"), *dbarg)
     assert code == 0 and "no run" in stdout  # the decisions log needs no run
     add_run(conn, {})
     with db.write(conn):
         conn.execute("UPDATE runs SET finished_at = NULL")
-    code, _, err = _cli(
-        ["export", "court", "--out", str(tmp_path / "o"), "--run", "1", *dbarg], monkeypatch, capsys
+    code, _, err = run_cli(
+        capsys, "export", "court", "--out", str(tmp_path / "o"), "--run", "1", *dbarg
     )
     assert code == 1 and "never finished" in err
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())

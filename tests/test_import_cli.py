@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import stat
-import sys
 from pathlib import Path
 
 import pytest
-
-from triage.cli import main
+from cli_support import one_line_error, run_cli
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run `triage ARGS` in-process; return (exit code, stdout, stderr)."""
-    argv, mask = sys.argv, os.umask(0o022)
-    sys.argv = ["triage", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.argv = argv
-        os.umask(mask)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def rows(path: Path) -> int:
@@ -123,7 +97,7 @@ def test_strict_refuses_with_one_line(capsys: pytest.CaptureFixture[str], cfa: P
     code, out, err = run_cli(capsys, "import", "--strict", "--db", str(db),
                              str(cfa / "bear" / "bad_csv_file.dat"))  # fmt: skip
     assert code == 1 and out == ""
-    assert one_line(err).endswith("bad_csv_file.dat:2: 94 fields, expected 95 "
+    assert one_line_error(err).endswith("bad_csv_file.dat:2: 94 fields, expected 95 "
                                   "(--strict: nothing was imported)")  # fmt: skip
     assert rows(db) == 0
 
@@ -134,7 +108,10 @@ def test_missing_file_writes_nothing(capsys: pytest.CaptureFixture[str], cfa: Pa
     code, out, err = run_cli(capsys, "import", "--db", str(db),
                              str(cfa / "gogen" / "no_headers.csv"), str(tmp_path / "nope.csv"))  # fmt: skip
     assert code == 1 and out == ""
-    assert one_line(err) == f"triage: {tmp_path / 'nope.csv'}: no such file; nothing was imported"
+    assert (
+        one_line_error(err)
+        == f"triage: {tmp_path / 'nope.csv'}: no such file; nothing was imported"
+    )
     assert not db.exists()
 
 
@@ -155,7 +132,7 @@ def test_usage_errors_exit_2_before_the_database_is_made(
     code, out, err = run_cli(capsys, "import", "--db", str(db), *args,
                              str(cfa / "gogen" / "no_headers.csv"))  # fmt: skip
     assert code == 2 and out == ""
-    assert message in one_line(err)
+    assert message in one_line_error(err)
     assert not db.exists()
 
 
@@ -187,5 +164,5 @@ def test_malformed_map_is_one_line_and_writes_nothing(
     code, out, err = run_cli(capsys, "import", "--db", str(db), "--format", "csv", "--map",
                              str(bad), str(DATA / "county_extract.csv"))  # fmt: skip
     assert code == 1 and out == ""
-    assert one_line(err).startswith(f"triage: {bad}:3: not valid TOML")
+    assert one_line_error(err).startswith(f"triage: {bad}:3: not valid TOML")
     assert not db.exists()

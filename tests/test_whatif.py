@@ -7,10 +7,10 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli
 
 from rules import gogen_columns as g
 from rules.packs import pack_from_gogen_options
@@ -110,24 +110,10 @@ def test_review_movement_against_a_stricter_pack(cfa: Path, fixture_db: sqlite3.
     assert report.as_dict()["b"]["by_outcome"] == {"dismiss": 11, "reduce": 7}
 
 
-def _cli(
-    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, str, str]:
-    from triage.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["triage", *argv])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    captured = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 0), captured.out, captured.err
-
-
 def test_cli_json_and_text(
     cfa: Path,
     fixture_db: sqlite3.Connection,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     opts = cfa / "gogen" / "eligibility_options.json"
@@ -145,13 +131,13 @@ def test_cli_json_and_text(
         str(tmp_path / "t.db"),
     ]
     before = _fingerprint(fixture_db)
-    code, out, err = _cli([*base, "--json"], monkeypatch, capsys)
+    code, out, err = run_cli(capsys, *base, "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["a"]["pack_id"] == "los-angeles-2019" and data["b"]["pack_id"] == "gogen"
     assert data["b"]["by_outcome"] == {"dismiss": 17, "reduce": 1}
     assert len(data["changes"]) == sum(1 for c in data["changes"])
-    code, out, _ = _cli([*base, "--limit", "2"], monkeypatch, capsys)
+    code, out, _ = run_cli(capsys, *base, "--limit", "2")
     assert code == 0
     assert "Impact (A | B):" in out and "people with no felony left:" in out
     assert out.count(" -> ") >= 2 and "more (use --limit or --json)" in out
@@ -159,16 +145,12 @@ def test_cli_json_and_text(
 
 
 def test_cli_needs_exactly_two_scenarios(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db.connect(tmp_path / "t.db", create=True).close()
-    code, _, err = _cli(
-        ["whatif", "--policy", "gogen", "--db", str(tmp_path / "t.db")], monkeypatch, capsys
-    )
+    code, _, err = run_cli(capsys, "whatif", "--policy", "gogen", "--db", str(tmp_path / "t.db"))
     assert code == 2 and err.count("\n") == 1 and "exactly two scenarios" in err
-    code, _, err = _cli(
-        ["whatif", "--policy", "gogen", "--policy", "nope", "--db", str(tmp_path / "t.db")],
-        monkeypatch,
-        capsys,
+    code, _, err = run_cli(
+        capsys, "whatif", "--policy", "gogen", "--policy", "nope", "--db", str(tmp_path / "t.db")
     )
     assert code == 1 and err.count("\n") == 1 and "unknown policy pack" in err
