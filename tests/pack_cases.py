@@ -149,9 +149,33 @@ class Coverage:
         return out
 
 
-# The San Joaquin / Contra Costa 2019 flow, for either county:
-# (name, record, index of the conviction to check, expected step, outcome, label, reason).
-def related_flow_cases(county: str) -> list[tuple[str, PersonRecord, int, str, Outcome, str, str]]:
+def coverage_gaps(pack: Pack, dets: Iterable[Determination]) -> list[str]:
+    """`Coverage.missing()` after the determinations of a pack's step cases."""
+    coverage = Coverage(pack)
+    for det in dets:
+        coverage.add(det)
+    return coverage.missing()
+
+
+# A step case: (name, record, index of the conviction to check, expected step, outcome, label,
+# reason).
+StepCase = tuple[str, PersonRecord, int, str, Outcome, str, str]
+
+
+def assert_step(pack: Pack, case: StepCase) -> None:
+    """The case's conviction is decided by the expected step, with its outcome, label, reason."""
+    _name, record, index, step, outcome, label, reason = case
+    det = outcome_of(record, pack, index)
+    assert (det.step_id, det.outcome, det.label, det.reason) == (step, outcome, label, reason)
+
+
+def step_coverage_gaps(pack: Pack, cases: Iterable[StepCase]) -> list[str]:
+    """`coverage_gaps` over step cases."""
+    return coverage_gaps(pack, (outcome_of(c[1], pack, c[2]) for c in cases))
+
+
+# The San Joaquin / Contra Costa 2019 flow, for either county.
+def related_flow_cases(county: str) -> list[StepCase]:
     def c(offense: str, **kw: object) -> Conviction:
         return conv(offense, county=county, **kw)  # type: ignore[arg-type]
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from pack_cases import Coverage, conv, determinations, event, outcome_of, person, tried
+from pack_cases import (
+    StepCase,
+    assert_step,
+    conv,
+    determinations,
+    event,
+    outcome_of,
+    person,
+    step_coverage_gaps,
+    tried,
+)
 
-from rules.model import EventKind, Outcome, PersonRecord
+from rules.model import EventKind, Outcome
 from rules.packs import load_pack
 
 PACK = load_pack("los-angeles-2019")
@@ -13,7 +23,7 @@ BURGLARY_2008 = conv("459 PC", date="2008-01-01")
 BURGLARY_2015 = conv("459 PC", date="2015-01-01")
 
 # (name, record, index of the conviction to check, expected step, outcome, label, reason)
-CASES = [
+CASES: list[StepCase] = [
     ("misdemeanor", person(conv("11359 HS", felony=False)), 0, "misdemeanor", Outcome.REVIEW,
      "To be reviewed by City Attorneys", "Misdemeanor or Infraction"),
     ("after prop 64", person(conv("11359 HS", date="2016-11-09")), 0, "after-prop64",
@@ -54,25 +64,13 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "record", "index", "step", "outcome", "label", "reason"), CASES)
-def test_each_step(
-    name: str,
-    record: PersonRecord,
-    index: int,
-    step: str,
-    outcome: Outcome,
-    label: str,
-    reason: str,
-) -> None:
-    det = outcome_of(record, PACK, index)
-    assert (det.step_id, det.outcome, det.label, det.reason) == (step, outcome, label, reason)
+@pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
+def test_each_step(case: StepCase) -> None:
+    assert_step(PACK, case)
 
 
 def test_every_step_has_a_matching_and_a_falling_through_case() -> None:
-    coverage = Coverage(PACK)
-    for _name, record, index, *_ in CASES:
-        coverage.add(outcome_of(record, PACK, index))
-    assert coverage.missing() == []
+    assert step_coverage_gaps(PACK, CASES) == []
 
 
 def test_prop64_effective_date_boundary() -> None:
