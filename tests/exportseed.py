@@ -17,17 +17,9 @@ from pathlib import Path
 
 from rules.doj_layout import DOJ_COLUMNS
 from triage import db
+from triage.importers.layout import NAMED_SOURCES
 
 COL = {name: i for i, name in enumerate(DOJ_COLUMNS)}
-NAMED = (
-    ("subject_id", "SUBJECT_ID"), ("cnt_order", "CNT_ORDER"), ("stp_type", "STP_TYPE_DESCR"),
-    ("event_date", "STP_EVENT_DATE"), ("county", "STP_ORI_CNTY_NAME"), ("name", "PRI_NAME"),
-    ("dob", "PRI_DOB"), ("cii", "CII_NUMBER"), ("ofn", "OFN"),
-    ("offense_descr", "OFFENSE_DESCR"), ("offense_toc", "OFFENSE_TOC"),
-    ("disp_descr", "DISP_DESCR"), ("conv_stat", "CONV_STAT_DESCR"),
-    ("sent_length", "SENT_LENGTH"), ("sent_time_code", "SENT_TIME_CODE"),
-    ("comment_text", "COMMENT_TEXT"),
-)  # fmt: skip
 
 
 _INSERT_ROW = (
@@ -84,7 +76,7 @@ def add_file(conn: sqlite3.Connection, rows: Iterable[Sequence[str]], name: str 
             or 0
         )
         for line, fields in enumerate(rows, start=2):
-            named = [fields[COL[doj]].strip() for _, doj in NAMED]
+            named = [fields[COL[doj]].strip() for doj in NAMED_SOURCES]
             convicted = int(named[11].startswith("CONVICTED"))
             row_hash = hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
             cur = conn.execute(

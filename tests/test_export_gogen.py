@@ -211,3 +211,25 @@ def test_two_copies_imported_give_76_lines_and_the_same_figures(cfa: Path, tmp_p
         "11359": 8,
     }
     assert summary["subjectsWithSomeReliefCount"] == 12
+
+
+def test_a_column_mapped_line_is_placed_into_the_doj_fields_by_name(tmp_path: Path) -> None:
+    # A county extract is not in DOJ layout: its named columns go to their DOJ positions.
+    data = Path(__file__).resolve().parent / "data" / "import"
+    conn = new_db(tmp_path / "t.db")
+    import_files(
+        conn, [data / "county_extract.csv"], fmt="csv", column_map=data / "county_map.toml"
+    )
+    row = conn.execute(gogen._PEOPLE).fetchone()
+    fields = dict(zip(DOJ_COLUMNS, gogen.doj_fields(tuple(row)), strict=True))
+    assert (fields["SUBJECT_ID"], fields["CNT_ORDER"], fields["PRI_NAME"]) == (
+        "C-1001",
+        "001001001000",
+        "FAIRWEATHER, TOBIAS",
+    )
+    assert (fields["STP_EVENT_DATE"], fields["OFFENSE_DESCR"], fields["SENT_TIME_CODE"]) == (
+        "20110602",
+        "11357(B) HS-POSSESS MARIJUANA",
+        "D",
+    )
+    assert fields["RECORD_ID"] == "" and fields["COMMENT_TEXT"] == ""

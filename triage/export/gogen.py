@@ -29,19 +29,12 @@ from rules import gogen_columns as g
 from rules.doj_layout import DOJ_COLUMNS
 from triage.export.bundle import Bundle
 from triage.export.runs import RunFacts
+from triage.importers.layout import NAMED_SOURCES
 
 FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv", "gogen.json")
 
-# The named source_rows columns and their DOJ positions, for lines not in DOJ layout.
-_NAMED = (
-    ("subject_id", "SUBJECT_ID"), ("cnt_order", "CNT_ORDER"), ("stp_type", "STP_TYPE_DESCR"),
-    ("event_date", "STP_EVENT_DATE"), ("county", "STP_ORI_CNTY_NAME"), ("name", "PRI_NAME"),
-    ("dob", "PRI_DOB"), ("cii", "CII_NUMBER"), ("ofn", "OFN"),
-    ("offense_descr", "OFFENSE_DESCR"), ("offense_toc", "OFFENSE_TOC"),
-    ("disp_descr", "DISP_DESCR"), ("conv_stat", "CONV_STAT_DESCR"),
-    ("sent_length", "SENT_LENGTH"), ("sent_time_code", "SENT_TIME_CODE"),
-    ("comment_text", "COMMENT_TEXT"),
-)  # fmt: skip
+# After id, raw and format: the named columns in `layout.NAMED_COLUMNS` order, so that
+# `doj_fields` can place them by `layout.NAMED_SOURCES`.
 _PEOPLE = (
     "SELECT s.id, s.raw, f.format, s.subject_id, s.cnt_order, s.stp_type, s.event_date, "
     "s.county, s.name, s.dob, s.cii, s.ofn, s.offense_descr, s.offense_toc, s.disp_descr, "
@@ -58,7 +51,7 @@ def doj_fields(row: Sequence[Any]) -> list[str]:
     if len(parsed) == len(DOJ_COLUMNS):
         return parsed
     fields = [""] * len(DOJ_COLUMNS)
-    for (_, doj), value in zip(_NAMED, row[3:], strict=True):
+    for doj, value in zip(NAMED_SOURCES, row[3:], strict=True):
         fields[g.COL[doj]] = str(value)
     return fields
 
