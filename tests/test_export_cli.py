@@ -171,21 +171,9 @@ def _big_db(path: Path, people: int) -> None:
 def test_kill_9_during_a_real_export_leaves_no_partial_file(tmp_path: Path) -> None:
     _big_db(tmp_path / "big.db", people=1500)
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "triage",
-            "export",
-            "gogen",
-            "--out",
-            str(out),
-            "--db",
-            str(tmp_path / "big.db"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    export = [sys.executable, "-m", "triage", "export", "gogen", "--out", str(out)]
+    export += ["--db", str(tmp_path / "big.db")]
+    proc = subprocess.Popen(export, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     staged: list[Path] = []
     while time.monotonic() < deadline and proc.poll() is None:
@@ -198,22 +186,7 @@ def test_kill_9_during_a_real_export_leaves_no_partial_file(tmp_path: Path) -> N
     proc.wait()
     assert [p.name for p in out.iterdir() if not p.name.startswith(STAGING_PREFIX)] == []
     # The next export clears the dead one's staging folder and completes.
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "triage",
-            "export",
-            "gogen",
-            "--out",
-            str(out),
-            "--db",
-            str(tmp_path / "big.db"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = subprocess.run(export, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "All_Results.csv",
