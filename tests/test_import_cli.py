@@ -166,3 +166,14 @@ def test_malformed_map_is_one_line_and_writes_nothing(
     assert code == 1 and out == ""
     assert one_line_error(err).startswith(f"triage: {bad}:3: not valid TOML")
     assert not db.exists()
+
+
+def test_an_escape_in_a_file_name_prints_inert(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "doj\x1b]0;pwned\x07\x1b[2J.csv"
+    code, _, err = run_cli(capsys, "import", str(missing), "--db", str(tmp_path / "t.db"))
+    assert code == 1
+    line = one_line_error(err)
+    assert "no such file" in line and "doj␛" in line
+    assert "\x1b" not in err and "\x07" not in err

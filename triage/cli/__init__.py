@@ -23,6 +23,7 @@ from triage.cli import (
     sampling,
 )
 from triage.cli.common import err
+from triage.display import clean
 from triage.errors import TriageError
 
 app = typer.Typer(
@@ -44,10 +45,11 @@ def main() -> None:
     try:
         app()  # standalone: click prints its own usage errors (exit 2) and handles ^C
     except TriageError as exc:
-        err.print(f"triage: {exc}")
+        # Messages name files and map/pack text: cleaned so an escape in a name cannot act.
+        err.print(f"triage: {clean(exc)}")
         sys.exit(exc.exit_code)
     except RulesError as exc:
-        err.print(f"triage: {exc}")
+        err.print(f"triage: {clean(exc)}")
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - last-resort guard; see module docstring
         if os.environ.get("TRIAGE_DEBUG") == "1":

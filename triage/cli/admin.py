@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from triage import identity, maintenance
-from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
+from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, safe
 
 _MARK = {maintenance.OK: "ok     ", maintenance.WARN: "WARN   ", maintenance.PROBLEM: "PROBLEM"}
 
@@ -30,10 +30,11 @@ def doctor_cmd(
                     "checks": [asdict(c) for c in report.checks]})  # fmt: skip
     else:
         for check in report.checks:
-            out.print(f"{_MARK[check.status]} {check.name}: {check.message}")
+            # Messages can quote what a damaged or tampered file holds (table names, faults).
+            out.print(f"{_MARK[check.status]} {check.name}: {safe(check.message)}")
         n, w = len(report.problems), len(report.warnings)
         verdict = "healthy" if not n and not w else f"{n} problem(s), {w} warning(s)"
-        out.print(f"{db_path}: {verdict}")
+        out.print(f"{safe(db_path)}: {verdict}")
     if failed:
         raise typer.Exit(1)
 
@@ -58,7 +59,7 @@ def backup_cmd(
         print_json(asdict(result))
         return
     out.print(
-        f"backup written: {result.path} ({result.bytes:,} bytes, {result.audit_entries} audit "
+        f"backup written: {safe(result.path)} ({result.bytes:,} bytes, {result.audit_entries} audit "
         f"entries, sha256 {result.sha256[:16]}..., {result.seconds:.2f} s)"
     )
 

@@ -128,7 +128,7 @@ def _print(report: ImportReport) -> None:
     for file in report.files:
         out.print(_file_line(file))
         for line, reason in file.problems:
-            err.print(f"  {safe(file.path)}:{line}: {reason}")
+            err.print(f"  {safe(file.path)}:{line}: {safe(reason)}")
         hidden = file.quarantined - len(file.problems)
         if hidden > 0 and file.status != "skipped":
             err.print(f"  ... and {hidden} more quarantined lines (`triage stats` counts them)")
@@ -142,7 +142,7 @@ def _print(report: ImportReport) -> None:
 def _file_line(file: FileReport) -> str:
     name = safe(file.path)
     if file.status == "skipped":
-        note = f"; {file.note}" if file.note else ""
+        note = f"; {safe(file.note)}" if file.note else ""
         return f"{name}: already imported (sha256 {file.sha256[:12]}), skipped{note}"
     resumed = " (resumed an interrupted import)" if file.status == "resumed" else ""
     return (
