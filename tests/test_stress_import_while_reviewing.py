@@ -40,7 +40,7 @@ def test_import_of_100k_rows_while_four_reviewers_decide(tmp_path: Path) -> None
     keys = build_review_db(path, people=1000, seed=3)
     share = len(keys) // REVIEWERS
     source = tmp_path / "big.csv"
-    rows = write_doj_csv(source, people=11_500, seed=77)
+    rows = write_doj_csv(source, people=12_500, seed=77)  # about 104,000 rows
     assert rows >= IMPORT_ROWS
 
     stop = tmp_path / "import-finished"
