@@ -64,4 +64,4 @@ def sample_command(
         err.print(f"triage: {summary.quarantined:,} generated records were quarantined")
     for reason, count in summary.review_reasons.items():
         out.print(f"  {count:6,}  {safe(reason)}")
-    out.print(f"sha256 {summary.sha256}  ({summary.size / 1_048_576:.1f} MB)")
+    out.print(f"sha256 {summary.sha256}  ({summary.size / 1_000_000:.1f} MB)")
