@@ -373,3 +373,15 @@ def test_committed_sample_db_is_a_few_hundred_varied_cases(tmp_path: Path) -> No
     assert 200 <= cases <= 1000
     assert reasons >= 4
     assert outcomes == {"dismiss", "not_eligible", "review"}
+
+
+@needs_build
+@pytest.mark.skipif(not COMMITTED.exists(), reason="sample.db has not been built yet")
+def test_committed_sample_db_is_what_triage_sample_builds(tmp_path: Path) -> None:
+    from triage.sample_build import build_sample_db
+
+    fresh = build_sample_db(tmp_path / "sample.db")  # the defaults: 2,000 people, seed 64
+    assert fresh.sha256 == _sha(COMMITTED), (
+        "sample.db is stale (import, classification or the generator changed since it was "
+        "built): run `triage sample --force` at the top of the checkout and commit sample.db"
+    )
