@@ -29,6 +29,7 @@ from triage.tui.screens.help import HelpScreen
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.screens.queue import QueueScreen
 from triage.tui.screens.stats import StatsScreen
+from triage.tui.screens.whatif import PackPicker, WhatIfScreen
 
 PROGRESS_SECONDS = 60
 
@@ -67,6 +68,8 @@ class ReviewApp(App[int]):
         StatsScreen,
         ConflictScreen,
         BulkScreen,
+        PackPicker,
+        WhatIfScreen,
     )
 
     def __init__(

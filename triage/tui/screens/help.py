@@ -23,6 +23,8 @@ _SCOPES = {
     "bulk": "Bulk decision (queue)",
     "conflict": "Conflict report",
     "stats": "Statistics",
+    "packs": "What-if: pack list",
+    "whatif": "What-if",
     "help": "This help",
 }
 

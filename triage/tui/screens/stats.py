@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 from triage.display import clean
 from triage.review_stats import ReviewStats, review_stats
 from triage.tui import fmt
+from triage.tui.screens.whatif import PackPicker, WhatIfScreen
 from triage.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class StatsScreen(Screen[None]):
     BINDINGS = [
         Binding("q,escape", "back", "Back", id="stats.back"),
         Binding("R", "reload", "Reload", id="stats.reload"),
+        Binding("w", "whatif", "What-if", id="stats.whatif"),
         Binding("j,down", "scroll(1)", "Scroll down", id="stats.down", show=False),
         Binding("k,up", "scroll(-1)", "Scroll up", id="stats.up", show=False),
     ]
@@ -127,6 +129,15 @@ class StatsScreen(Screen[None]):
     def action_scroll(self, step: int) -> None:
         box = self.query_one("#stats-box", VerticalScroll)
         box.scroll_to(y=box.scroll_y + step, animate=False)
+
+    def action_whatif(self) -> None:
+        """Pick a pack B, then compare the run's pack (A) with it; nothing is written."""
+
+        def chosen(pack_id: str | None) -> None:
+            if pack_id:
+                self.app.push_screen(WhatIfScreen(pack_id))
+
+        self.app.push_screen(PackPicker(cast("ReviewApp", self.app).run_info.pack_id), chosen)
 
     def action_back(self) -> None:
         self.dismiss(None)
