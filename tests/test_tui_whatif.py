@@ -4,17 +4,25 @@ is written to the database."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
+import sqlite3
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_tui_harness import make_app, make_db, pilot_test, settle
 from textual.widgets import OptionList
 
+from rules.model import PersonRecord
 from rules.packs import bundled_ids, load_pack
 from triage import db, review
+from triage import whatif as whatif_service
 from triage.sample_build import build_sample_db
+from triage.tui.screens import whatif as whatif_screen
 from triage.tui.screens.stats import StatsScreen
 from triage.tui.screens.whatif import CHANGES_SHOWN, PackPicker, WhatIfScreen
 from triage.whatif import WhatIfReport, compare
@@ -176,3 +184,38 @@ async def test_a_run_of_an_unbundled_pack_is_one_clear_line(tmp_path: Path) -> N
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
+
+
+@pilot_test
+async def test_leaving_while_computing_interrupts_the_comparison(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Escape does not wait for the comparison: SQLite's progress handler stops it."""
+    path = _sample(tmp_path)
+    gate, interrupted = threading.Event(), threading.Event()
+    real = whatif_service.iter_people
+
+    def held(conn: sqlite3.Connection) -> Iterator[PersonRecord]:
+        # Real records, but the first one waits until the user has left the screen.
+        try:
+            for n, person in enumerate(real(conn, batch=10)):  # several fetches
+                yield person
+                if n == 0:
+                    gate.wait(10)
+        except sqlite3.OperationalError:
+            interrupted.set()
+            raise
+
+    monkeypatch.setattr(whatif_service, "iter_people", held)
+    monkeypatch.setattr(whatif_screen, "_CANCEL_CHECK_STEPS", 50)
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _choose(pilot, await _open_picker(pilot), "dismiss-all")
+        assert "computing…" in str(screen.query_one("#whatif").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        gate.set()
+        assert await asyncio.to_thread(interrupted.wait, 10)
+        await settle(pilot)
+        assert screen.report is None
