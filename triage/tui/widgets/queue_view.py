@@ -174,8 +174,9 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def on_queue_view_count_loaded(self, message: CountLoaded) -> None:
-        message.stop()
+        # A current count bubbles on to the screen, whose header shows it.
         if message.generation != self._generation:
+            message.stop()
             return
         self.total = message.total
         self._update_size()
