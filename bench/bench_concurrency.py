@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from stress_helpers import (  # noqa: E402 - the path above makes the shared workers importable
     WorkerLog,
     build_review_db,
-    decide_worker,
     percentile,
     read_logs,
+    spawn_deciders,
 )
 
 HELPERS = ROOT / "tests" / "stress_helpers.py"
@@ -64,20 +64,8 @@ def decisions_at_once(work: Path, processes: int, decisions: int) -> None:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(processes + 1)
     logs = [work / f"decide{n}.jsonl" for n in range(processes)]
-    procs = [
-        ctx.Process(
-            target=decide_worker,
-            args=(
-                str(path),
-                f"rev{n}",
-                keys[n * decisions : (n + 1) * decisions],
-                contended,
-                str(logs[n]),
-                barrier,
-            ),
-        )  # fmt: skip
-        for n in range(processes)
-    ]
+    slices = [keys[n * decisions : (n + 1) * decisions] for n in range(processes)]
+    procs = spawn_deciders(path, slices, contended, logs, barrier)
     for p in procs:
         p.start()
     barrier.wait()
@@ -106,22 +94,10 @@ def import_while_reviewing(work: Path, rows: int, reviewers: int, pause: float) 
     barrier = ctx.Barrier(reviewers + 1)
     share = len(keys) // reviewers
     logs = [work / f"reviewer{n}.jsonl" for n in range(reviewers)]
-    procs = [
-        ctx.Process(
-            target=decide_worker,
-            args=(
-                str(path),
-                f"reviewer{n}",
-                keys[n * share : (n + 1) * share],
-                [],
-                str(logs[n]),
-                barrier,
-                pause,
-                str(stop),
-            ),
-        )  # fmt: skip
-        for n in range(reviewers)
-    ]
+    slices = [keys[n * share : (n + 1) * share] for n in range(reviewers)]
+    procs = spawn_deciders(
+        path, slices, [], logs, barrier, reviewer_prefix="reviewer", pause=pause, stop_file=stop
+    )
     for p in procs:
         p.start()
     barrier.wait()

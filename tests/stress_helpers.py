@@ -31,6 +31,39 @@ from triage.errors import ConflictError
 DECISION_KINDS = ("dismiss", "reduce", "not_eligible", "defer")
 
 
+def spawn_deciders(
+    db_path: Path,
+    key_slices: Sequence[Sequence[str]],
+    contended: Sequence[str],
+    logs: Sequence[Path],
+    barrier: Any,
+    *,
+    reviewer_prefix: str = "rev",
+    pause: float = 0.0,
+    stop_file: Path | None = None,
+) -> list[Any]:
+    """One `decide_worker` process per key slice (spawned, not yet started)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    return [
+        ctx.Process(
+            target=decide_worker,
+            args=(
+                str(db_path),
+                f"{reviewer_prefix}{n}",
+                list(keys),
+                list(contended),
+                str(logs[n]),
+                barrier,
+                pause,
+                None if stop_file is None else str(stop_file),
+            ),
+        )  # fmt: skip
+        for n, keys in enumerate(key_slices)
+    ]
+
+
 def build_review_db(
     path: Path, *, people: int, seed: int = 11, county: str = "LOS ANGELES"
 ) -> list[str]:

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from stress_helpers import build_review_db, decide_worker, missing_acks, percentile, read_logs
+from stress_helpers import build_review_db, missing_acks, percentile, read_logs, spawn_deciders
 
 from triage import audit, db
 
@@ -32,20 +32,8 @@ def test_eight_processes_five_hundred_decisions(tmp_path: Path) -> None:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(WORKERS)
     logs = [tmp_path / f"worker{n}.jsonl" for n in range(WORKERS)]
-    procs = [
-        ctx.Process(
-            target=decide_worker,
-            args=(
-                str(path),
-                f"rev{n}",
-                keys[n * PER_WORKER : (n + 1) * PER_WORKER],
-                contended,
-                str(logs[n]),
-                barrier,
-            ),
-        )  # fmt: skip
-        for n in range(WORKERS)
-    ]
+    slices = [keys[n * PER_WORKER : (n + 1) * PER_WORKER] for n in range(WORKERS)]
+    procs = spawn_deciders(path, slices, contended, logs, barrier)
     started = time.perf_counter()
     for p in procs:
         p.start()

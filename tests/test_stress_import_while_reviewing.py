@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stress_helpers import build_review_db, decide_worker, missing_acks, percentile, read_logs
+from stress_helpers import build_review_db, missing_acks, percentile, read_logs, spawn_deciders
 
 from triage import db
 from triage.importers import CHUNK_ROWS
@@ -47,22 +47,10 @@ def test_import_of_100k_rows_while_four_reviewers_decide(tmp_path: Path) -> None
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(REVIEWERS + 1)
     logs = [tmp_path / f"reviewer{n}.jsonl" for n in range(REVIEWERS)]
-    reviewers = [
-        ctx.Process(
-            target=decide_worker,
-            args=(
-                str(path),
-                f"reviewer{n}",
-                keys[n * share : (n + 1) * share],
-                [],
-                str(logs[n]),
-                barrier,
-                0.005,
-                str(stop),
-            ),
-        )  # fmt: skip
-        for n in range(REVIEWERS)
-    ]
+    slices = [keys[n * share : (n + 1) * share] for n in range(REVIEWERS)]
+    reviewers = spawn_deciders(
+        path, slices, [], logs, barrier, reviewer_prefix="reviewer", pause=0.005, stop_file=stop
+    )
     for p in reviewers:
         p.start()
     try:
