@@ -17,6 +17,7 @@ from textual.filter import Monochrome
 from textual.notifications import SeverityLevel
 
 from triage import db, review
+from triage.display import clean
 from triage.errors import TriageError
 from triage.review import Progress, QueueFilter, RunInfo
 from triage.tui import keymap as keymaps
@@ -143,9 +144,11 @@ class ReviewApp(App[int]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Toasts never parse markup: messages can carry keys the user remapped (`[`) or
-        values from the database."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        """Toasts never parse markup and pass the display sanitizer: messages can carry keys
+        the user remapped (`[`) or values from the database (conviction keys, reviewers)."""
+        super().notify(
+            clean(message), title=clean(title), severity=severity, timeout=timeout, markup=False
+        )
 
     # -- progress --------------------------------------------------------------------
 
