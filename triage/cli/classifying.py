@@ -309,7 +309,7 @@ def policy_list(as_json: JsonOption = False) -> None:
         return
     for p in packs:
         county = p.county or "(no county)"
-        out.print(f"{p.id:<20} v{p.version:<8} {county:<14} {p.title}")
+        out.print(clean(f"{p.id:<20} v{p.version:<8} {county:<14} {p.title}"))
 
 
 def _pack_header(pack: Pack) -> dict[str, Any]:
@@ -340,22 +340,25 @@ def policy_show(
         return
     for key, value in header.items():
         shown = ", ".join(value) if isinstance(value, list) else value
-        out.print(f"{key:<19} {shown if shown is not None else ''}")
+        out.print(clean(f"{key:<19} {shown if shown is not None else ''}"))
     if pack.parameters:
         out.print("parameters:")
     for name, value in pack.parameters.items():
-        out.print(f"  {name:<24} {json.dumps(_plain(value))}")
+        out.print(clean(f"  {name:<24} {json.dumps(_plain(value))}"))
     out.print("steps (first match decides):")
     for n, step in enumerate(steps, 1):
         params = ", ".join(f"{k}={v}" for k, v in step["params"].items())
         also = "".join(f" and {c}" for c in step["and"])
         when = f" [when {step['when']}]" if step["when"] else ""
+        # Pack files are edited by offices: their text is shown, never interpreted.
         out.print(
-            f"  {n:>2}. {step['id']}: {step['predicate']}({params}){also}{when} -> "
-            f'{step["outcome"]} "{step["label"]}" / "{step["reason"]}"'
+            clean(
+                f"  {n:>2}. {step['id']}: {step['predicate']}({params}){also}{when} -> "
+                f'{step["outcome"]} "{step["label"]}" / "{step["reason"]}"'
+            )
         )
         if step["citation"]:
-            out.print(f"      {step['citation']}")
+            out.print(clean(f"      {step['citation']}"))
 
 
 def _step_dict(step: Step) -> dict[str, Any]:
