@@ -428,6 +428,38 @@ def test_a_helper_process_reads_large_files_to_the_same_result(
     assert results[0][0][1] == (35, 0, 1, [(2, "94 fields, expected 95")])
 
 
+def test_duplicates_are_found_alike_in_a_helper_process_and_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Repeats within a chunk, across chunks, of a line quarantined nearby, and of another
+    # file's rows: the staged chunks a helper hands over must give the same tables.
+    rows = [record(SUBJECT_ID=str(n), CNT_ORDER=f"00100{n % 3}001000") for n in range(40)]
+    first = [*rows[:10], rows[3], rows[3], *rows[10:25], ["short"], rows[0], *rows[25:], rows[24]]
+    second = [rows[5], record(SUBJECT_ID="777"), rows[39], rows[5]]
+    paths = [write_csv(tmp_path / "a.csv", first), write_csv(tmp_path / "b.csv", second)]
+    results = []
+    for threshold in (1 << 40, 0):  # never, always
+        monkeypatch.setattr(producer, "HELPER_MIN_BYTES", threshold)
+        monkeypatch.setattr(producer, "HELPER_MIN_CPUS", 1)
+        conn = fresh(tmp_path, f"d{threshold}.db")
+        report = import_files(conn, paths, chunk_rows=6)
+        results.append(
+            (
+                [(f.rows, f.imported, f.duplicates, f.quarantined) for f in report.files],
+                [tuple(r) for r in conn.execute("SELECT * FROM source_rows ORDER BY id")],
+                [tuple(r) for r in conn.execute("SELECT * FROM duplicate_rows ORDER BY rowid")],
+                [tuple(r) for r in conn.execute("SELECT * FROM people ORDER BY subject_id")],
+            )
+        )
+    assert results[0] == results[1]
+    assert results[0][0] == [(45, 40, 4, 1), (4, 1, 3, 0)]
+    # File 1 (header on line 1): lines 12 and 13 repeat line 5, line 30 repeats line 2,
+    # line 46 repeats line 28. File 2 repeats file 1's rows, and its own line 2 on line 5.
+    dups = [(f, line, row_id) for f, line, row_id in results[0][2]]
+    assert dups == [(1, 12, 4), (1, 13, 4), (1, 30, 1), (1, 46, 25), (2, 2, 6), (2, 4, 40),
+                    (2, 5, 6)]  # fmt: skip
+
+
 def test_the_helper_process_reports_read_errors_in_one_line(
     tmp_path: Path, conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -167,7 +167,7 @@ def import_files(
                 _validate(plan, codec)
     who = identity.reviewer(actor)
     reports = []
-    with _import_pragmas(conn):
+    with _import_pragmas(conn), store.staging(conn):
         for plan in plans:
             reports.append(_import_one(conn, plan, codec, who, chunk_rows, progress))
     return ImportReport(reports, time.perf_counter() - started)

@@ -2,7 +2,9 @@
 
 Reading, parsing, checking and hashing records is pure Python and costs about as much as
 the SQLite work of writing them. For a large file a helper process does the reading while
-this process writes, so the two overlap on a second core. The helper only reads the file;
+this process writes, so the two overlap on a second core; it also stages each chunk in a
+small SQLite database of its own (`store.stage_rows`), so the rows cross over as one
+database image that the writer copies from in C, not as Python objects to rebuild. The helper only reads the file;
 the database is written by the importing process alone, in the same order either way, so
 the result is the same byte for byte.
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from triage.errors import TriageError
-from triage.importers import doj
+from triage.importers import doj, store
 from triage.importers.csvmap import ColumnMap
 from triage.importers.layout import Layout
 from triage.importers.reader import decoding_errors, first_record, open_text, read_records
@@ -41,7 +43,10 @@ HELD_CHECK_ROWS = 10_000  # chunk size for --strict's read-through
 Row = tuple[object, ...]
 Held = tuple[int, int, str, str]  # file_id, line, reason, raw
 # (rows, quarantined lines, bytes of the file read so far)
-Chunk = tuple[list[Row], list[Held], int]
+RowChunk = tuple[list[Row], list[Held], int]
+# The same from the helper process, where the rows come as a staging database image
+# (`store.stage_rows`).
+Chunk = tuple[list[Row] | bytes, list[Held], int]
 
 
 def layout_for(path: Path, codec: str, cmap: ColumnMap | None) -> Layout:
@@ -64,7 +69,7 @@ class Job:
     chunk_rows: int
 
 
-def chunks(job: Job, layout: Layout | None = None) -> Iterator[Chunk]:
+def chunks(job: Job, layout: Layout | None = None) -> Iterator[RowChunk]:
     """The file's records as row tuples for `source_rows` and quarantine tuples, in chunks."""
     layout = layout or layout_for(job.path, job.codec, job.column_map)
     file_id, skip_to, limit = job.file_id, job.skip_to, job.chunk_rows
@@ -157,8 +162,8 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
 
     try:
         try:
-            for chunk in chunks(job):
-                send(chunk)
+            for rows, held, done in chunks(job):
+                send((store.stage_rows(rows), held, done))
         except TriageError as exc:
             send(str(exc))
             return

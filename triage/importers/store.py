@@ -4,12 +4,19 @@ Each chunk is one short `db.write()` transaction holding its rows, its duplicate
 quarantined lines, the people and convictions derived from its rows (set-based SQL over
 the rows just inserted) and the file's running counters. A killed import therefore leaves
 whole chunks only, and re-running it resumes after the last line written.
+
+A chunk's rows reach the database through a staging table in an in-memory database
+attached to the import's connection (`staging`). The reader process builds that little
+database itself and hands over its serialized image (`stage_rows`), so the importing
+process, which holds the write lock, never turns 5,000 rows into Python objects and binds
+them one by one: it copies them with one `INSERT … SELECT` in SQLite's own code.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from triage import audit, db
@@ -21,12 +28,28 @@ _ROW_COLUMNS = ("file_id", "line", "raw", "row_hash", *NAMED_COLUMNS, "convicted
 # "SUBJECT_ID:" + BLAKE2b-128 (hex) of the record's field values (see `producer.chunks`).
 _COLUMN_LIST = ", ".join(_ROW_COLUMNS)
 _PLACEHOLDERS = ", ".join("?" for _ in _ROW_COLUMNS)
-INSERT_ROWS = f"INSERT INTO source_rows ({_COLUMN_LIST}) VALUES ({_PLACEHOLDERS}) " + (  # noqa: S608
+STAGE = "import_chunk"  # the attached in-memory database holding the chunk being written
+STAGE_TABLE = f"CREATE TABLE rows ({_COLUMN_LIST})"
+_STAGE_ROW = f"INSERT INTO rows VALUES ({_PLACEHOLDERS})"  # noqa: S608
+_FILL_STAGE = f"INSERT INTO {STAGE}.rows VALUES ({_PLACEHOLDERS})"  # noqa: S608
+_CLEAR_STAGE = f"DELETE FROM {STAGE}.rows"  # noqa: S608
+_COUNT_STAGE = f"SELECT count(*) FROM {STAGE}.rows"  # noqa: S608
+# `ORDER BY rowid`: rows go in in file order, so ids follow physical lines.
+INSERT_ROWS = (
+    f"INSERT INTO main.source_rows ({_COLUMN_LIST}) "  # noqa: S608
+    f"SELECT {_COLUMN_LIST} FROM {STAGE}.rows ORDER BY rowid "
     "ON CONFLICT (row_hash) DO NOTHING"
 )
-INSERT_DUPLICATE = (
-    "INSERT INTO duplicate_rows (file_id, line, row_id) "
-    "SELECT ?, ?, id FROM source_rows WHERE row_hash = ?"
+# Rows of the chunk that were not inserted (their hash was already held, by an earlier
+# chunk or file, or by an earlier line of this chunk), each pointing at the row it repeats.
+# The lines inserted come from this chunk's rowid range; `+file_id` keeps SQLite on that
+# range rather than walking the file's whole (file_id, line) index.
+INSERT_DUPLICATES = (
+    "INSERT INTO main.duplicate_rows (file_id, line, row_id) "  # noqa: S608
+    f"SELECT c.file_id, c.line, s.id FROM {STAGE}.rows AS c "
+    "JOIN main.source_rows AS s ON s.row_hash = c.row_hash "
+    "WHERE c.line NOT IN (SELECT line FROM main.source_rows WHERE id > ? AND +file_id = ?) "
+    "ORDER BY c.rowid"
 )
 INSERT_QUARANTINE = "INSERT INTO quarantine (file_id, line, reason, raw) VALUES (?, ?, ?, ?)"
 
@@ -115,13 +138,52 @@ def begin_file(
         return state
 
 
+def stage_rows(rows: Sequence[tuple[object, ...]]) -> bytes | Sequence[tuple[object, ...]]:
+    """A chunk's rows (`_ROW_COLUMNS` tuples) as the serialized image of a staging database,
+    for `write_chunk`. Where this Python's SQLite cannot serialize, the rows themselves."""
+    if not hasattr(sqlite3.Connection, "serialize"):
+        return rows
+    memory = sqlite3.connect(":memory:")
+    try:
+        memory.execute(STAGE_TABLE)
+        memory.executemany(_STAGE_ROW, rows)
+        memory.commit()
+        return memory.serialize()
+    finally:
+        memory.close()
+
+
+@contextlib.contextmanager
+def staging(conn: sqlite3.Connection) -> Iterator[None]:
+    """Attach the in-memory staging database `write_chunk` copies rows from."""
+    conn.execute(f"ATTACH DATABASE ':memory:' AS {STAGE}")
+    try:
+        conn.execute(STAGE_TABLE.replace("TABLE rows", f"TABLE {STAGE}.rows"))
+        yield
+    finally:
+        conn.execute(f"DETACH DATABASE {STAGE}")
+
+
+def _stage(conn: sqlite3.Connection, rows: bytes | Sequence[tuple[object, ...]]) -> int:
+    """Put a chunk's rows in the staging table (outside the write transaction: the staging
+    database is private to this connection); return how many there are."""
+    if isinstance(rows, bytes):
+        conn.deserialize(rows, name=STAGE)
+    else:
+        conn.execute(_CLEAR_STAGE)
+        conn.executemany(_FILL_STAGE, rows)
+    return int(conn.execute(_COUNT_STAGE).fetchone()[0])
+
+
 def write_chunk(
     conn: sqlite3.Connection,
     state: FileState,
-    rows: Sequence[tuple[object, ...]],
+    rows: bytes | Sequence[tuple[object, ...]],
     quarantined: Sequence[tuple[int, int, str, str]],
 ) -> tuple[int, int]:
-    """Write one chunk; return (imported, duplicates). Rows are `_ROW_COLUMNS` tuples."""
+    """Write one chunk; return (imported, duplicates). `rows` is what `stage_rows` made (or
+    the `_ROW_COLUMNS` tuples themselves). Needs `staging(conn)` around the import."""
+    staged = _stage(conn, rows)
     with db.write(conn):
         seen = conn.execute(
             "SELECT rows_total FROM source_files WHERE id = ?", (state.id,)
@@ -131,28 +193,16 @@ def write_chunk(
                 "another import of the same file is running; re-run this one when it ends"
             )
         before = int(conn.execute("SELECT coalesce(max(id), 0) FROM source_rows").fetchone()[0])
-        imported = conn.executemany(INSERT_ROWS, rows).rowcount if rows else 0
-        duplicates = len(rows) - imported
+        imported = conn.execute(INSERT_ROWS).rowcount if staged else 0
+        duplicates = staged - imported
         if duplicates:
-            # `+file_id` keeps SQLite on the rowid range (this chunk's rows); with the
-            # (file_id, line) index it would walk every row of the file so far, each chunk.
-            kept = {
-                int(line)
-                for (line,) in conn.execute(
-                    "SELECT line FROM source_rows WHERE id > ? AND +file_id = ?",
-                    (before, state.id),
-                )
-            }
-            conn.executemany(
-                INSERT_DUPLICATE,
-                [(state.id, row[1], row[3]) for row in rows if row[1] not in kept],
-            )
+            conn.execute(INSERT_DUPLICATES, (before, state.id))
         if quarantined:
             conn.executemany(INSERT_QUARANTINE, quarantined)
         if imported:
             conn.execute(DERIVE_PEOPLE, (before,))
             conn.execute(DERIVE_CONVICTIONS, (before,))
-        total = len(rows) + len(quarantined)
+        total = staged + len(quarantined)
         conn.execute(
             "UPDATE source_files SET rows_total = rows_total + ?, "
             "rows_imported = rows_imported + ?, rows_duplicate = rows_duplicate + ?, "
