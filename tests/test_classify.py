@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import re
+import sqlite3
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -39,7 +42,7 @@ def _run(path: Path, pack_id: str, county: str = "LOS ANGELES", **kw: object):
 
 
 def test_select_columns_follow_the_doj_mapping() -> None:
-    for sql in (records_db._SELECT_ONE, records_db._SELECT_ALL):
+    for sql in (records_db._SELECT_ONE, records_db._SELECT_ALL, records_db._SELECT_RELEVANT):
         listed = sql.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(", ")
         listed = ["line" if c == "CAST(line AS TEXT)" else c for c in listed]
         assert listed == [src for src, _ in records_db.SOURCE_TO_DOJ]
@@ -79,6 +82,33 @@ def test_iter_people_streams_everyone_once_in_subject_order(dbpath: Path, batch:
     assert [p.subject_id for p in people] == ["1001", "1002", "1003", "1004"]
     assert [len(rows) for _, rows in grouped] == [4, 2, 1, 1]
     assert [len(p.convictions) for p in people] == [2, 2, 1, 1]
+
+
+def test_iter_raw_people_with_a_check_reads_only_possible_convictions(tmp_path: Path) -> None:
+    rows = people_rows()
+    rows[6]["DISP_DESCR"] = "convicted"  # 1003's theft: any letter case is a conviction
+    path = seed(tmp_path / "r.db", rows)
+    asked: list[tuple[str, str, str]] = []
+
+    def prop64_in_la(county: str, offense: str, comment: str) -> bool:
+        asked.append((county, offense, comment))
+        return county == "LOS ANGELES" and offense.startswith(("1135", "1136"))
+
+    conn = db.connect(path)
+    people = list(records_db.iter_raw_people(conn, batch=2, relevant=prop64_in_la))
+    # 1001 and 1002 have a Prop 64 conviction in LA; everyone's rows come whole, file order.
+    assert [(s, [r[-1] for r in raw]) for s, raw in people] == [
+        ("1001", ["4", "5", "6", "7"]),
+        ("1002", ["2", "3"]),
+    ]
+    # Asked about convicted rows only: never about 1001's arrest (same charge text).
+    assert len(asked) == 7 and ("LOS ANGELES", "484 PC-PETTY THEFT", "") in asked
+    assert asked.count(("LOS ANGELES", "11359 HS-POSSESS MARIJUANA FOR SALE", "")) == 2
+    # Afterwards the connection no longer holds the check: its SQL function now fails.
+    with pytest.raises(sqlite3.OperationalError):
+        conn.execute(f"SELECT {records_db._CHECK_FUNCTION}('', '', '')")  # noqa: S608
+    assert len(asked) == 7
+    conn.close()
 
 
 # --- classify_run ---------------------------------------------------------------------------
@@ -201,9 +231,9 @@ def test_small_chunks_write_every_determination(
     monkeypatch.setattr(classify, "BATCH_PEOPLE", 1)
     seen: list[tuple[int, int]] = []
     summary = _run(dbpath, "los-angeles-2019", progress=lambda d, t: seen.append((d, t)))
-    assert summary.convictions == 3
-    assert seen[0] == (0, 4) and seen[-1] == (4, 4)
-    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert summary.convictions == 3 and summary.people == 4
+    # 1001 and 1002 are read; 1003 and 1004 (skipped unread) are counted at the end.
+    assert seen == [(0, 4), (1, 4), (2, 4), (4, 4)]
 
 
 def test_reviewers_can_write_while_a_run_is_classifying(
@@ -221,9 +251,10 @@ def test_reviewers_can_write_while_a_run_is_classifying(
             writes["ok"] += 1
 
     summary = _run(dbpath, "los-angeles-2019", progress=reviewer_decides)
-    assert writes["ok"] == 3 and summary.convictions == 3
+    # A report after each of the two people read (1001, 1002), then the last one at 4 of 4.
+    assert writes["ok"] == 2 and summary.convictions == 3
     conn = db.connect(dbpath)
-    assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 3
+    assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 2
     conn.close()
 
 
@@ -240,8 +271,13 @@ def test_a_failing_run_leaves_nothing_behind(dbpath: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(classify_work, "classify", breaks_on_second)
     monkeypatch.setattr(classify, "CHUNK", 1)
+    monkeypatch.setattr(classify, "BATCH_PEOPLE", 1)  # fails with people still unread
+    unraisable: list[object] = []  # e.g. a cursor closed after its connection, on collection
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     with pytest.raises(RuntimeError):
         _run(dbpath, "dismiss-all")
+    gc.collect()
+    assert unraisable == []
     assert calls["n"] == 2  # the first person's determinations were written (CHUNK 1)
     conn = db.connect(dbpath)
     runs = [tuple(r) for r in conn.execute("SELECT id, finished_at IS NULL FROM runs")]
@@ -306,6 +342,7 @@ def test_precheck_skips_only_people_without_determinations(
             monkeypatch.setattr(classify, "PRECHECK", False)
             full = _run(path, pack_id, county=county)
             assert built["n"] - skipped_builds == full.people  # every record built
+            assert fast.people == full.people == 250
             assert _all_determinations(path, fast.run_id) == _all_determinations(
                 path, full.run_id
             ), (pack_id, county)
@@ -313,6 +350,47 @@ def test_precheck_skips_only_people_without_determinations(
             if county == "SAN JOAQUIN":
                 assert fast.convictions > 0
                 assert skipped_builds < full.people  # it does skip someone
+
+
+def test_a_disposition_only_python_folds_to_convicted_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # build_person folds case with Python's upper(), which makes "ı" an "I"; SQLite's upper()
+    # folds ASCII only, so the reader must not drop this conviction.
+    row = conviction("3001", "001001001000", "11357(B) HS-POSSESS MARIJUANA", felony=False)
+    row["DISP_DESCR"] = "CONV\u0131CTED"
+    path = seed(tmp_path / "u.db", [row])
+    conn = db.connect(path)
+    with db.write(conn):  # the conviction row an importer folding case would have derived
+        conn.execute(
+            "INSERT INTO convictions (key, subject_id, cnt_order, first_row_id, event_date, "
+            "county) VALUES ('3001:001001001000', '3001', '001001001000', 1, '', '')"
+        )
+    conn.close()
+    fast = _run(path, "los-angeles-2019")
+    monkeypatch.setattr(classify, "PRECHECK", False)
+    full = _run(path, "los-angeles-2019")
+    assert fast.convictions == full.convictions == 1
+    assert _all_determinations(path, fast.run_id) == _all_determinations(path, full.run_id)
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_an_error_in_the_relevance_check_comes_out_as_itself(
+    dbpath: Path, monkeypatch: pytest.MonkeyPatch, error: type[BaseException]
+) -> None:
+    # The check runs inside SQLite, which would turn it into an OperationalError (and a
+    # Ctrl-C into nothing at all).
+    def fails(*args: object, **kw: object) -> bool:
+        raise error("check failed")
+
+    monkeypatch.setattr(classify_work, "relevant", fails)
+    with pytest.raises(error, match="check failed"):
+        _run(dbpath, "los-angeles-2019")
+    conn = db.connect(dbpath)
+    assert conn.execute("SELECT count(*) FROM runs WHERE finished_at IS NULL").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM determinations").fetchone()[0] == 0
+    assert db.active_run_id(conn) is None
+    conn.close()
 
 
 # --- end to end on CfA's configurable-flow fixture -------------------------------------------

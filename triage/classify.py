@@ -8,7 +8,9 @@ decisions and notes live in their own tables keyed by conviction, so classifying
 How it stays out of reviewers' way: people are read on a second connection inside one
 read transaction (a consistent snapshot that never blocks writers under WAL), classified
 with no lock held, and their determinations written in short `BEGIN IMMEDIATE`
-transactions of a few thousand rows. The run becomes visible (finished, active, audited)
+transactions of a few thousand rows. Only people with a conviction the pack may find
+relevant are read at all (`PRECHECK`): SQLite asks the engine while it scans, so the rest
+(most people in a DOJ extract) never reach Python. The run becomes visible (finished, active, audited)
 in a last short transaction. A run that fails or is interrupted has its determinations
 removed and stays unfinished, as one killed outright does; unfinished runs are never
 active, and the queue, results and exports ignore them.
@@ -16,27 +18,39 @@ active, and the queue, results and exports ignore them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from rules.packs import Pack
 from triage import audit, db, review
-from triage.classify_work import Classifier, DeterminationRow, available_cpus, classify_batches
+from triage.classify_work import (
+    Batch,
+    Classifier,
+    DeterminationRow,
+    RelevanceCheck,
+    available_cpus,
+    classify_batches,
+)
 from triage.errors import TriageError
-from triage.records_db import iter_raw_people
+from triage.records_db import RawRow, iter_raw_people
 
 CHUNK = 4000  # determinations per write transaction: a few milliseconds of lock each
 READ_BATCH = 4000  # source rows fetched at a time
-BATCH_PEOPLE = 2000  # people per unit of work (and per progress report)
+# Records built per unit of work (and per progress report). Every person read is built, so
+# this bounds what each batch in flight holds (~5,000 rows; at most two per worker).
+BATCH_PEOPLE = 500
 PARALLEL_MIN_PEOPLE = 20_000  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 8
-PRECHECK = True  # skip building records that cannot get a determination (tests turn it off)
+# Read only people with a conviction the pack may find relevant: the others cannot get a
+# determination, and most people are such. Tests turn it off to compare with reading all.
+PRECHECK = True
 
 ProgressCallback = Callable[[int, int], None]
 """Called as `progress(people_done, people_total)` after each batch of people and at the end."""
@@ -220,6 +234,46 @@ def _workers(requested: int | None, people: int) -> int:
     return max(1, min(available_cpus(), MAX_WORKERS))
 
 
+def _people_between(reader: sqlite3.Connection, after: str | None, upto: str) -> int:
+    """People in the snapshot after subject `after` (None: from the start) up to `upto`."""
+    if after is None:
+        row = reader.execute("SELECT count(*) FROM people WHERE subject_id <= ?", (upto,))
+    else:
+        row = reader.execute(
+            "SELECT count(*) FROM people WHERE subject_id > ? AND subject_id <= ?", (after, upto)
+        )
+    return int(row.fetchone()[0])
+
+
+def _batches(
+    reader: sqlite3.Connection,
+    people: Iterable[tuple[str, list[RawRow]]],
+    size: int,
+    *,
+    skipping: bool,
+) -> Iterator[tuple[int, Batch]]:
+    """(people passed so far, batch) for every `size` people read, in subject order.
+
+    People passed counts everyone in the snapshot up to the batch's last person, those the
+    relevance check skipped (when `skipping`) included, so progress moves evenly through
+    the whole database. Counting the skipped ones walks the people index between batches.
+    """
+    passed = 0
+    last: str | None = None
+    batch: Batch = []
+    subject_id = ""
+    for subject_id, raw in people:
+        batch.append(raw)
+        if len(batch) >= size:
+            passed += _people_between(reader, last, subject_id) if skipping else len(batch)
+            last = subject_id
+            yield passed, batch
+            batch = []
+    if batch:
+        passed += _people_between(reader, last, subject_id) if skipping else len(batch)
+        yield passed, batch
+
+
 def _classify_all(
     conn: sqlite3.Connection,
     run_id: int,
@@ -229,33 +283,39 @@ def _classify_all(
     progress: ProgressCallback | None,
     workers: int | None,
 ) -> tuple[int, Counter[str]]:
+    """Classify the people of one snapshot; (people in it, determinations by outcome)."""
     reader = db.connect(database_path(conn))
     outcomes: Counter[str] = Counter()
-    people = 0
     try:
         reader.execute("BEGIN")  # one snapshot for the whole run
         total = int(reader.execute("SELECT count(*) FROM people").fetchone()[0])
         if progress is not None:
             progress(0, total)
-        classifier = Classifier(pack, county, compute_at, run_id, precheck=PRECHECK)
+        check = RelevanceCheck(pack, county).row if PRECHECK else None
         pending: list[DeterminationRow] = []
-        for done, rows in classify_batches(
-            classifier,
-            (raw for _, raw in iter_raw_people(reader, batch=READ_BATCH)),
-            workers=_workers(workers, total),
-            batch_size=BATCH_PEOPLE,
+        # On an error, stop the workers and end the read here, before the reader closes,
+        # rather than whenever the garbage collector gets to these generators.
+        with (
+            contextlib.closing(iter_raw_people(reader, batch=READ_BATCH, relevant=check)) as people,
+            contextlib.closing(
+                classify_batches(
+                    Classifier(pack, county, compute_at, run_id),
+                    _batches(reader, people, BATCH_PEOPLE, skipping=check is not None),
+                    workers=_workers(workers, total),
+                )
+            ) as results,
         ):
-            people += done
-            pending.extend(rows)
-            outcomes.update(r[_OUTCOME] for r in rows)
-            while len(pending) >= CHUNK:
-                _write_chunk(conn, pending[:CHUNK])
-                del pending[:CHUNK]
-            if progress is not None:
-                progress(people, max(total, people))
+            for passed, rows in results:
+                pending.extend(rows)
+                outcomes.update(r[_OUTCOME] for r in rows)
+                while len(pending) >= CHUNK:
+                    _write_chunk(conn, pending[:CHUNK])
+                    del pending[:CHUNK]
+                if progress is not None and passed < total:
+                    progress(passed, total)
         _write_chunk(conn, pending)
         if progress is not None:
-            progress(people, max(total, people))
+            progress(total, total)
     finally:
         reader.close()
-    return people, outcomes
+    return total, outcomes

@@ -1,12 +1,15 @@
 """The work of a classification run: people's rows in, determination rows out.
 
 `Classifier` turns one person's raw source rows into database rows for the determinations
-table. `classify_batches` runs it over a stream of people, either in this process or, for
+table. `classify_batches` runs it over batches of people, either in this process or, for
 large databases, in forked worker processes (one per CPU): building records and running the
 engine is nearly all of a run's time, and it is pure Python, so it only scales across
 processes. The caller keeps reading (one snapshot) and writing (short transactions); the
-workers only compute. Results come back in the order the people went out, so a run writes
+workers only compute. Results come back in the order the batches went out, so a run writes
 the same rows in the same order however many workers it used.
+
+`RelevanceCheck` is the test the reading side applies (inside SQLite, see
+`records_db.iter_raw_people`) so that people who cannot get a determination are never read.
 """
 
 from __future__ import annotations
@@ -20,24 +23,21 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from rules.charges import parse_charge
 from rules.engine import classify, relevant
 from rules.model import Conviction, Determination, PartialDate, PersonRecord
 from rules.packs import Pack
 from rules.records import build_person
-from triage.records_db import RawRow, as_doj_rows, column_index
+from triage.records_db import RawRow, as_doj_rows
 
 DeterminationRow = tuple[Any, ...]
 Batch = list[list[RawRow]]  # people, each a list of raw rows
+Tag = TypeVar("Tag")  # what the caller attaches to a batch (classify: people passed)
 
-_OFFENSE = column_index("OFFENSE_DESCR")
-_COMMENT = column_index("COMMENT_TEXT")
-_COUNTY = column_index("STP_ORI_CNTY_NAME")
-_DISPOSITION = column_index("DISP_DESCR")
 _NO_DATE = PartialDate(raw="", value=None)
 
 
@@ -50,15 +50,16 @@ def available_cpus() -> int:
 
 
 class RelevanceCheck:
-    """Tells, before a person's record is built, whether any of their rows could get a
-    determination: many people in a DOJ extract have no relevant conviction, and building
-    records is most of a run's time.
+    """Tells, before a person's rows are even read, whether a conviction row of theirs could
+    get a determination: most people in a DOJ extract have no relevant conviction, and
+    reading rows and building records is most of a run's time.
 
-    It asks the engine's own `relevant()` about each convicted row's county and charge, as
-    `build_person` reads them, so it can only err towards building a record that then gets
-    no determination, never the other way. Answers are cached by (county, offense, comment)
-    text, which repeats heavily across a file. tests/test_classify.py checks that runs with
-    and without it agree.
+    `row` asks the engine's own `relevant()` about a convicted row's county and charge, as
+    `build_person` reads them; the reader calls it from SQLite for each row whose
+    disposition may be a conviction (`records_db.iter_raw_people`). So it can only err
+    towards building a record that then gets no determination, never the other way.
+    Answers are cached by (county, offense, comment) text, which repeats heavily across a
+    file. tests/test_classify.py checks that runs with and without it agree.
     """
 
     MAX_CACHED = 200_000
@@ -89,16 +90,6 @@ class RelevanceCheck:
             self.cache.clear()
         self.cache[key] = answer
         return answer
-
-    def person(self, raw: list[RawRow]) -> bool:
-        """False only when no conviction of this person can be relevant."""
-        for r in raw:
-            # A loose test of the disposition (build_person's is stricter): erring wide is safe.
-            if "CONVICTED" in r[_DISPOSITION].upper() and self.row(
-                r[_COUNTY], r[_OFFENSE], r[_COMMENT]
-            ):
-                return True
-        return False
 
 
 def _trace_json(det: Determination) -> str:
@@ -143,18 +134,11 @@ def determination_rows(
 class Classifier:
     """One run's settings, applied person by person."""
 
-    def __init__(
-        self, pack: Pack, county: str, compute_at: dt.date, run_id: int, *, precheck: bool
-    ) -> None:
+    def __init__(self, pack: Pack, county: str, compute_at: dt.date, run_id: int) -> None:
         self.pack = pack
         self.county = county
         self.compute_at = compute_at
         self.run_id = run_id
-        self.check = RelevanceCheck(pack, county) if precheck else None
-
-    def wanted(self, raw: list[RawRow]) -> bool:
-        """Whether this person's record needs building at all (see `RelevanceCheck`)."""
-        return self.check is None or self.check.person(raw)
 
     def person(self, raw: list[RawRow]) -> list[DeterminationRow]:
         """Determination rows for one person's raw rows (often none)."""
@@ -178,7 +162,7 @@ def _start_worker(pack: Pack, county: str, compute_at: dt.date, run_id: int) -> 
     global _worker
     # Ctrl-C is the parent's to handle: it stops the pool and removes the partial run.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = Classifier(pack, county, compute_at, run_id, precheck=False)
+    _worker = Classifier(pack, county, compute_at, run_id)
 
 
 def _work(people: Batch) -> list[DeterminationRow]:
@@ -209,43 +193,21 @@ def _start_method() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _batches(
-    classifier: Classifier, people: Iterable[list[RawRow]], size: int
-) -> Iterator[tuple[int, Batch]]:
-    """(people read, those among them whose records need building), `size` people at a time.
-
-    The relevance check runs here, in the reading process, so that people who cannot get a
-    determination are never copied to a worker.
-    """
-    seen = 0
-    batch: Batch = []
-    for raw in people:
-        seen += 1
-        if classifier.wanted(raw):
-            batch.append(raw)
-        if seen >= size:
-            yield seen, batch
-            seen, batch = 0, []
-    if seen:
-        yield seen, batch
-
-
 def classify_batches(
     classifier: Classifier,
-    people: Iterable[list[RawRow]],
+    batches: Iterable[tuple[Tag, Batch]],
     *,
     workers: int,
-    batch_size: int,
-) -> Iterator[tuple[int, list[DeterminationRow]]]:
-    """(people done, their determination rows) per `batch_size` people read, in order.
+) -> Generator[tuple[Tag, list[DeterminationRow]], None, None]:
+    """(tag, determination rows) for each (tag, batch of people), in order.
 
     With `workers` > 1 the records are built and classified in that many processes, with
     at most two batches per worker in flight, so memory stays bounded however far reading
     runs ahead.
     """
     if workers <= 1:
-        for seen, batch in _batches(classifier, people, batch_size):
-            yield seen, classifier.batch(batch)
+        for tag, batch in batches:
+            yield tag, classifier.batch(batch)
         return
     _release_free_heap()
     pool = ProcessPoolExecutor(
@@ -254,10 +216,10 @@ def classify_batches(
         initializer=_start_worker,
         initargs=(classifier.pack, classifier.county, classifier.compute_at, classifier.run_id),
     )
-    inflight: deque[tuple[int, Future[list[DeterminationRow]]]] = deque()
+    inflight: deque[tuple[Tag, Future[list[DeterminationRow]]]] = deque()
     try:
-        for seen, batch in _batches(classifier, people, batch_size):
-            inflight.append((seen, pool.submit(_work, batch)))
+        for tag, batch in batches:
+            inflight.append((tag, pool.submit(_work, batch)))
             if len(inflight) >= 2 * workers:
                 done, future = inflight.popleft()
                 yield done, future.result()

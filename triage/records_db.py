@@ -12,9 +12,10 @@ from their first row.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from operator import itemgetter
 
 from rules.model import PersonRecord
@@ -46,17 +47,34 @@ DOJ_NAMES: tuple[str, ...] = tuple(doj for _, doj in SOURCE_TO_DOJ)
 
 # Same order as SOURCE_TO_DOJ (checked by the tests). The line number is cast in SQL so every
 # value handed to the rules is text, as in the file.
-_SELECT_ONE = (
-    "SELECT subject_id, name, dob, cii, event_date, stp_type, county, cnt_order, ofn, "
+_COLUMNS = (
+    "subject_id, name, dob, cii, event_date, stp_type, county, cnt_order, ofn, "
     "offense_descr, offense_toc, disp_descr, conv_stat, sent_length, sent_time_code, "
-    "comment_text, CAST(line AS TEXT) FROM source_rows WHERE subject_id = ? ORDER BY id"
+    "comment_text, CAST(line AS TEXT)"
 )
+# Built from the constant column list above, never from input.
+_SELECT_ONE = f"SELECT {_COLUMNS} FROM source_rows WHERE subject_id = ? ORDER BY id"  # noqa: S608
 # INDEXED BY keeps this a streaming walk of the subject index (the rows of one person are
 # then put in file order by a small sort) rather than a sort of the whole table.
 _SELECT_ALL = (
-    "SELECT subject_id, name, dob, cii, event_date, stp_type, county, cnt_order, ofn, "
-    "offense_descr, offense_toc, disp_descr, conv_stat, sent_length, sent_time_code, "
-    "comment_text, CAST(line AS TEXT) FROM source_rows INDEXED BY source_rows_subject "
+    f"SELECT {_COLUMNS} FROM source_rows INDEXED BY source_rows_subject "  # noqa: S608
+    "ORDER BY subject_id, id"
+)
+# The SQL function `iter_raw_people` registers for its `relevant` check.
+_CHECK_FUNCTION = "triage_relevant"
+# The people with a row that may be a relevant conviction, and only theirs. The subquery is
+# one scan of the table (in C, the check called only for rows that may be convictions); its
+# subject ids become a sorted list that drives lookups in the subject index, so the rows
+# still stream in subject order. The disposition test is wider than build_person's ("begins
+# with CONVICTED" after Python's upper()): it looks anywhere in the text, and as SQLite's
+# upper() folds ASCII only, a disposition with any non-ASCII character (Python folds `ı` to
+# `I`) passes too. Erring wide only costs a record built for nothing.
+_SELECT_RELEVANT = (
+    f"SELECT {_COLUMNS} FROM source_rows INDEXED BY source_rows_subject "  # noqa: S608
+    "WHERE subject_id IN (SELECT subject_id FROM source_rows "
+    "WHERE (instr(upper(disp_descr), 'CONVICTED') > 0 "
+    "OR length(CAST(disp_descr AS BLOB)) > length(disp_descr)) "
+    f"AND {_CHECK_FUNCTION}(county, offense_descr, comment_text)) "
     "ORDER BY subject_id, id"
 )
 
@@ -64,6 +82,9 @@ DEFAULT_BATCH = 2000
 
 RawRow = tuple[str, ...]
 """A source row as selected: values in SOURCE_TO_DOJ order (index with `column_index`)."""
+
+RowCheck = Callable[[str, str, str], bool]
+"""`check(county, offense_descr, comment_text)`: could a conviction with this text be relevant?"""
 
 
 def column_index(doj_name: str) -> int:
@@ -96,22 +117,68 @@ def load_person(conn: sqlite3.Connection, subject_id: str) -> PersonRecord:
 
 
 def iter_raw_people(
-    conn: sqlite3.Connection, *, batch: int = DEFAULT_BATCH
-) -> Iterator[tuple[str, list[RawRow]]]:
+    conn: sqlite3.Connection, *, batch: int = DEFAULT_BATCH, relevant: RowCheck | None = None
+) -> Generator[tuple[str, list[RawRow]], None, None]:
     """Every person's raw rows, in SUBJECT_ID order, one person at a time.
+
+    With `relevant`, only the people who have a row that may be a relevant conviction: its
+    disposition contains CONVICTED in any letter case (wider than `build_person`'s test)
+    and `relevant(county, offense_descr, comment_text)` holds. SQLite applies the check
+    while it scans, so the other people's rows are never fetched into Python. Whatever the
+    check raises (KeyboardInterrupt included) comes out as itself.
 
     Streams: rows are fetched `batch` at a time, so memory holds one batch plus one person
     whatever the size of the database. Run it inside a read transaction on its own
     connection when the caller writes meanwhile, so all people come from one snapshot.
+    Close it before the connection when stopping early.
     """
+    if relevant is None:
+        yield from _grouped(conn, _SELECT_ALL, batch)
+        return
+    check = relevant  # a name mypy knows is not None inside the closure
+    raised: list[BaseException] = []
+
+    def call(county: str, offense: str, comment: str) -> bool:
+        # SQLite turns an exception in a function into a generic OperationalError (and
+        # would swallow a Ctrl-C): keep it, to raise it as itself.
+        try:
+            return check(county, offense, comment)
+        except BaseException as exc:
+            raised.append(exc)
+            raise
+
+    conn.create_function(_CHECK_FUNCTION, 3, call, deterministic=True)
+    try:
+        yield from _grouped(conn, _SELECT_RELEVANT, batch)
+    except sqlite3.OperationalError:
+        if raised:
+            raise raised[0] from None
+        raise
+    finally:
+        # Let go of the check (and the pack and cache it holds). Python's sqlite3 cannot drop
+        # a function: it becomes one that fails if called. SQLite refuses the change while a
+        # statement using it runs (the cursor is closed by now) or once the connection is
+        # closed; either way nothing is left that calls the check again.
+        with contextlib.suppress(sqlite3.Error):
+            conn.create_function(_CHECK_FUNCTION, 3, None)
+
+
+def _grouped(
+    conn: sqlite3.Connection, sql: str, batch: int
+) -> Generator[tuple[str, list[RawRow]], None, None]:
     cur = conn.cursor()
     cur.row_factory = None
     cur.arraysize = max(1, batch)
-    cur.execute(_SELECT_ALL)
-    # chain/groupby/itemgetter keep the per-row work in C; Python sees one step per person.
-    rows: Iterator[RawRow] = itertools.chain.from_iterable(iter(cur.fetchmany, []))
-    for subject_id, group in itertools.groupby(rows, key=itemgetter(0)):
-        yield str(subject_id), list(group)
+    try:
+        cur.execute(sql)
+        # chain/groupby/itemgetter keep the per-row work in C; Python sees one step per person.
+        rows: Iterator[RawRow] = itertools.chain.from_iterable(iter(cur.fetchmany, []))
+        for subject_id, group in itertools.groupby(rows, key=itemgetter(0)):
+            yield str(subject_id), list(group)
+    finally:
+        # Fails only when the connection was closed first, which has ended the statement.
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            cur.close()
 
 
 def iter_person_rows(
