@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from triage.errors import TriageError
 from triage.importers import doj, store
@@ -114,8 +116,10 @@ def chunks_in_helper(job: Job) -> Iterator[Chunk]:
 
     The helper is a plain `python -m triage.importers.reader_process` child (not
     multiprocessing, which would re-run the caller's main script): the job goes in on its
-    stdin, pickled chunks come back on its stdout. The pipe bounds what is in flight, and
-    if the importer dies the helper's next write fails and it exits.
+    stdin, pickled chunks come back on its stdout. A thread here takes them off the pipe as
+    they come, so the helper can run up to `AHEAD` chunks ahead of the writer instead of
+    waiting for it at every chunk; if the importer dies, the helper's next write fails and
+    it exits.
     """
     # The helper must import this very triage, however the caller found it.
     root = str(Path(__file__).resolve().parents[2])
@@ -126,30 +130,62 @@ def chunks_in_helper(job: Job) -> Iterator[Chunk]:
         env={**os.environ, "PYTHONPATH": path},
     )  # fmt: skip
     assert helper.stdin is not None and helper.stdout is not None
+    items: queue.Queue[object] = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+    drain = threading.Thread(target=_drain, args=(helper.stdout, items, stop), daemon=True)
     try:
         try:
             pickle.dump(job, helper.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             helper.stdin.close()
         except BrokenPipeError:
             pass  # it stopped at once: reported below, with its exit code
+        drain.start()
         while True:
-            try:
-                item = pickle.load(helper.stdout)
-            except EOFError:
+            item = items.get()
+            if item is _STOPPED:
                 raise TriageError(
                     f"{job.path}: the reader process stopped (exit code {helper.wait()}); "
                     "nothing after the last written chunk was imported; re-run to resume"
-                ) from None
+                )
             if item is None:
                 return
             if isinstance(item, str):
                 raise TriageError(item)
-            yield item
+            yield cast(Chunk, item)
     finally:
-        helper.stdout.close()
+        stop.set()
         if helper.poll() is None:
             helper.kill()
         helper.wait()
+        if drain.is_alive():
+            drain.join()
+        helper.stdout.close()
+
+
+AHEAD = 3  # chunks in flight between the helper and the writer (a few MB each)
+_STOPPED = object()  # the helper's output ended without its final None
+
+
+def _drain(stream: BinaryIO, items: queue.Queue[object], stop: threading.Event) -> None:
+    """Move the helper's items from the pipe to `items` until the last one (or `stop`)."""
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    while True:
+        try:
+            item = pickle.load(stream)
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+            put(_STOPPED)  # (the helper died, or the importer is closing the pipe)
+            return
+        if not put(item) or item is None or isinstance(item, str):
+            return
 
 
 def serve(source: BinaryIO, sink: BinaryIO) -> None:
