@@ -428,6 +428,38 @@ def test_a_helper_process_reads_large_files_to_the_same_result(
     assert results[0][0][1] == (35, 0, 1, [(2, "94 fields, expected 95")])
 
 
+def test_a_reader_process_that_dies_is_one_clear_error_and_the_import_resumes(
+    tmp_path: Path, conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(producer, "HELPER_MIN_BYTES", 0)
+    monkeypatch.setattr(producer, "HELPER_MIN_CPUS", 1)
+    path = write_csv(tmp_path / "d.csv", [record(SUBJECT_ID=str(n)) for n in range(30)])
+    real_popen = producer.subprocess.Popen
+    # A helper that sends the first chunk (as the real one would) and then dies.
+    dying = (
+        "import pickle, sys\n"
+        "from triage.importers import producer, store\n"
+        "job = pickle.load(sys.stdin.buffer)\n"
+        "rows, held, done = next(producer.chunks(job))\n"
+        "pickle.dump((store.stage_rows(rows), held, done), sys.stdout.buffer)\n"
+        "sys.stdout.flush()\n"
+        "sys.exit(3)\n"
+    )
+
+    def popen(args: list[str], **kw: object) -> object:
+        return real_popen([args[0], "-c", dying], **kw)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(producer.subprocess, "Popen", popen)
+    with pytest.raises(TriageError, match=r"d\.csv: the reader process stopped \(exit code 3\)"):
+        import_files(conn, [path], chunk_rows=10)
+    assert count(conn, "source_rows") == 10  # the chunk it sent was written
+    monkeypatch.setattr(producer.subprocess, "Popen", real_popen)
+    report = import_files(conn, [path], chunk_rows=10)
+    assert (report.files[0].status, report.imported, count(conn, "source_rows")) == (
+        "resumed", 30, 30
+    )  # fmt: skip
+
+
 def test_duplicates_are_found_alike_in_a_helper_process_and_in_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

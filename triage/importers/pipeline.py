@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from triage import identity
+from triage import db, identity
 from triage.errors import TriageError, UsageError
 from triage.importers import producer, store
 from triage.importers.csvmap import ColumnMap, load_map
@@ -167,7 +166,7 @@ def import_files(
                 _validate(plan, codec)
     who = identity.reviewer(actor)
     reports = []
-    with _import_pragmas(conn), store.staging(conn):
+    with db.bulk_writes(conn), store.staging(conn):
         for plan in plans:
             reports.append(_import_one(conn, plan, codec, who, chunk_rows, progress))
     return ImportReport(reports, time.perf_counter() - started)
@@ -285,23 +284,3 @@ def _fill(report: FileReport, state: store.FileState) -> None:
     report.imported = state.rows_imported
     report.duplicates = state.rows_duplicate
     report.quarantined = state.rows_quarantined
-
-
-@contextlib.contextmanager
-def _import_pragmas(conn: sqlite3.Connection) -> Iterator[None]:
-    """For the import only: `synchronous=NORMAL` and a bigger page cache.
-
-    NORMAL in WAL mode can lose the last committed chunks on power loss (never on a crash,
-    never corrupting the file). For an import that is harmless: the chunks and the file's
-    completion go together, and re-running the import resumes where the durable data ends.
-    The connection's own settings come back afterwards, so reviewer writes stay FULL.
-    """
-    sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
-    cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA cache_size = -65536")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA synchronous = {sync}")
-        conn.execute(f"PRAGMA cache_size = {cache}")
