@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rules.charges import parse_charge
 from rules.dates import PROP64_EFFECTIVE, add_years, latest_possible, parse_doj_date, sentence_days
@@ -41,10 +42,45 @@ from rules.model import Charge, Conviction, Event, EventKind, Flag, PartialDate,
 
 _TRANSITION_END = add_years(PROP64_EFFECTIVE, 1)
 
+# What build_person reads: every row's event columns, and a convicted row's conviction
+# columns too, each in one pass (`_fields`) rather than one look-up per use. This runs for
+# every person of every classification run, a million rows and more.
+_EVENT_COLUMNS: tuple[str, ...] = (
+    "SUBJECT_ID",
+    "STP_TYPE_DESCR",
+    "DISP_DESCR",
+    "CNT_ORDER",
+    "STP_EVENT_DATE",
+    "STP_ORI_CNTY_NAME",
+    "OFFENSE_DESCR",
+    "COMMENT_TEXT",
+)
+_EVENT_DATE = _EVENT_COLUMNS.index("STP_EVENT_DATE")
+_CONVICTION_COLUMNS: tuple[str, ...] = (
+    "CONV_STAT_DESCR",
+    "OFFENSE_TOC",
+    "OFN",
+    "SENT_LENGTH",
+    "SENT_TIME_CODE",
+)
+
+
+def _text(value: object) -> str:
+    """A row value as trimmed text: blank for a missing column or None."""
+    return "" if value is None else str(value).strip()
+
 
 def _get(row: Mapping[str, str], column: str) -> str:
-    value = row.get(column)
-    return "" if value is None else str(value).strip()
+    return _text(row.get(column))
+
+
+def _fields(row: Mapping[str, str], columns: tuple[str, ...]) -> list[str]:
+    """The row's `columns`, each read as `_text` reads it.
+
+    A value of type exactly `str` (nearly all of them) is only trimmed: `str()` would return
+    it unchanged. Anything else, a str subclass included, goes through `_text`.
+    """
+    return [v.strip() if type(v) is str else _text(v) for v in map(row.get, columns)]
 
 
 def _line(row: Mapping[str, str]) -> int | None:
@@ -76,6 +112,12 @@ def event_kind(stp_type_descr: str) -> EventKind:
     return EventKind.OTHER
 
 
+# A file repeats a handful of STP_TYPE_DESCR spellings and sentence lengths over and over;
+# both functions are pure, so their answers are kept.
+_event_kind = lru_cache(maxsize=1024)(event_kind)
+_sentence_days = lru_cache(maxsize=4096)(sentence_days)
+
+
 def needs_subdivision_review(charge: Charge, date: PartialDate) -> bool:
     """Could this 11357 subdivision be in either lettering (before/after Prop 64)?"""
     if charge.section != "11357" or not charge.subdivision or not charge.is_prop64:
@@ -88,55 +130,55 @@ def needs_subdivision_review(charge: Charge, date: PartialDate) -> bool:
     return PROP64_EFFECTIVE <= earliest < _TRANSITION_END
 
 
-@dataclass
-class _Draft:
-    """A conviction while its rows are being gathered."""
+@dataclass(slots=True)
+class _Gathered:
+    """A conviction while its rows are gathered. Its first row decides the facts (its
+    `_EVENT_COLUMNS` and `_CONVICTION_COLUMNS` values, its charge); later rows with the same
+    CNT_ORDER add sentence time and lines. The Conviction is built once, at the end."""
 
-    first: Conviction
+    facts: list[str]
+    conviction_facts: list[str]
+    charge: Charge
     days: float
-    lines: list[int] = field(default_factory=list)
+    lines: list[int]
     conflicting: bool = False
 
 
-def _date_flags(date: PartialDate) -> list[Flag]:
+def _conviction(subject_id: str, gathered: _Gathered, dob_missing: bool) -> Conviction:
+    _, _, disposition, cnt_order, event_date, county, offense, comment = gathered.facts
+    conv_status, toc, ofn, _, _ = gathered.conviction_facts
+    charge = gathered.charge
+    date = parse_doj_date(event_date)
+    # Flag order is part of the record (it is stored and shown): date, subdivision,
+    # duplicate, date of birth.
     if date.value is None:
-        return [Flag.MISSING_DATE]
-    return [Flag.PARTIAL_DATE] if date.partial else []
-
-
-def _new_conviction(subject_id: str, row: Mapping[str, str], charge: Charge) -> Conviction:
-    cnt_order = _get(row, "CNT_ORDER")
-    date = parse_doj_date(_get(row, "STP_EVENT_DATE"))
-    conv_status, toc = _get(row, "CONV_STAT_DESCR"), _get(row, "OFFENSE_TOC")
-    flags = _date_flags(date)
+        flags = [Flag.MISSING_DATE]
+    else:
+        flags = [Flag.PARTIAL_DATE] if date.partial else []
     if needs_subdivision_review(charge, date):
         flags.append(Flag.PRE_2016_SUBDIVISION)
+    if gathered.conflicting:
+        flags.append(Flag.CONFLICTING_DUPLICATE)
+    if dob_missing:
+        flags.append(Flag.MISSING_DOB)
+    # Positional: a frozen dataclass's keyword call costs about a third more, and this runs
+    # once per conviction of every run (field order as declared in rules.model).
     return Conviction(
-        key=f"{subject_id}:{cnt_order}",
-        cnt_order=cnt_order,
-        date=date,
-        county=_get(row, "STP_ORI_CNTY_NAME"),
-        charge=charge,
-        offense_descr=_get(row, "OFFENSE_DESCR"),
-        comment=_get(row, "COMMENT_TEXT"),
-        felony=is_felony(conv_status, toc),
-        toc=toc,
-        conv_status=conv_status,
-        court_number=_get(row, "OFN"),
-        disposition=_get(row, "DISP_DESCR"),
-        flags=tuple(flags),
-    )
-
-
-def _event(row: Mapping[str, str], kind: EventKind, charge: Charge) -> Event:
-    return Event(
-        kind=kind,
-        cnt_order=_get(row, "CNT_ORDER"),
-        date=parse_doj_date(_get(row, "STP_EVENT_DATE")),
-        county=_get(row, "STP_ORI_CNTY_NAME"),
-        charge=charge,
-        offense_descr=_get(row, "OFFENSE_DESCR"),
-        comment=_get(row, "COMMENT_TEXT"),
+        f"{subject_id}:{cnt_order}",  # key
+        cnt_order,
+        date,
+        county,
+        charge,
+        offense,  # offense_descr
+        comment,
+        is_felony(conv_status, toc),  # felony
+        toc,
+        conv_status,
+        gathered.days,  # sentence_days
+        ofn,  # court_number
+        disposition,
+        tuple(flags),
+        tuple(gathered.lines),
     )
 
 
@@ -152,58 +194,54 @@ def build_person(rows: Sequence[Mapping[str, str]]) -> PersonRecord:
     """
     if not rows:
         raise RulesError("build_person: no rows for this person")
-    subject_id = _get(rows[0], "SUBJECT_ID")
-    strangers = [
-        _line(r) or i + 1 for i, r in enumerate(rows) if _get(r, "SUBJECT_ID") != subject_id
-    ]
-    if strangers:
-        where = ", ".join(str(n) for n in strangers[:5])
-        raise RulesError(f"build_person: rows for another SUBJECT_ID mixed in (line {where})")
-    dob = parse_doj_date(_get(rows[0], "PRI_DOB"))
-    drafts: dict[str, _Draft] = {}
+    first = rows[0]
+    subject_id = _get(first, "SUBJECT_ID")
+    dob = parse_doj_date(_get(first, "PRI_DOB"))
+    mixed = False
+    gathered: dict[str, _Gathered] = {}
     events: list[Event] = []
     for row in rows:
-        charge = parse_charge(_get(row, "OFFENSE_DESCR"), _get(row, "COMMENT_TEXT"))
-        kind = event_kind(_get(row, "STP_TYPE_DESCR"))
-        if not _get(row, "DISP_DESCR").upper().startswith("CONVICTED"):
-            events.append(_event(row, kind, charge))
+        facts = _fields(row, _EVENT_COLUMNS)
+        row_subject, stp_type, disposition, cnt_order, event_date, county, offense, comment = facts
+        if row_subject != subject_id:
+            mixed = True  # reported below, once every row has been seen
             continue
-        if kind is EventKind.DECEASED:
-            events.append(_event(row, kind, charge))
-        days = sentence_days(_get(row, "SENT_LENGTH"), _get(row, "SENT_TIME_CODE"))
+        charge = parse_charge(offense, comment)
+        kind = _event_kind(stp_type)
+        convicted = disposition.upper().startswith("CONVICTED")
+        if not convicted or kind is EventKind.DECEASED:
+            date = parse_doj_date(event_date)
+            # kind, cnt_order, date, county, charge, offense_descr, comment (positional: see
+            # _conviction)
+            events.append(Event(kind, cnt_order, date, county, charge, offense, comment))
+            if not convicted:
+                continue
+        conviction_facts = _fields(row, _CONVICTION_COLUMNS)
+        _, _, _, length, time_code = conviction_facts
+        days = _sentence_days(length, time_code)
         line = _line(row)
-        cnt_order = _get(row, "CNT_ORDER")
-        draft = drafts.get(cnt_order)
-        if draft is None:
-            draft = drafts[cnt_order] = _Draft(_new_conviction(subject_id, row, charge), days)
+        found = gathered.get(cnt_order)
+        if found is None:
+            found = _Gathered(facts, conviction_facts, charge, days, [])
+            gathered[cnt_order] = found
         else:
-            draft.days += days
-            same_charge = draft.first.charge.display == charge.display
-            same_date = draft.first.date.raw.strip() == _get(row, "STP_EVENT_DATE")
-            draft.conflicting = draft.conflicting or not (same_charge and same_date)
+            found.days += days
+            if not found.conflicting:
+                # parse_charge is cached: the same text gives the very same Charge.
+                first_charge = found.charge
+                same_charge = first_charge is charge or first_charge.display == charge.display
+                same_date = found.facts[_EVENT_DATE] == event_date  # both trimmed
+                found.conflicting = not (same_charge and same_date)
         if line is not None:
-            draft.lines.append(line)
-    convictions = []
-    for draft in drafts.values():
-        flags = list(draft.first.flags)
-        if draft.conflicting:
-            flags.append(Flag.CONFLICTING_DUPLICATE)
-        if dob.value is None:
-            flags.append(Flag.MISSING_DOB)
-        convictions.append(
-            replace(
-                draft.first,
-                sentence_days=draft.days,
-                lines=tuple(draft.lines),
-                flags=tuple(flags),
-            )
-        )
+            found.lines.append(line)
+    if mixed:
+        strangers = [
+            _line(r) or i + 1 for i, r in enumerate(rows) if _get(r, "SUBJECT_ID") != subject_id
+        ]
+        where = ", ".join(str(n) for n in strangers[:5])
+        raise RulesError(f"build_person: rows for another SUBJECT_ID mixed in (line {where})")
+    dob_missing = dob.value is None
+    convictions = [_conviction(subject_id, g, dob_missing) for g in gathered.values()]
     convictions.sort(key=_sort_key)
-    return PersonRecord(
-        subject_id=subject_id,
-        name=_get(rows[0], "PRI_NAME"),
-        dob=dob,
-        cii=_get(rows[0], "CII_NUMBER"),
-        convictions=tuple(convictions),
-        events=tuple(events),
-    )
+    name, cii = _get(first, "PRI_NAME"), _get(first, "CII_NUMBER")
+    return PersonRecord(subject_id, name, dob, cii, tuple(convictions), tuple(events))

@@ -5,15 +5,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rules.charges import parse_charge
-from rules.dates import parse_doj_date
+from rules.dates import parse_doj_date, sentence_days
 from rules.errors import RulesError
-from rules.model import EventKind, Flag
-from rules.records import build_person, is_felony, needs_subdivision_review
+from rules.model import Charge, Conviction, Event, EventKind, Flag, PersonRecord
+from rules.records import build_person, event_kind, is_felony, needs_subdivision_review
+from triage.sample import write_doj_csv
 
 
 def row(**fields: str) -> dict[str, str]:
@@ -257,3 +263,297 @@ def test_bear_file(cfa: Path) -> None:
     assert records["34499400"].convictions[0].felony  # blank CONV_STAT_DESCR, TOC F
     assert records["18675309"].deceased
     assert all(p.dob.exact for p in records.values())
+
+
+# --- The rewrite of build_person (one read per field, one Conviction per CNT_ORDER) must give
+# exactly what the straightforward version gave. That version is kept here as the oracle.
+
+
+def _oracle_get(r: Mapping[str, object], column: str) -> str:
+    value = r.get(column)
+    return "" if value is None else str(value).strip()
+
+
+def _oracle_line(r: Mapping[str, object]) -> int | None:
+    try:
+        return int(str(r.get("_line", "")).strip())
+    except ValueError:
+        return None
+
+
+def _oracle_event(r: Mapping[str, object], kind: EventKind, charge: Charge) -> Event:
+    return Event(
+        kind=kind,
+        cnt_order=_oracle_get(r, "CNT_ORDER"),
+        date=parse_doj_date(_oracle_get(r, "STP_EVENT_DATE")),
+        county=_oracle_get(r, "STP_ORI_CNTY_NAME"),
+        charge=charge,
+        offense_descr=_oracle_get(r, "OFFENSE_DESCR"),
+        comment=_oracle_get(r, "COMMENT_TEXT"),
+    )
+
+
+def _oracle_conviction(subject_id: str, r: Mapping[str, object], charge: Charge) -> Conviction:
+    date = parse_doj_date(_oracle_get(r, "STP_EVENT_DATE"))
+    flags = [Flag.MISSING_DATE] if date.value is None else []
+    if date.value is not None and date.partial:
+        flags.append(Flag.PARTIAL_DATE)
+    if needs_subdivision_review(charge, date):
+        flags.append(Flag.PRE_2016_SUBDIVISION)
+    status, toc = _oracle_get(r, "CONV_STAT_DESCR"), _oracle_get(r, "OFFENSE_TOC")
+    return Conviction(
+        key=f"{subject_id}:{_oracle_get(r, 'CNT_ORDER')}",
+        cnt_order=_oracle_get(r, "CNT_ORDER"),
+        date=date,
+        county=_oracle_get(r, "STP_ORI_CNTY_NAME"),
+        charge=charge,
+        offense_descr=_oracle_get(r, "OFFENSE_DESCR"),
+        comment=_oracle_get(r, "COMMENT_TEXT"),
+        felony=is_felony(status, toc),
+        toc=toc,
+        conv_status=status,
+        court_number=_oracle_get(r, "OFN"),
+        disposition=_oracle_get(r, "DISP_DESCR"),
+        flags=tuple(flags),
+    )
+
+
+def oracle_build_person(rows: Sequence[Mapping[str, object]]) -> PersonRecord:
+    """build_person as first written: every field read where it is used, drafts replaced."""
+    if not rows:
+        raise RulesError("build_person: no rows for this person")
+    subject_id = _oracle_get(rows[0], "SUBJECT_ID")
+    strangers = [
+        _oracle_line(r) or i + 1
+        for i, r in enumerate(rows)
+        if _oracle_get(r, "SUBJECT_ID") != subject_id
+    ]
+    if strangers:
+        where = ", ".join(str(n) for n in strangers[:5])
+        raise RulesError(f"build_person: rows for another SUBJECT_ID mixed in (line {where})")
+    dob = parse_doj_date(_oracle_get(rows[0], "PRI_DOB"))
+    drafts: dict[str, list[Any]] = {}  # cnt_order -> [first conviction, days, lines, conflict]
+    events: list[Event] = []
+    for r in rows:
+        charge = parse_charge(_oracle_get(r, "OFFENSE_DESCR"), _oracle_get(r, "COMMENT_TEXT"))
+        kind = event_kind(_oracle_get(r, "STP_TYPE_DESCR"))
+        if not _oracle_get(r, "DISP_DESCR").upper().startswith("CONVICTED"):
+            events.append(_oracle_event(r, kind, charge))
+            continue
+        if kind is EventKind.DECEASED:
+            events.append(_oracle_event(r, kind, charge))
+        days = sentence_days(_oracle_get(r, "SENT_LENGTH"), _oracle_get(r, "SENT_TIME_CODE"))
+        line = _oracle_line(r)
+        cnt_order = _oracle_get(r, "CNT_ORDER")
+        draft = drafts.get(cnt_order)
+        if draft is None:
+            draft = drafts[cnt_order] = [_oracle_conviction(subject_id, r, charge), days, [], False]
+        else:
+            draft[1] += days
+            same_charge = draft[0].charge.display == charge.display
+            same_date = draft[0].date.raw.strip() == _oracle_get(r, "STP_EVENT_DATE")
+            draft[3] = draft[3] or not (same_charge and same_date)
+        if line is not None:
+            draft[2].append(line)
+    convictions = []
+    for first, days, lines, conflicting in drafts.values():
+        flags = list(first.flags)
+        if conflicting:
+            flags.append(Flag.CONFLICTING_DUPLICATE)
+        if dob.value is None:
+            flags.append(Flag.MISSING_DOB)
+        convictions.append(
+            replace(first, sentence_days=days, lines=tuple(lines), flags=tuple(flags))
+        )
+    convictions.sort(key=lambda c: (c.date.value is None, c.date.value or dt.date.min, c.cnt_order))
+    return PersonRecord(
+        subject_id=subject_id,
+        name=_oracle_get(rows[0], "PRI_NAME"),
+        dob=dob,
+        cii=_oracle_get(rows[0], "CII_NUMBER"),
+        convictions=tuple(convictions),
+        events=tuple(events),
+    )
+
+
+def assert_same_as_oracle(rows: Sequence[Mapping[str, Any]]) -> PersonRecord | None:
+    """build_person and the oracle agree: the same record, or the same error message."""
+    before = [dict(r) for r in rows]
+    try:
+        expected: PersonRecord | str = oracle_build_person(rows)
+    except RulesError as err:
+        expected = str(err)
+    try:
+        got: PersonRecord | str = build_person(rows)
+    except RulesError as err:
+        got = str(err)
+    # Field by field first (a clearer failure), then the whole record.
+    if isinstance(expected, PersonRecord) and isinstance(got, PersonRecord):
+        assert len(got.convictions) == len(expected.convictions)
+        for mine, theirs in zip(got.convictions, expected.convictions, strict=True):
+            for name in Conviction.__dataclass_fields__:
+                assert getattr(mine, name) == getattr(theirs, name), name
+        assert got.events == expected.events
+    assert got == expected
+    assert repr(got) == repr(expected)  # also catches a 1 standing in for 1.0 or True
+    assert [dict(r) for r in rows] == before  # rows are read, never changed
+    return got if isinstance(got, PersonRecord) else None
+
+
+def _sample_people(path: Path, seed: int) -> dict[str, list[dict[str, str]]]:
+    write_doj_csv(path, people=300, seed=seed)
+    people: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with path.open(newline="", encoding="utf-8") as fh:
+        for number, r in enumerate(csv.DictReader(fh), start=2):
+            r["_line"] = str(number)
+            people[r["SUBJECT_ID"]].append(r)
+    return people
+
+
+@pytest.mark.parametrize("seed", [64, 11361])
+def test_same_records_as_the_oracle_on_a_generated_county(tmp_path: Path, seed: int) -> None:
+    people = _sample_people(tmp_path / "doj.csv", seed)
+    assert len(people) == 300
+    records = [assert_same_as_oracle(rows) for rows in people.values()]
+    # The sample exercises what the rewrite touches: repeated CNT_ORDERs (sentence parts),
+    # flags, deaths and events.
+    convictions = [c for p in records if p is not None for c in p.convictions]
+    assert any(len(c.lines) > 1 for c in convictions)
+    assert any(c.flags for c in convictions)
+    assert any(p is not None and p.deceased for p in records)
+    assert sum(len(p.events) for p in records if p is not None) > len(convictions) / 2
+
+
+def test_same_records_as_the_oracle_on_awkward_rows() -> None:
+    """Padded, None, non-text and missing values, partial dates, deaths, conflicts."""
+    cases: list[list[dict[str, Any]]] = [
+        # padded values everywhere, and a partial date
+        [
+            {k: f"  {v}\t" for k, v in row(STP_EVENT_DATE="19990400", _line="3").items()},
+            row(CNT_ORDER=" 101001001000 ", SENT_LENGTH=" 2 ", SENT_TIME_CODE=" y ", _line=" 4 "),
+        ],
+        # None for every column but the subject; a row with columns missing
+        [
+            {**{k: None for k in row()}, "SUBJECT_ID": "100"},
+            {"SUBJECT_ID": "100", "DISP_DESCR": "CONVICTED", "CNT_ORDER": "9"},
+        ],
+        # values that are not text: numbers, a date object, a boolean
+        [
+            row(CNT_ORDER=101001001000, SENT_LENGTH=3, _line=7),  # type: ignore[arg-type]
+            row(
+                SUBJECT_ID=100,  # type: ignore[arg-type]
+                CNT_ORDER=101001001000,  # type: ignore[arg-type]
+                SENT_LENGTH=1.5,  # type: ignore[arg-type]
+                SENT_TIME_CODE="M",
+                STP_EVENT_DATE=20100101,  # type: ignore[arg-type]
+                OFN=dt.date(2010, 1, 1),  # type: ignore[arg-type]
+                _line=True,  # type: ignore[arg-type]
+            ),
+        ],
+        # a death that carries a conviction, between events
+        [
+            row(STP_TYPE_DESCR="ARREST/DETAINED/CITED", DISP_DESCR=""),
+            row(CNT_ORDER="2", STP_TYPE_DESCR=" deceased ", DISP_DESCR=" convicted-jail "),
+            row(CNT_ORDER="3", STP_TYPE_DESCR="DECEASED", DISP_DESCR="DIED"),
+        ],
+        # same CNT_ORDER: conflicting charge, then conflicting date, then agreeing parts
+        [
+            row(CNT_ORDER="5", SENT_LENGTH="1", SENT_TIME_CODE="Y", _line="2"),
+            row(CNT_ORDER="5", OFFENSE_DESCR="11359 HS-SELL", SENT_LENGTH="2", _line="3"),
+            row(CNT_ORDER="6", STP_EVENT_DATE="20100101", _line="4"),
+            row(CNT_ORDER="6", STP_EVENT_DATE=" 20100101 ", _line="5"),
+            row(CNT_ORDER="6", STP_EVENT_DATE="20100102", _line="x"),
+            row(CNT_ORDER="7", OFFENSE_DESCR="11358 HS-A", _line=""),
+            row(CNT_ORDER="7", OFFENSE_DESCR="H&S 11358", _line=None),  # type: ignore[arg-type]
+            row(CNT_ORDER="7", OFFENSE_DESCR="11358 HS-B", SENT_LENGTH="-3", _line="0"),
+        ],
+        # missing or unreadable DOB, 11357 subdivisions around Prop 64, unknown dates
+        [
+            row(PRI_DOB="", OFFENSE_DESCR="11357(B) HS", STP_EVENT_DATE="20161100"),
+            row(CNT_ORDER="2", OFFENSE_DESCR="11357(A) HS", STP_EVENT_DATE=""),
+            row(CNT_ORDER="3", OFFENSE_DESCR="11357(C) HS", STP_EVENT_DATE="20170301"),
+            row(CNT_ORDER="4", STP_EVENT_DATE="00000000"),
+        ],
+        [row(PRI_DOB="19700231"), row(CNT_ORDER="")],
+        # every flag build_person raises, on one conviction (their order is kept)
+        [
+            row(PRI_DOB="", OFFENSE_DESCR="11357(B) HS", STP_EVENT_DATE="20161100"),
+            row(PRI_DOB="", OFFENSE_DESCR="11357(C) HS", STP_EVENT_DATE="20161100"),
+        ],
+        [row(PRI_DOB=None)],  # type: ignore[arg-type]
+        # a stranger's rows: the same message, naming lines (or positions)
+        [row(_line="10"), row(SUBJECT_ID="200", _line="11"), row(SUBJECT_ID=" 100 ")],
+        [row(), row(SUBJECT_ID=None), row(SUBJECT_ID="9", _line="x")],  # type: ignore[arg-type]
+        [row(_line=str(n), SUBJECT_ID=str(n % 2)) for n in range(1, 20)],
+    ]
+    for rows in cases:
+        assert_same_as_oracle(rows)
+    with pytest.raises(RulesError, match="no rows"):
+        build_person([])
+
+
+class _Loud(str):
+    """A str subclass whose str() differs from its text: build_person must use str()."""
+
+    def __str__(self) -> str:
+        return "LOUD " + self.upper()
+
+
+def test_same_records_as_the_oracle_with_str_subclasses() -> None:
+    rows = [
+        row(COMMENT_TEXT=_Loud("quiet"), CNT_ORDER=_Loud("1")),
+        row(CNT_ORDER=_Loud(" 2 "), STP_TYPE_DESCR=_Loud("arrest"), DISP_DESCR=""),
+    ]
+    person = assert_same_as_oracle(rows)
+    assert person is not None and person.convictions[0].comment == "LOUD QUIET"
+
+
+# Any value a row might hold: None, numbers, blanks, padding (incl. a no-break space), text.
+_ANY = st.one_of(
+    st.none(),
+    st.integers(-3, 40),
+    st.sampled_from(["", " ", "x", "None", " F ", "1", "2.5", "nan", "-1"]),
+    st.text(alphabet=" \t\u00a0ab19", max_size=4),
+)
+
+
+def _mostly(*typical: object) -> st.SearchStrategy[Any]:
+    """Usually one of the typical values (so convictions and their parts do occur)."""
+    return st.one_of(st.sampled_from(typical), st.sampled_from(typical), _ANY)
+
+
+# Mostly one subject, sometimes a stranger (then the error message must match).
+_SUBJECT_IDS = st.sampled_from(["100"] * 12 + [" 100", "100 ", "101", 100, None])
+_COLUMN_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "PRI_DOB": _mostly("19700101", "19700100", "19700000", "19700231"),
+    "STP_TYPE_DESCR": _mostly("ARREST/DETAINED", "COURT ACTION", " deceased", "REGISTRATION"),
+    "DISP_DESCR": _mostly("CONVICTED", " convicted-jail", "CONVICTED", "DISMISSED"),
+    "CNT_ORDER": _mostly("1", "2", " 1 ", 1),
+    "STP_EVENT_DATE": _mostly("20161109", "20161100", "20160000", " 20170301", "20180231"),
+    "OFFENSE_DESCR": _mostly("11357(B) HS", "11358 HS-X", "H&S 11358", "11359HS", "SEE COMMENT"),
+    "COMMENT_TEXT": _mostly("", "11360 HS", "PLEA TO 11357(A) HS"),
+    "CONV_STAT_DESCR": _mostly("FELONY", "misdemeanor", ""),
+    "OFFENSE_TOC": _mostly("F", " m ", ""),
+    "SENT_LENGTH": _mostly("1", " 30 ", 2, "1.5"),
+    "SENT_TIME_CODE": _mostly("D", "m", " Y "),
+    "_line": st.one_of(_ANY, st.integers(0, 99)),
+}
+_ALWAYS = ("DISP_DESCR", "CNT_ORDER", "SENT_LENGTH", "SENT_TIME_CODE", "_line")
+_ROWS = st.lists(
+    st.fixed_dictionaries(
+        # Columns a conviction needs are always there; the rest may be missing.
+        {"SUBJECT_ID": _SUBJECT_IDS, **{k: _COLUMN_VALUES[k] for k in _ALWAYS}},
+        optional={
+            **{k: v for k, v in _COLUMN_VALUES.items() if k not in _ALWAYS},
+            **{k: _ANY for k in ("PRI_NAME", "CII_NUMBER", "OFN")},
+        },
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ROWS)
+def test_same_records_as_the_oracle_on_random_rows(rows: list[dict[str, Any]]) -> None:
+    assert_same_as_oracle(rows)
