@@ -90,6 +90,13 @@ def _line(row: Mapping[str, str]) -> int | None:
         return None
 
 
+def is_conviction(disposition: str) -> bool:
+    """DISP_DESCR begins with `CONVICTED`, in any letter case. The one test of a conviction:
+    the importer marks rows with it, so the convictions it derives are the ones the rules
+    build (and the classifier can pick people by them)."""
+    return disposition.strip().upper().startswith("CONVICTED")
+
+
 def is_felony(conv_status: str, toc: str) -> bool:
     """CONV_STAT_DESCR `FELONY`, or (when it is blank) OFFENSE_TOC `F`."""
     status = conv_status.strip().upper()
@@ -208,7 +215,7 @@ def build_person(rows: Sequence[Mapping[str, str]]) -> PersonRecord:
             continue
         charge = parse_charge(offense, comment)
         kind = _event_kind(stp_type)
-        convicted = disposition.upper().startswith("CONVICTED")
+        convicted = is_conviction(disposition)
         if not convicted or kind is EventKind.DECEASED:
             date = parse_doj_date(event_date)
             # kind, cnt_order, date, county, charge, offense_descr, comment (positional: see

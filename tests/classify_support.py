@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from rules.records import is_conviction
 from triage import db, review
 
 # DOJ column -> source_rows column, for the fields a test row may set.
@@ -159,7 +160,7 @@ def _insert(conn: sqlite3.Connection, rows: list[Mapping[str, str]], file_name: 
     for line, row in enumerate(rows, start=2):
         values = {col: row.get(doj, "") for doj, col in _FIELDS.items()}
         raw = ",".join(row.get(doj, "") for doj in _FIELDS)
-        convicted = int(row.get("DISP_DESCR", "").startswith("CONVICTED"))
+        convicted = int(is_conviction(row.get("DISP_DESCR", "")))
         names = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         row_id = conn.execute(

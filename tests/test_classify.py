@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gc
 import json
@@ -42,7 +43,7 @@ def _run(path: Path, pack_id: str, county: str = "LOS ANGELES", **kw: object):
 
 
 def test_select_columns_follow_the_doj_mapping() -> None:
-    for sql in (records_db._SELECT_ONE, records_db._SELECT_ALL, records_db._SELECT_RELEVANT):
+    for sql in (records_db._SELECT_ONE, records_db._SELECT_ALL, records_db._SELECT_PEOPLE):
         listed = sql.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(", ")
         listed = ["line" if c == "CAST(line AS TEXT)" else c for c in listed]
         assert listed == [src for src, _ in records_db.SOURCE_TO_DOJ]
@@ -84,7 +85,7 @@ def test_iter_people_streams_everyone_once_in_subject_order(dbpath: Path, batch:
     assert [len(p.convictions) for p in people] == [2, 2, 1, 1]
 
 
-def test_iter_raw_people_with_a_check_reads_only_possible_convictions(tmp_path: Path) -> None:
+def test_candidate_subjects_asks_about_each_conviction_once(tmp_path: Path) -> None:
     rows = people_rows()
     rows[6]["DISP_DESCR"] = "convicted"  # 1003's theft: any letter case is a conviction
     path = seed(tmp_path / "r.db", rows)
@@ -95,19 +96,39 @@ def test_iter_raw_people_with_a_check_reads_only_possible_convictions(tmp_path: 
         return county == "LOS ANGELES" and offense.startswith(("1135", "1136"))
 
     conn = db.connect(path)
-    people = list(records_db.iter_raw_people(conn, batch=2, relevant=prop64_in_la))
-    # 1001 and 1002 have a Prop 64 conviction in LA; everyone's rows come whole, file order.
-    assert [(s, [r[-1] for r in raw]) for s, raw in people] == [
-        ("1001", ["4", "5", "6", "7"]),
-        ("1002", ["2", "3"]),
-    ]
-    # Asked about convicted rows only: never about 1001's arrest (same charge text).
-    assert len(asked) == 7 and ("LOS ANGELES", "484 PC-PETTY THEFT", "") in asked
-    assert asked.count(("LOS ANGELES", "11359 HS-POSSESS MARIJUANA FOR SALE", "")) == 2
+    # 1001 and 1002 have a Prop 64 conviction in LA, in subject order.
+    assert records_db.candidate_subjects(conn, prop64_in_la) == ["1001", "1002"]
+    # Asked about each conviction's first row only: never about 1001's arrest (same charge
+    # text), and about 1003's lower-case "convicted" theft.
+    assert len(asked) == 6 and ("LOS ANGELES", "484 PC-PETTY THEFT", "") in asked
+    assert asked.count(("LOS ANGELES", "11359 HS-POSSESS MARIJUANA FOR SALE", "")) == 1
     # Afterwards the connection no longer holds the check: its SQL function now fails.
     with pytest.raises(sqlite3.OperationalError):
         conn.execute(f"SELECT {records_db._CHECK_FUNCTION}('', '', '')")  # noqa: S608
-    assert len(asked) == 7
+    assert len(asked) == 6
+    conn.close()
+
+
+def test_people_rows_reads_a_snapshot_on_any_connection(tmp_path: Path) -> None:
+    path = seed(tmp_path / "p.db", people_rows())
+    conn = db.connect(path)
+    upto = records_db.last_row_id(conn)
+    whole = records_db.people_rows(conn, ["1002", "1001", "9999"], upto)
+    # In subject order, each person's rows whole and in file order; unknown people skipped.
+    assert [[r[-1] for r in raw] for raw in whole] == [["4", "5", "6", "7"], ["2", "3"]]
+    # Rows added after the snapshot are not part of it, on another (read-only) connection.
+    with db.write(conn):
+        conn.execute(
+            "INSERT INTO source_rows (file_id, line, raw, row_hash, subject_id, cnt_order, "
+            "stp_type, event_date, county) SELECT file_id, 99, raw, 'new', subject_id, "
+            "'009009009000', stp_type, event_date, county FROM source_rows WHERE line = 4"
+        )
+    other = records_db.open_reader(str(path))
+    assert records_db.people_rows(other, ["1002", "1001"], upto) == whole
+    assert len(records_db.people_rows(other, ["1001"], upto + 1)[0]) == 5
+    with pytest.raises(sqlite3.OperationalError):  # it only reads
+        other.execute("DELETE FROM claims")
+    other.close()
     conn.close()
 
 
@@ -155,6 +176,28 @@ def test_run_records_pack_and_determinations(dbpath: Path) -> None:
     assert detail["pack"] == "los-angeles-2019" and detail["hash"] == pack.content_hash
     assert detail["convictions"] == 3
     assert audit.verify(conn).ok
+    conn.close()
+
+
+def test_the_run_becomes_visible_under_the_connections_own_durability(
+    dbpath: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Determinations are written with synchronous=NORMAL (a lost tail only loses an
+    # unfinished run); the transaction that makes the run active must be FULL again.
+    settings: list[int] = []
+    real_set_meta = db.set_meta
+
+    def watching(conn: sqlite3.Connection, key: str, value: str) -> None:
+        if key == "active_run":
+            settings.append(int(conn.execute("PRAGMA synchronous").fetchone()[0]))
+        real_set_meta(conn, key, value)
+
+    monkeypatch.setattr(db, "set_meta", watching)
+    conn = db.connect(dbpath)
+    classify_run(conn, load_pack("los-angeles-2019"), county="LOS ANGELES",
+                 compute_at=LA_DATE, actor="tester")  # fmt: skip
+    assert settings == [2]  # FULL
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
     conn.close()
 
 
@@ -227,7 +270,6 @@ def test_small_chunks_write_every_determination(
     dbpath: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(classify, "CHUNK", 1)
-    monkeypatch.setattr(classify, "READ_BATCH", 1)
     monkeypatch.setattr(classify, "BATCH_PEOPLE", 1)
     seen: list[tuple[int, int]] = []
     summary = _run(dbpath, "los-angeles-2019", progress=lambda d, t: seen.append((d, t)))
@@ -352,20 +394,26 @@ def test_precheck_skips_only_people_without_determinations(
                 assert skipped_builds < full.people  # it does skip someone
 
 
-def test_a_disposition_only_python_folds_to_convicted_is_still_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("disposition", ["Convicted", "CONV\u0131CTED", "  convicted-x"])
+def test_a_conviction_in_any_letter_case_is_classified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disposition: str
 ) -> None:
-    # build_person folds case with Python's upper(), which makes "ı" an "I"; SQLite's upper()
-    # folds ASCII only, so the reader must not drop this conviction.
+    # build_person folds case with Python's upper() (which makes "ı" an "I"); the importer
+    # marks convictions with the same test, so the run finds this person and has the
+    # conviction its determination refers to.
+    from triage.importers import DOJ_COLUMNS, import_files
+
     row = conviction("3001", "001001001000", "11357(B) HS-POSSESS MARIJUANA", felony=False)
-    row["DISP_DESCR"] = "CONV\u0131CTED"
-    path = seed(tmp_path / "u.db", [row])
-    conn = db.connect(path)
-    with db.write(conn):  # the conviction row an importer folding case would have derived
-        conn.execute(
-            "INSERT INTO convictions (key, subject_id, cnt_order, first_row_id, event_date, "
-            "county) VALUES ('3001:001001001000', '3001', '001001001000', 1, '', '')"
-        )
+    row["DISP_DESCR"] = disposition
+    source = tmp_path / "c.csv"
+    with source.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([DOJ_COLUMNS, [row.get(name, "") for name in DOJ_COLUMNS]])
+    path = tmp_path / "u.db"
+    conn = db.connect(path, create=True)
+    import_files(conn, [source])
+    assert [tuple(r) for r in conn.execute("SELECT key FROM convictions")] == [
+        ("3001:001001001000",)
+    ]
     conn.close()
     fast = _run(path, "los-angeles-2019")
     monkeypatch.setattr(classify, "PRECHECK", False)

@@ -9,9 +9,10 @@ How it stays out of reviewers' way: people are read on a second connection insid
 read transaction (a consistent snapshot that never blocks writers under WAL), classified
 with no lock held, and their determinations written in short `BEGIN IMMEDIATE`
 transactions of a few thousand rows. Only people with a conviction the pack may find
-relevant are read at all (`PRECHECK`): SQLite asks the engine while it scans, so the rest
-(most people in a DOJ extract) never reach Python. The run becomes visible (finished, active, audited)
-in a last short transaction. A run that fails or is interrupted has its determinations
+relevant are read at all (`PRECHECK`): SQLite asks the engine while it scans the
+convictions, so the rest (most people in a DOJ extract) never reach Python. Large runs read
+and classify those people in worker processes, on the same snapshot (`classify_work`).
+The run becomes visible (finished, active, audited) in a last short transaction. A run that fails or is interrupted has its determinations
 removed and stays unfinished, as one killed outright does; unfinished runs are never
 active, and the queue, results and exports ignore them.
 """
@@ -24,7 +25,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,14 +36,14 @@ from triage.classify_work import (
     Classifier,
     DeterminationRow,
     RelevanceCheck,
+    Snapshot,
     available_cpus,
     classify_batches,
 )
 from triage.errors import TriageError
-from triage.records_db import RawRow, iter_raw_people
+from triage.records_db import all_subjects, candidate_subjects, last_row_id
 
 CHUNK = 4000  # determinations per write transaction: a few milliseconds of lock each
-READ_BATCH = 4000  # source rows fetched at a time
 # Records built per unit of work (and per progress report). Every person read is built, so
 # this bounds what each batch in flight holds (~5,000 rows; at most two per worker).
 BATCH_PEOPLE = 500
@@ -180,9 +181,12 @@ def classify_run(
     started = time.perf_counter()
     run_id = _start_run(conn, pack, county, compute_at, actor, options)
     try:
-        people, outcomes = _classify_all(conn, run_id, pack, county, compute_at, progress, workers)
-        # Queue rows first, so the run is complete the moment it becomes active.
-        review.refresh_cases(conn, run_id)
+        with db.bulk_writes(conn):
+            people, outcomes = _classify_all(
+                conn, run_id, pack, county, compute_at, progress, workers
+            )
+            # Queue rows first, so the run is complete the moment it becomes active.
+            review.refresh_cases(conn, run_id)
         seconds = time.perf_counter() - started
         total = sum(outcomes.values())
         by_outcome = dict(sorted(outcomes.items()))
@@ -246,13 +250,9 @@ def _people_between(reader: sqlite3.Connection, after: str | None, upto: str) ->
 
 
 def _batches(
-    reader: sqlite3.Connection,
-    people: Iterable[tuple[str, list[RawRow]]],
-    size: int,
-    *,
-    skipping: bool,
+    reader: sqlite3.Connection, subjects: list[str], size: int, *, skipping: bool
 ) -> Iterator[tuple[int, Batch]]:
-    """(people passed so far, batch) for every `size` people read, in subject order.
+    """(people passed so far, batch) for every `size` people to classify, in subject order.
 
     People passed counts everyone in the snapshot up to the batch's last person, those the
     relevance check skipped (when `skipping`) included, so progress moves evenly through
@@ -260,17 +260,10 @@ def _batches(
     """
     passed = 0
     last: str | None = None
-    batch: Batch = []
-    subject_id = ""
-    for subject_id, raw in people:
-        batch.append(raw)
-        if len(batch) >= size:
-            passed += _people_between(reader, last, subject_id) if skipping else len(batch)
-            last = subject_id
-            yield passed, batch
-            batch = []
-    if batch:
-        passed += _people_between(reader, last, subject_id) if skipping else len(batch)
+    for start in range(0, len(subjects), size):
+        batch = subjects[start : start + size]
+        passed += _people_between(reader, last, batch[-1]) if skipping else len(batch)
+        last = batch[-1]
         yield passed, batch
 
 
@@ -284,27 +277,31 @@ def _classify_all(
     workers: int | None,
 ) -> tuple[int, Counter[str]]:
     """Classify the people of one snapshot; (people in it, determinations by outcome)."""
-    reader = db.connect(database_path(conn))
+    path = database_path(conn)
+    reader = db.connect(path)
     outcomes: Counter[str] = Counter()
     try:
         reader.execute("BEGIN")  # one snapshot for the whole run
         total = int(reader.execute("SELECT count(*) FROM people").fetchone()[0])
         if progress is not None:
             progress(0, total)
-        check = RelevanceCheck(pack, county).row if PRECHECK else None
+        snapshot = Snapshot(path, last_row_id(reader))
+        if PRECHECK:
+            subjects = candidate_subjects(reader, RelevanceCheck(pack, county).row)
+        else:
+            subjects = all_subjects(reader)
         pending: list[DeterminationRow] = []
-        # On an error, stop the workers and end the read here, before the reader closes,
-        # rather than whenever the garbage collector gets to these generators.
-        with (
-            contextlib.closing(iter_raw_people(reader, batch=READ_BATCH, relevant=check)) as people,
-            contextlib.closing(
-                classify_batches(
-                    Classifier(pack, county, compute_at, run_id),
-                    _batches(reader, people, BATCH_PEOPLE, skipping=check is not None),
-                    workers=_workers(workers, total),
-                )
-            ) as results,
-        ):
+        # On an error, stop the workers here, before the reader closes, rather than
+        # whenever the garbage collector gets to the generator.
+        with contextlib.closing(
+            classify_batches(
+                Classifier(pack, county, compute_at, run_id),
+                _batches(reader, subjects, BATCH_PEOPLE, skipping=PRECHECK),
+                reader=reader,
+                snapshot=snapshot,
+                workers=_workers(workers, total),
+            )
+        ) as results:
             for passed, rows in results:
                 pending.extend(rows)
                 outcomes.update(r[_OUTCOME] for r in rows)

@@ -1,15 +1,17 @@
-"""The work of a classification run: people's rows in, determination rows out.
+"""The work of a classification run: people in, determination rows out.
 
 `Classifier` turns one person's raw source rows into database rows for the determinations
-table. `classify_batches` runs it over batches of people, either in this process or, for
-large databases, in forked worker processes (one per CPU): building records and running the
-engine is nearly all of a run's time, and it is pure Python, so it only scales across
-processes. The caller keeps reading (one snapshot) and writing (short transactions); the
-workers only compute. Results come back in the order the batches went out, so a run writes
-the same rows in the same order however many workers it used.
+table. `classify_batches` runs it over batches of people (SUBJECT_IDs), either in this
+process or, for large databases, in forked worker processes (one per CPU): reading people's
+rows, building records and running the engine is nearly all of a run's time, and it is pure
+Python, so it only scales across processes. Each worker reads the rows of its own batches
+on its own read-only connection, pinned to the caller's snapshot by its last source row id
+(`records_db.people_rows`), so rows never travel between processes. The caller picks the
+people, and writes (short transactions). Results come back in the order the batches went
+out, so a run writes the same rows in the same order however many workers it used.
 
-`RelevanceCheck` is the test the reading side applies (inside SQLite, see
-`records_db.iter_raw_people`) so that people who cannot get a determination are never read.
+`RelevanceCheck` is the test that picks the people (inside SQLite, see
+`records_db.candidate_subjects`) so that people who cannot get a determination are never read.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import json
 import multiprocessing
 import os
 import signal
+import sqlite3
 import sys
 from collections import deque
 from collections.abc import Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rules.charges import parse_charge
@@ -32,10 +36,10 @@ from rules.engine import classify, relevant
 from rules.model import Conviction, Determination, PartialDate, PersonRecord
 from rules.packs import Pack
 from rules.records import build_person
-from triage.records_db import RawRow, as_doj_rows
+from triage.records_db import RawRow, as_doj_rows, open_reader, people_rows
 
 DeterminationRow = tuple[Any, ...]
-Batch = list[list[RawRow]]  # people, each a list of raw rows
+Batch = list[str]  # people, by SUBJECT_ID, in order
 Tag = TypeVar("Tag")  # what the caller attaches to a batch (classify: people passed)
 
 _NO_DATE = PartialDate(raw="", value=None)
@@ -146,29 +150,44 @@ class Classifier:
         dets = classify(record, self.pack, county=self.county, compute_at=self.compute_at)
         return determination_rows(self.run_id, record, dets) if dets else []
 
-    def batch(self, people: Batch) -> list[DeterminationRow]:
+    def batch(self, people: list[list[RawRow]]) -> list[DeterminationRow]:
         out: list[DeterminationRow] = []
         for raw in people:
             out.extend(self.person(raw))
         return out
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Where the people of a run are read: the database file and the id of the last source
+    row the run's snapshot holds (see `records_db.people_rows`)."""
+
+    path: str
+    upto: int
+
+
 # --- worker processes ---------------------------------------------------------------------
 
 _worker: Classifier | None = None
+_reader: sqlite3.Connection | None = None
+_upto = 0
 
 
-def _start_worker(pack: Pack, county: str, compute_at: dt.date, run_id: int) -> None:
-    global _worker
+def _start_worker(
+    pack: Pack, county: str, compute_at: dt.date, run_id: int, snapshot: Snapshot
+) -> None:
+    global _worker, _reader, _upto
     # Ctrl-C is the parent's to handle: it stops the pool and removes the partial run.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = Classifier(pack, county, compute_at, run_id)
+    _reader = open_reader(snapshot.path)
+    _upto = snapshot.upto
 
 
-def _work(people: Batch) -> list[DeterminationRow]:
-    if _worker is None:  # pragma: no cover - the pool initializer always runs first
+def _work(subjects: Batch) -> list[DeterminationRow]:
+    if _worker is None or _reader is None:  # pragma: no cover - the initializer runs first
         raise RuntimeError("classification worker was not started")
-    return _worker.batch(people)
+    return _worker.batch(people_rows(_reader, subjects, _upto))
 
 
 def _release_free_heap() -> None:
@@ -197,24 +216,32 @@ def classify_batches(
     classifier: Classifier,
     batches: Iterable[tuple[Tag, Batch]],
     *,
+    reader: sqlite3.Connection,
+    snapshot: Snapshot,
     workers: int,
 ) -> Generator[tuple[Tag, list[DeterminationRow]], None, None]:
     """(tag, determination rows) for each (tag, batch of people), in order.
 
-    With `workers` > 1 the records are built and classified in that many processes, with
-    at most two batches per worker in flight, so memory stays bounded however far reading
-    runs ahead.
+    In this process the rows are read on `reader` (the caller's snapshot). With `workers`
+    > 1 the people are read, built and classified in that many processes, each reading
+    `snapshot` on a connection of its own, with at most two batches per worker in flight.
     """
     if workers <= 1:
         for tag, batch in batches:
-            yield tag, classifier.batch(batch)
+            yield tag, classifier.batch(people_rows(reader, batch, snapshot.upto))
         return
     _release_free_heap()
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_start_method(),
         initializer=_start_worker,
-        initargs=(classifier.pack, classifier.county, classifier.compute_at, classifier.run_id),
+        initargs=(
+            classifier.pack,
+            classifier.county,
+            classifier.compute_at,
+            classifier.run_id,
+            snapshot,
+        ),
     )
     inflight: deque[tuple[Tag, Future[list[DeterminationRow]]]] = deque()
     try:

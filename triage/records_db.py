@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import sqlite3
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from operator import itemgetter
 
 from rules.model import PersonRecord
 from rules.records import build_person
+from triage import db
 from triage.errors import TriageError
 
 # source_rows column -> DOJ column name. `line` becomes `_line`, the physical line number.
@@ -60,21 +62,25 @@ _SELECT_ALL = (
     f"SELECT {_COLUMNS} FROM source_rows INDEXED BY source_rows_subject "  # noqa: S608
     "ORDER BY subject_id, id"
 )
-# The SQL function `iter_raw_people` registers for its `relevant` check.
+# The SQL function `candidate_subjects` registers for its `relevant` check.
 _CHECK_FUNCTION = "triage_relevant"
-# The people with a row that may be a relevant conviction, and only theirs. The subquery is
-# one scan of the table (in C, the check called only for rows that may be convictions); its
-# subject ids become a sorted list that drives lookups in the subject index, so the rows
-# still stream in subject order. The disposition test is wider than build_person's ("begins
-# with CONVICTED" after Python's upper()): it looks anywhere in the text, and as SQLite's
-# upper() folds ASCII only, a disposition with any non-ASCII character (Python folds `ı` to
-# `I`) passes too. Erring wide only costs a record built for nothing.
-_SELECT_RELEVANT = (
+# The people with a conviction the check may find relevant. A conviction's county and
+# charge are those of its first row, as `build_person` reads them, and the importer marks
+# convictions with the rules' own test (`rules.records.is_conviction`), so this finds
+# exactly the people whose records could get a determination. One scan of `convictions`
+# (a third of the rows, in C), one lookup of each first row.
+_SELECT_CANDIDATES = (
+    "SELECT DISTINCT s.subject_id FROM convictions AS c "  # noqa: S608
+    "JOIN source_rows AS s ON s.id = c.first_row_id "
+    f"WHERE {_CHECK_FUNCTION}(s.county, s.offense_descr, s.comment_text) "
+    "ORDER BY s.subject_id"
+)
+# The rows of a batch of people (a JSON list of subject ids) as of a snapshot: rows are
+# never updated or deleted and ids only grow, so "id <= the snapshot's last id" is that
+# snapshot's rows, whichever connection reads them, and whenever.
+_SELECT_PEOPLE = (
     f"SELECT {_COLUMNS} FROM source_rows INDEXED BY source_rows_subject "  # noqa: S608
-    "WHERE subject_id IN (SELECT subject_id FROM source_rows "
-    "WHERE (instr(upper(disp_descr), 'CONVICTED') > 0 "
-    "OR length(CAST(disp_descr AS BLOB)) > length(disp_descr)) "
-    f"AND {_CHECK_FUNCTION}(county, offense_descr, comment_text)) "
+    "WHERE subject_id IN (SELECT value FROM json_each(?)) AND id <= ? "
     "ORDER BY subject_id, id"
 )
 
@@ -117,50 +123,78 @@ def load_person(conn: sqlite3.Connection, subject_id: str) -> PersonRecord:
 
 
 def iter_raw_people(
-    conn: sqlite3.Connection, *, batch: int = DEFAULT_BATCH, relevant: RowCheck | None = None
+    conn: sqlite3.Connection, *, batch: int = DEFAULT_BATCH
 ) -> Generator[tuple[str, list[RawRow]], None, None]:
     """Every person's raw rows, in SUBJECT_ID order, one person at a time.
-
-    With `relevant`, only the people who have a row that may be a relevant conviction: its
-    disposition contains CONVICTED in any letter case (wider than `build_person`'s test)
-    and `relevant(county, offense_descr, comment_text)` holds. SQLite applies the check
-    while it scans, so the other people's rows are never fetched into Python. Whatever the
-    check raises (KeyboardInterrupt included) comes out as itself.
 
     Streams: rows are fetched `batch` at a time, so memory holds one batch plus one person
     whatever the size of the database. Run it inside a read transaction on its own
     connection when the caller writes meanwhile, so all people come from one snapshot.
     Close it before the connection when stopping early.
     """
-    if relevant is None:
-        yield from _grouped(conn, _SELECT_ALL, batch)
-        return
-    check = relevant  # a name mypy knows is not None inside the closure
+    yield from _grouped(conn, _SELECT_ALL, batch)
+
+
+def last_row_id(conn: sqlite3.Connection) -> int:
+    """The newest source row's id: with `people_rows`, it pins a snapshot (see there)."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM source_rows").fetchone()[0])
+
+
+def all_subjects(conn: sqlite3.Connection) -> list[str]:
+    """Every person's SUBJECT_ID, in order."""
+    return [str(r[0]) for r in conn.execute("SELECT subject_id FROM people ORDER BY subject_id")]
+
+
+def candidate_subjects(conn: sqlite3.Connection, relevant: RowCheck) -> list[str]:
+    """The SUBJECT_IDs, in order, of the people with a conviction for which
+    `relevant(county, offense_descr, comment_text)` holds (its first row's text).
+
+    SQLite applies the check while it scans, so other people's rows never reach Python.
+    Whatever the check raises (KeyboardInterrupt included) comes out as itself.
+    """
     raised: list[BaseException] = []
 
     def call(county: str, offense: str, comment: str) -> bool:
         # SQLite turns an exception in a function into a generic OperationalError (and
         # would swallow a Ctrl-C): keep it, to raise it as itself.
         try:
-            return check(county, offense, comment)
+            return relevant(county, offense, comment)
         except BaseException as exc:
             raised.append(exc)
             raise
 
     conn.create_function(_CHECK_FUNCTION, 3, call, deterministic=True)
     try:
-        yield from _grouped(conn, _SELECT_RELEVANT, batch)
+        return [str(r[0]) for r in conn.execute(_SELECT_CANDIDATES)]
     except sqlite3.OperationalError:
         if raised:
             raise raised[0] from None
         raise
     finally:
         # Let go of the check (and the pack and cache it holds). Python's sqlite3 cannot drop
-        # a function: it becomes one that fails if called. SQLite refuses the change while a
-        # statement using it runs (the cursor is closed by now) or once the connection is
-        # closed; either way nothing is left that calls the check again.
+        # a function: it becomes one that fails if called.
         with contextlib.suppress(sqlite3.Error):
             conn.create_function(_CHECK_FUNCTION, 3, None)
+
+
+def people_rows(conn: sqlite3.Connection, subjects: Sequence[str], upto: int) -> list[list[RawRow]]:
+    """The raw rows of these people (in SUBJECT_ID order, each person's in file order) as of
+    the snapshot whose last source row is `upto`, read on any connection to the database."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    try:
+        rows = cur.execute(_SELECT_PEOPLE, (json.dumps(list(subjects)), upto)).fetchall()
+    finally:
+        cur.close()
+    return [list(group) for _, group in itertools.groupby(rows, key=itemgetter(0))]
+
+
+def open_reader(path: str) -> sqlite3.Connection:
+    """A connection that only reads (a classification worker's): no schema checks, no
+    writes, so it is cheap to open in each worker process."""
+    conn = sqlite3.connect(path, timeout=db.BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
 
 
 def _grouped(

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rules.records import is_conviction
 from triage.errors import TriageError
 from triage.importers.layout import DATE_SOURCES, NAMED_SOURCES, Layout, Shaped
 
@@ -173,7 +174,7 @@ def _shaper(
             return "SUBJECT_ID is blank"
         if not values[1]:
             return "CNT_ORDER is blank"
-        return values + (1 if values[_DISP].startswith("CONVICTED") else 0,)
+        return values + (1 if is_conviction(values[_DISP]) else 0,)
 
     return shape
 

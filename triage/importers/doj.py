@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rules.doj_layout import DOJ_COLUMNS
+from rules.records import is_conviction
 from triage.errors import TriageError
 from triage.importers.layout import NAMED_SOURCES, Layout, Shaped
 
@@ -30,7 +31,7 @@ def _shape(fields: list[str]) -> Shaped:
         return "CNT_ORDER is blank"
     if subject_id == "SUBJECT_ID":
         return "a header line in the middle of the file"
-    return values + (1 if values[11].startswith("CONVICTED") else 0,)
+    return values + (1 if is_conviction(values[11]) else 0,)
 
 
 def layout(path: Path, first: list[str] | None) -> Layout:
