@@ -15,7 +15,7 @@ import pytest
 
 from triage import audit, db
 from triage.errors import TriageError, UsageError
-from triage.importers import DOJ_COLUMNS, import_files, producer
+from triage.importers import DOJ_COLUMNS, import_files, pipeline, producer
 
 NAMED = ("subject_id, cnt_order, stp_type, event_date, county, name, dob, cii, ofn, "
          "offense_descr, offense_toc, disp_descr, conv_stat, sent_length, sent_time_code, "
@@ -458,6 +458,60 @@ def test_a_reader_process_that_dies_is_one_clear_error_and_the_import_resumes(
     assert (report.files[0].status, report.imported, count(conn, "source_rows")) == (
         "resumed", 30, 30
     )  # fmt: skip
+
+
+def _index_sql(conn: sqlite3.Connection) -> dict[str, str]:
+    return {str(r[0]): str(r[1]) for r in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}  # fmt: skip
+
+
+def test_a_large_import_builds_the_search_indexes_at_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [record(SUBJECT_ID=str(n), PRI_NAME=f"NAME{n % 7},X", OFN=f"C{n}") for n in range(40)]
+    path = write_csv(tmp_path / "big.csv", rows)
+    fresh_indexes = _index_sql(fresh(tmp_path, "empty.db"))
+    assert set(db.SEARCH_INDEXES) <= set(fresh_indexes)
+    results = []
+    for threshold in (1 << 40, 0):  # never deferred, always
+        monkeypatch.setattr(pipeline, "DEFER_INDEXES_MIN_BYTES", threshold)
+        conn = fresh(tmp_path, f"x{threshold}.db")
+        dropped: list[list[str]] = []
+
+        def watch(
+            *_: object, c: sqlite3.Connection = conn, seen: list[list[str]] = dropped
+        ) -> None:
+            seen.append(db.missing_search_indexes(c))
+
+        import_files(conn, [path], chunk_rows=7, progress=watch)
+        # Dropped while the rows went in (deferred), back afterwards, as the schema has them.
+        assert any(dropped) == (threshold == 0)
+        assert _index_sql(conn) == fresh_indexes
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        results.append([tuple(r) for r in conn.execute("SELECT * FROM people ORDER BY name")])
+    assert results[0] == results[1] and len(results[0]) == 40
+
+
+def test_search_indexes_come_back_after_a_failed_or_killed_import(
+    tmp_path: Path, conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "DEFER_INDEXES_MIN_BYTES", 0)
+    good = [record(SUBJECT_ID=str(n)) for n in range(200)]
+    bad = write_csv(tmp_path / "esc.csv", [*good, record(COMMENT_TEXT="C:\\x")])
+    with pytest.raises(TriageError, match="cannot be decoded"):
+        import_files(conn, [bad], encoding="unicode_escape", chunk_rows=10)
+    assert db.missing_search_indexes(conn) == []
+    # A killed import leaves them dropped: the doctor says so, any later import builds them.
+    with db.write(conn):
+        conn.execute("DROP INDEX people_name")
+    from triage.maintenance import doctor
+
+    conn_path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+    assert any(c.name == "search indexes" for c in doctor(conn_path).checks)
+    monkeypatch.setattr(pipeline, "DEFER_INDEXES_MIN_BYTES", 1 << 40)
+    import_files(conn, [write_csv(tmp_path / "small.csv", good[:3])])
+    assert db.missing_search_indexes(conn) == []
+    assert not any(c.name == "search indexes" for c in doctor(conn_path).checks)
 
 
 def test_duplicates_are_found_alike_in_a_helper_process_and_in_process(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -23,6 +24,9 @@ from triage.importers.reader import codec_name
 # was only ~5% faster in all but held the lock twice as long.
 CHUNK_ROWS = 5_000
 PROBLEMS_SHOWN = 20
+# A file this big (~50,000 DOJ records) is imported with the search indexes dropped and
+# built again at the end (`db.deferred_search_indexes`): 20% faster at 1,000,000 rows.
+DEFER_INDEXES_MIN_BYTES = 16 << 20
 FORMATS = ("doj", "csv")
 
 # progress(file name, bytes read, file size), called as a file starts and after each chunk.
@@ -166,10 +170,19 @@ def import_files(
                 _validate(plan, codec)
     who = identity.reviewer(actor)
     reports = []
-    with db.bulk_writes(conn), store.staging(conn):
+    defer: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if any(p.size >= DEFER_INDEXES_MIN_BYTES and not _completed(conn, p) for p in plans):
+        defer = db.deferred_search_indexes(conn)
+    with db.bulk_writes(conn), store.staging(conn), defer:
         for plan in plans:
             reports.append(_import_one(conn, plan, codec, who, chunk_rows, progress))
+    db.build_search_indexes(conn)  # (after an import that was killed with them dropped)
     return ImportReport(reports, time.perf_counter() - started)
+
+
+def _completed(conn: sqlite3.Connection, plan: _Plan) -> bool:
+    state = store.find_file(conn, plan.sha256)
+    return state is not None and state.completed_at is not None
 
 
 def resolve_format(
