@@ -58,10 +58,10 @@ class RelevanceCheck:
     get a determination: most people in a DOJ extract have no relevant conviction, and
     reading rows and building records is most of a run's time.
 
-    `row` asks the engine's own `relevant()` about a convicted row's county and charge, as
-    `build_person` reads them; the reader calls it from SQLite for each row whose
-    disposition may be a conviction (`records_db.iter_raw_people`). So it can only err
-    towards building a record that then gets no determination, never the other way.
+    `row` asks the engine's own `relevant()` about a conviction's county and charge (its
+    first row's, as `build_person` reads them); the caller's connection calls it from SQLite
+    for each conviction (`records_db.candidate_subjects`). So it can only err towards
+    building a record that then gets no determination, never the other way.
     Answers are cached by (county, offense, comment) text, which repeats heavily across a
     file. tests/test_classify.py checks that runs with and without it agree.
     """
