@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import json
 import re
+import shutil
 import sqlite3
 import sys
 from collections import Counter
@@ -264,6 +265,54 @@ def test_worker_processes_write_the_same_run(tmp_path: Path, cfa: Path) -> None:
     assert parallel.convictions == 18 and parallel.by_outcome == serial.by_outcome
     assert _all_determinations(path, parallel.run_id) == _all_determinations(path, serial.run_id)
     assert seen[-1] == (parallel.people, parallel.people)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_sees_only_its_snapshot_while_an_import_adds_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # Workers read people's rows on their own connections, after the run started: rows an
+    # import commits meanwhile (here: a new LA 11357(b) conviction for every person) must
+    # not reach the run, which classifies the database as it was when it began.
+    from triage import sample
+    from triage.importers import DOJ_COLUMNS, import_files
+
+    source = tmp_path / "s.csv"
+    sample.write_doj_csv(source, people=120, seed=5, home_county="LOS ANGELES")
+    with source.open(newline="", encoding="utf-8") as handle:
+        records = list(csv.DictReader(handle))
+    extra = tmp_path / "extra.csv"
+    with extra.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=DOJ_COLUMNS)
+        writer.writeheader()
+        for subject in sorted({r["SUBJECT_ID"] for r in records}):
+            first = next(r for r in records if r["SUBJECT_ID"] == subject)
+            writer.writerow({**first, "CNT_ORDER": "099001001000", "DISP_DESCR": "CONVICTED",
+                             "STP_TYPE_DESCR": "COURT ACTION", "STP_EVENT_DATE": "20120304",
+                             "STP_ORI_CNTY_NAME": "LOS ANGELES", "CONV_STAT_DESCR": "MISDEMEANOR",
+                             "OFFENSE_DESCR": "11357(B) HS-POSSESS MARIJUANA"})  # fmt: skip
+    before = tmp_path / "before.db"
+    conn = db.connect(before, create=True)
+    import_files(conn, [source])
+    conn.close()
+    during = tmp_path / "during.db"
+    shutil.copy(before, during)
+    monkeypatch.setattr(classify, "BATCH_PEOPLE", 3)
+    expected = _run(before, "los-angeles-2019", workers=workers)
+    imported: list[int] = []
+
+    def import_meanwhile(done: int, total: int) -> None:
+        if done and not imported:
+            other = db.connect(during)
+            imported.append(import_files(other, [extra]).imported)
+            other.close()
+
+    got = _run(during, "los-angeles-2019", workers=workers, progress=import_meanwhile)
+    assert imported == [120]
+    assert _all_determinations(during, got.run_id) == _all_determinations(before, expected.run_id)
+    assert (got.people, got.convictions) == (expected.people, expected.convictions)
+    after = _run(during, "los-angeles-2019", workers=workers)
+    assert after.convictions == expected.convictions + 120  # the new rows do count later
 
 
 def test_small_chunks_write_every_determination(
