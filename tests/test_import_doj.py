@@ -404,28 +404,36 @@ def test_chunk_size_does_not_change_the_result(cfa: Path, tmp_path: Path) -> Non
     assert len(outcomes[0][2]) > 30
 
 
+def import_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[Path], chunk_rows: int
+) -> list[tuple[object, ...]]:
+    """Import `files` into two fresh databases, read in this process and by a helper
+    process: for each, the report's figures and every table the import writes."""
+    results: list[tuple[object, ...]] = []
+    for threshold in (1 << 40, 0):  # never, always
+        monkeypatch.setattr(producer, "HELPER_MIN_BYTES", threshold)
+        monkeypatch.setattr(producer, "HELPER_MIN_CPUS", 1)
+        conn = fresh(tmp_path, f"both{threshold}.db")
+        report = import_files(conn, files, chunk_rows=chunk_rows)
+        figures = [(f.rows, f.imported, f.duplicates, f.quarantined, f.problems)
+                   for f in report.files]  # fmt: skip
+        tables = [
+            [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY rowid")]  # noqa: S608
+            for table in ("source_rows", "duplicate_rows", "quarantine", "people", "convictions")
+        ]
+        results.append((figures, *tables))
+        conn.close()
+    return results
+
+
 def test_a_helper_process_reads_large_files_to_the_same_result(
     cfa: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = [cfa / "gogen" / "no_headers.csv", cfa / "bear" / "bad_csv_file.dat",
              cfa / "gogen" / "extra_comma.csv"]  # fmt: skip
-    results = []
-    for threshold in (1 << 40, 0):  # never, always
-        monkeypatch.setattr(producer, "HELPER_MIN_BYTES", threshold)
-        monkeypatch.setattr(producer, "HELPER_MIN_CPUS", 1)
-        conn = fresh(tmp_path, f"h{threshold}.db")
-        report = import_files(conn, files, chunk_rows=7)
-        results.append(
-            (
-                [(f.imported, f.duplicates, f.quarantined, f.problems) for f in report.files],
-                [tuple(r) for r in conn.execute("SELECT * FROM source_rows ORDER BY id")],
-                [tuple(r) for r in conn.execute("SELECT * FROM duplicate_rows ORDER BY line")],
-                [tuple(r) for r in conn.execute("SELECT * FROM quarantine ORDER BY id")],
-                [tuple(r) for r in conn.execute("SELECT * FROM convictions ORDER BY key")],
-            )
-        )
+    results = import_both_ways(tmp_path, monkeypatch, files, chunk_rows=7)
     assert results[0] == results[1]
-    assert results[0][0][1] == (35, 0, 1, [(2, "94 fields, expected 95")])
+    assert results[0][0][1] == (36, 35, 0, 1, [(2, "94 fields, expected 95")])
 
 
 def test_a_reader_process_that_dies_is_one_clear_error_and_the_import_resumes(
@@ -523,25 +531,12 @@ def test_duplicates_are_found_alike_in_a_helper_process_and_in_process(
     first = [*rows[:10], rows[3], rows[3], *rows[10:25], ["short"], rows[0], *rows[25:], rows[24]]
     second = [rows[5], record(SUBJECT_ID="777"), rows[39], rows[5]]
     paths = [write_csv(tmp_path / "a.csv", first), write_csv(tmp_path / "b.csv", second)]
-    results = []
-    for threshold in (1 << 40, 0):  # never, always
-        monkeypatch.setattr(producer, "HELPER_MIN_BYTES", threshold)
-        monkeypatch.setattr(producer, "HELPER_MIN_CPUS", 1)
-        conn = fresh(tmp_path, f"d{threshold}.db")
-        report = import_files(conn, paths, chunk_rows=6)
-        results.append(
-            (
-                [(f.rows, f.imported, f.duplicates, f.quarantined) for f in report.files],
-                [tuple(r) for r in conn.execute("SELECT * FROM source_rows ORDER BY id")],
-                [tuple(r) for r in conn.execute("SELECT * FROM duplicate_rows ORDER BY rowid")],
-                [tuple(r) for r in conn.execute("SELECT * FROM people ORDER BY subject_id")],
-            )
-        )
+    results = import_both_ways(tmp_path, monkeypatch, paths, chunk_rows=6)
     assert results[0] == results[1]
-    assert results[0][0] == [(45, 40, 4, 1), (4, 1, 3, 0)]
+    assert [f[:4] for f in results[0][0]] == [(45, 40, 4, 1), (4, 1, 3, 0)]
     # File 1 (header on line 1): lines 12 and 13 repeat line 5, line 30 repeats line 2,
     # line 46 repeats line 28. File 2 repeats file 1's rows, and its own line 2 on line 5.
-    dups = [(f, line, row_id) for f, line, row_id in results[0][2]]
+    dups = results[0][2]
     assert dups == [(1, 12, 4), (1, 13, 4), (1, 30, 1), (1, 46, 25), (2, 2, 6), (2, 4, 40),
                     (2, 5, 6)]  # fmt: skip
 
