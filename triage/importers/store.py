@@ -29,7 +29,7 @@ _ROW_COLUMNS = ("file_id", "line", "raw", "row_hash", *NAMED_COLUMNS, "convicted
 _COLUMN_LIST = ", ".join(_ROW_COLUMNS)
 _PLACEHOLDERS = ", ".join("?" for _ in _ROW_COLUMNS)
 STAGE = "import_chunk"  # the attached in-memory database holding the chunk being written
-STAGE_TABLE = f"CREATE TABLE rows ({_COLUMN_LIST})"
+_CREATE_STAGE = "CREATE TABLE {schema}rows (" + _COLUMN_LIST + ")"
 _STAGE_ROW = f"INSERT INTO rows VALUES ({_PLACEHOLDERS})"  # noqa: S608
 _FILL_STAGE = f"INSERT INTO {STAGE}.rows VALUES ({_PLACEHOLDERS})"  # noqa: S608
 _CLEAR_STAGE = f"DELETE FROM {STAGE}.rows"  # noqa: S608
@@ -145,7 +145,7 @@ def stage_rows(rows: Sequence[tuple[object, ...]]) -> bytes | Sequence[tuple[obj
         return rows
     memory = sqlite3.connect(":memory:")
     try:
-        memory.execute(STAGE_TABLE)
+        memory.execute(_CREATE_STAGE.format(schema=""))
         memory.executemany(_STAGE_ROW, rows)
         memory.commit()
         return memory.serialize()
@@ -158,7 +158,7 @@ def staging(conn: sqlite3.Connection) -> Iterator[None]:
     """Attach the in-memory staging database `write_chunk` copies rows from."""
     conn.execute(f"ATTACH DATABASE ':memory:' AS {STAGE}")
     try:
-        conn.execute(STAGE_TABLE.replace("TABLE rows", f"TABLE {STAGE}.rows"))
+        conn.execute(_CREATE_STAGE.format(schema=f"{STAGE}."))
         yield
     finally:
         conn.execute(f"DETACH DATABASE {STAGE}")
