@@ -12,9 +12,10 @@ transactions of a few thousand rows. Only people with a conviction the pack may 
 relevant are read at all (`PRECHECK`): SQLite asks the engine while it scans the
 convictions, so the rest (most people in a DOJ extract) never reach Python. Large runs read
 and classify those people in worker processes, on the same snapshot (`classify_work`).
-The run becomes visible (finished, active, audited) in a last short transaction. A run that fails or is interrupted has its determinations
-removed and stays unfinished, as one killed outright does; unfinished runs are never
-active, and the queue, results and exports ignore them.
+The run becomes visible (finished, active, audited) in a last short transaction. A run
+that fails or is interrupted has its determinations removed and stays unfinished, as one
+killed outright does; unfinished runs are never active, and the queue, results and exports
+ignore them.
 """
 
 from __future__ import annotations
