@@ -185,8 +185,12 @@ def doctor(path: Path) -> DoctorReport:
         _check_orphans(report, conn)
         missing = db.missing_search_indexes(conn)
         if missing:
-            report.add("search indexes", WARN, f"missing: {', '.join(missing)} (an import was "
-                       "interrupted; searches scan meanwhile; the next import builds them)")  # fmt: skip
+            report.add(
+                "search indexes",
+                WARN,
+                f"missing: {', '.join(missing)} (an import was interrupted; searches scan "
+                "meanwhile; the next import builds them)",
+            )
         unfinished = _count(conn, "SELECT count(*) FROM runs WHERE finished_at IS NULL")
         if unfinished:
             report.add("runs", WARN, f"{unfinished} classification run(s) never finished "

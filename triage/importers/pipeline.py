@@ -146,8 +146,9 @@ def import_files(
     the first defect raises `TriageError` (file:line) before anything is written.
 
     Large files are read and hashed by a helper process while this one writes (see
-    `producer`); the database is written here alone, in file order, so the result is
-    the same either way. `column_map` is a `ColumnMap` or the path of its TOML file. `encoding` defaults to
+    `producer`), with the search indexes built once at the end (`db.deferred_search_indexes`);
+    the database is written here alone, in file order, so the result is the same either way.
+    `column_map` is a `ColumnMap` or the path of its TOML file. `encoding` defaults to
     UTF-8 (a BOM is always skipped). `progress(name, bytes_read, size)` is called as each
     file starts and after each chunk. `actor` names who imported in the audit trail (default:
     the OS account). Raises `TriageError`/`UsageError` for bad input.

@@ -4,9 +4,9 @@ Reading, parsing, checking and hashing records is pure Python and costs about as
 the SQLite work of writing them. For a large file a helper process does the reading while
 this process writes, so the two overlap on a second core; it also stages each chunk in a
 small SQLite database of its own (`store.stage_rows`), so the rows cross over as one
-database image that the writer copies from in C, not as Python objects to rebuild. The helper only reads the file;
-the database is written by the importing process alone, in the same order either way, so
-the result is the same byte for byte.
+database image that the writer copies from in C, not as Python objects to rebuild. The
+helper only reads the file; the database is written by the importing process alone, in the
+same order either way, so the result is the same byte for byte.
 """
 
 from __future__ import annotations
