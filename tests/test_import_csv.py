@@ -65,6 +65,19 @@ def test_extract_is_mapped_onto_the_doj_fields(conn: sqlite3.Connection) -> None
     assert json.loads(stored[2])["fields"]["STP_ORI_CNTY_NAME"]["constant"] == "SAN JOAQUIN"
 
 
+def test_a_colon_in_the_person_key_is_quarantined(tmp_path: Path, conn: sqlite3.Connection) -> None:
+    lines = EXTRACT.read_text("utf-8").splitlines()
+    extract = tmp_path / "colon.csv"
+    extract.write_text(
+        "\n".join([lines[0], lines[1], lines[1].replace("C-1001", "C:1001", 1)]) + "\n"
+    )
+    report = import_files(conn, [extract], fmt="csv", column_map=MAP)
+    assert (report.imported, report.quarantined) == (1, 1)
+    assert report.files[0].problems == [
+        (3, "SUBJECT_ID contains ':' (conviction keys are SUBJECT_ID:CNT_ORDER)")
+    ]
+
+
 def test_csv_import_is_idempotent_and_strict_refuses(
     tmp_path: Path, conn: sqlite3.Connection
 ) -> None:

@@ -311,6 +311,7 @@ def test_defects_are_quarantined_with_reasons(tmp_path: Path, conn: sqlite3.Conn
     with path.open("a", encoding="utf-8") as handle:
         handle.write('1,2,"never closed\n')
         handle.write(as_line(record(SUBJECT_ID="10")) + "\n")
+        handle.write(as_line(record(SUBJECT_ID="11:001")) + "\n")  # would make keys collide
     report = import_files(conn, [path])
     reasons = dict(conn.execute("SELECT line, reason FROM quarantine").fetchall())
     assert reasons == {
@@ -320,9 +321,10 @@ def test_defects_are_quarantined_with_reasons(tmp_path: Path, conn: sqlite3.Conn
         6: "96 fields, expected 95",
         7: "a header line in the middle of the file",
         9: "quoted field is never closed properly (text after a closing quote)",
+        11: "SUBJECT_ID contains ':' (conviction keys are SUBJECT_ID:CNT_ORDER)",
     }
     assert [r[0] for r in conn.execute("SELECT line FROM source_rows ORDER BY line")] == [2, 8, 10]
-    assert (report.imported, report.quarantined) == (3, 6)
+    assert (report.imported, report.quarantined) == (3, 7)
     # Reasons never quote record text.
     assert not any("TESTER" in r for r in reasons.values())
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from rules.records import is_conviction
 from triage.errors import TriageError
-from triage.importers.layout import DATE_SOURCES, NAMED_SOURCES, Layout, Shaped
+from triage.importers.layout import DATE_SOURCES, NAMED_SOURCES, Layout, Shaped, key_defect
 
 REQUIRED = ("SUBJECT_ID", "CNT_ORDER")
 _TOP_KEYS = {"delimiter", "header", "date_format", "columns", "constants", "format"}
@@ -170,10 +170,9 @@ def _shaper(
             values = tuple(get(fields) for get in getters)
         except _BadValue as exc:
             return str(exc)
-        if not values[0]:
-            return "SUBJECT_ID is blank"
-        if not values[1]:
-            return "CNT_ORDER is blank"
+        defect = key_defect(values[0], values[1])
+        if defect is not None:
+            return defect
         return values + (1 if is_conviction(values[_DISP]) else 0,)
 
     return shape

@@ -9,7 +9,7 @@ from pathlib import Path
 from rules.doj_layout import DOJ_COLUMNS
 from rules.records import is_conviction
 from triage.errors import TriageError
-from triage.importers.layout import NAMED_SOURCES, Layout, Shaped
+from triage.importers.layout import NAMED_SOURCES, Layout, Shaped, key_defect
 
 COLUMNS = DOJ_COLUMNS
 FIELD_COUNT = len(COLUMNS)
@@ -25,12 +25,11 @@ def _shape(fields: list[str]) -> Shaped:
         return f"{len(fields)} fields, expected {FIELD_COUNT}"
     values: tuple[str, ...] = tuple(map(_strip, _pick(fields)))
     subject_id = values[0]
-    if not subject_id:
-        return "SUBJECT_ID is blank"
-    if not values[1]:
-        return "CNT_ORDER is blank"
     if subject_id == "SUBJECT_ID":
         return "a header line in the middle of the file"
+    defect = key_defect(subject_id, values[1])
+    if defect is not None:
+        return defect
     return values + (1 if is_conviction(values[11]) else 0,)
 
 

@@ -62,3 +62,16 @@ class Layout:
     shape: Callable[[list[str]], Shaped]
     delimiter: str = ","
     hash_prefix: str = ""
+
+
+def key_defect(subject_id: str, cnt_order: str) -> str | None:
+    """Why a record's SUBJECT_ID and CNT_ORDER cannot key its person and conviction (None if
+    they can). A conviction's key is `SUBJECT_ID:CNT_ORDER`, read back by splitting at the
+    first colon, so a colon in SUBJECT_ID would make two convictions' keys collide."""
+    if not subject_id:
+        return "SUBJECT_ID is blank"
+    if not cnt_order:
+        return "CNT_ORDER is blank"
+    if ":" in subject_id:
+        return "SUBJECT_ID contains ':' (conviction keys are SUBJECT_ID:CNT_ORDER)"
+    return None
