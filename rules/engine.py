@@ -42,6 +42,7 @@ FLAG_TEXT: dict[Flag, str] = {
     Flag.PARTIAL_DATE: "partial conviction date",
     Flag.MISSING_DATE: "missing conviction date",
     Flag.MISSING_DOB: "missing date of birth",
+    Flag.PARTIAL_DOB: "partial date of birth",
     Flag.CONFLICTING_DUPLICATE: "conflicting duplicate rows",
     Flag.PRE_2016_SUBDIVISION: "11357 subdivision lettered before Prop 64",
 }

@@ -37,6 +37,7 @@ class Flag(StrEnum):
     PARTIAL_DATE = "partial_date"  # YYYY0000 / YYYYMM00
     MISSING_DATE = "missing_date"  # blank or unparseable conviction date
     MISSING_DOB = "missing_dob"  # blank or unparseable date of birth
+    PARTIAL_DOB = "partial_dob"  # date of birth without day or month: ages are approximate
     CONFLICTING_DUPLICATE = "conflicting_duplicate"  # same CNT_ORDER, different facts
     PRE_2016_SUBDIVISION = "pre_2016_subdivision"  # 11357 subdivision letters renumbered by Prop 64
 

@@ -11,7 +11,8 @@ sentence ends at the conviction date plus the summed sentence parts (D=1, M=30.5
 Unknown dates: a conviction whose date cannot be read cannot be placed before or after
 another. Such a conviction keeps the question open: it blocks "no recent convictions" and
 counts as a possible prior; age tests without a date of birth do not match. The data flag on
-that conviction (MISSING_DATE, MISSING_DOB) tells the reviewer why.
+that conviction (MISSING_DATE, MISSING_DOB) tells the reviewer why. A date of birth without
+its day or month counts from the first day it could be (PARTIAL_DOB says so).
 """
 
 from __future__ import annotations

@@ -16,7 +16,10 @@ a death. triage groups a person's rows (same SUBJECT_ID) and builds a `PersonRec
   event when it carries a conviction.
 * **Doubts** raised here, on the conviction: `PARTIAL_DATE` (DOJ date without day or month),
   `MISSING_DATE`, `MISSING_DOB` (on every conviction of a person whose date of birth is blank
-  or unreadable: age-based relief cannot be judged) and `PRE_2016_SUBDIVISION`, below.
+  or unreadable: age-based relief cannot be judged), `PARTIAL_DOB` (on every conviction of a
+  person whose date of birth lacks its day or month: ages are then counted from the first
+  day it could be, so an age test near its threshold may go either way) and
+  `PRE_2016_SUBDIVISION`, below.
 
 Prop 64 re-lettered HS 11357 on 9 November 2016. Before, (a) was concentrated cannabis,
 (b) up to 28.5 g, (c) more than 28.5 g and (d) possession on school grounds; after, the
@@ -151,7 +154,7 @@ class _Gathered:
     conflicting: bool = False
 
 
-def _conviction(subject_id: str, gathered: _Gathered, dob_missing: bool) -> Conviction:
+def _conviction(subject_id: str, gathered: _Gathered, dob_flag: Flag | None) -> Conviction:
     _, _, disposition, cnt_order, event_date, county, offense, comment = gathered.facts
     conv_status, toc, ofn, _, _ = gathered.conviction_facts
     charge = gathered.charge
@@ -166,8 +169,8 @@ def _conviction(subject_id: str, gathered: _Gathered, dob_missing: bool) -> Conv
         flags.append(Flag.PRE_2016_SUBDIVISION)
     if gathered.conflicting:
         flags.append(Flag.CONFLICTING_DUPLICATE)
-    if dob_missing:
-        flags.append(Flag.MISSING_DOB)
+    if dob_flag is not None:
+        flags.append(dob_flag)
     # Positional: a frozen dataclass's keyword call costs about a third more, and this runs
     # once per conviction of every run (field order as declared in rules.model).
     return Conviction(
@@ -247,8 +250,8 @@ def build_person(rows: Sequence[Mapping[str, str]]) -> PersonRecord:
         ]
         where = ", ".join(str(n) for n in strangers[:5])
         raise RulesError(f"build_person: rows for another SUBJECT_ID mixed in (line {where})")
-    dob_missing = dob.value is None
-    convictions = [_conviction(subject_id, g, dob_missing) for g in gathered.values()]
+    dob_flag = Flag.MISSING_DOB if dob.value is None else Flag.PARTIAL_DOB if dob.partial else None
+    convictions = [_conviction(subject_id, g, dob_flag) for g in gathered.values()]
     convictions.sort(key=_sort_key)
     name, cii = _get(first, "PRI_NAME"), _get(first, "CII_NUMBER")
     return PersonRecord(subject_id, name, dob, cii, tuple(convictions), tuple(events))

@@ -163,6 +163,21 @@ def test_date_flags_and_missing_dob() -> None:
 
 
 @pytest.mark.parametrize(
+    ("dob", "flag"),
+    [("19700000", Flag.PARTIAL_DOB), ("19700600", Flag.PARTIAL_DOB), ("19700615", None),
+     ("", Flag.MISSING_DOB), ("1970", Flag.MISSING_DOB)],
+)  # fmt: skip
+def test_a_partial_date_of_birth_is_flagged_on_every_conviction(
+    dob: str, flag: Flag | None
+) -> None:
+    # Ages from "19700000" are counted from 1 January 1970: an age test near its threshold
+    # could go either way, so the reviewer is told.
+    person = build_person([row(CNT_ORDER="1", PRI_DOB=dob), row(CNT_ORDER="2", PRI_DOB="")])
+    expected = set() if flag is None else {flag}
+    assert [set(c.flags) for c in person.convictions] == [expected, expected]
+
+
+@pytest.mark.parametrize(
     ("offense", "date", "flagged"),
     [
         ("11357(B) HS", "20150601", False),
@@ -362,6 +377,8 @@ def oracle_build_person(rows: Sequence[Mapping[str, object]]) -> PersonRecord:
             flags.append(Flag.CONFLICTING_DUPLICATE)
         if dob.value is None:
             flags.append(Flag.MISSING_DOB)
+        elif dob.partial:  # (added to the oracle with the flag itself)
+            flags.append(Flag.PARTIAL_DOB)
         convictions.append(
             replace(first, sentence_days=days, lines=tuple(lines), flags=tuple(flags))
         )

@@ -85,6 +85,7 @@ FLAG_SHORT = {
     "partial_date": "part. date",
     "missing_date": "no date",
     "missing_dob": "no DOB",
+    "partial_dob": "part. DOB",
     "conflicting_duplicate": "conflict",
     "pre_2016_subdivision": "pre-2016",
 }
