@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from rules.engine import FLAG_TEXT
 from triage.errors import TriageError
 
 OUTCOME_LABELS = {
@@ -116,6 +117,14 @@ def sentence_end(date_raw: str, days: float) -> str:
         return (start + dt.timedelta(days=days)).isoformat()
     except OverflowError:
         return ""
+
+
+_FLAG_WORDS = {flag.value: words for flag, words in FLAG_TEXT.items()}
+
+
+def flag_words(value: str) -> str:
+    """What a review flag (its stored value) means, in the engine's words; "" if unknown."""
+    return _FLAG_WORDS.get(value, "")
 
 
 def outcome(value: str | None) -> str:

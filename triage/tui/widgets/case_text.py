@@ -248,6 +248,9 @@ def detail(c: ConvictionItem) -> Text:
         out.append("Review flags\n", style="bold")
         for flag in c.flags:
             out.append_text(line("  ⚑ ", (flag, "bold magenta")))
+            words = fmt.flag_words(flag)
+            if words:
+                out.append_text(line("  ", (words, "dim")))
             evidence = _FLAG_EVIDENCE.get(flag)
             raw = {"comment": c.comment, "offense": c.offense, "date": c.date}.get(evidence or "")
             if evidence:
