@@ -166,8 +166,7 @@ def import_files(
     plans = [_plan(path, fmt, cmap, codec) for path in files]
     if strict:
         for plan in plans:
-            state = store.find_file(conn, plan.sha256)
-            if state is None or state.completed_at is None:
+            if not _completed(conn, plan):
                 _validate(plan, codec)
     who = identity.reviewer(actor)
     reports = []
@@ -182,6 +181,7 @@ def import_files(
 
 
 def _completed(conn: sqlite3.Connection, plan: _Plan) -> bool:
+    """Whether this file was imported to its end already (it will be skipped)."""
     state = store.find_file(conn, plan.sha256)
     return state is not None and state.completed_at is not None
 
