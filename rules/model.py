@@ -67,6 +67,9 @@ class PartialDate:
         return self.value is not None and not self.partial
 
 
+NO_DATE = PartialDate(raw="", value=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Charge:
     """A charge as the rules see it, e.g. `664/11359(B) HS` → code HS, section 11359, sub ('b',)."""
@@ -120,6 +123,23 @@ class Conviction:
     disposition: str = ""  # DISP_DESCR
     flags: tuple[Flag, ...] = ()  # data flags raised at load time (dates, duplicates)
     lines: tuple[int, ...] = ()  # physical line numbers of its source rows
+    cycle_date: PartialDate = NO_DATE  # CYC_DATE: the arrest cycle's date
+
+    @property
+    def offense_date_known(self) -> bool:
+        """Whether the arrest cycle's date (CYC_DATE) gives the offense date. A cycle date
+        after the conviction cannot be the offense's, so it does not count."""
+        cycle, convicted = self.cycle_date.value, self.date.value
+        return cycle is not None and (convicted is None or cycle <= convicted)
+
+    @property
+    def offense_date(self) -> PartialDate:
+        """When the offense was committed, as near as the DOJ file tells: the arrest cycle's
+        date (CYC_DATE; an arrest follows the offense, usually the same day), else the
+        conviction date (STP_EVENT_DATE). HS 11361.8 judges the conduct by the law "at the
+        time of the offense" (subdivisions (a), (e)), and the age rules of HS 11357-11360
+        by the person's age then."""
+        return self.cycle_date if self.offense_date_known else self.date
 
     @property
     def cycle(self) -> str:

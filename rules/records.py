@@ -10,7 +10,11 @@ a death. triage groups a person's rows (same SUBJECT_ID) and builds a `PersonRec
   of the same sentence, whose lengths are added together. If those rows disagree about the
   charge or the date, the conviction is flagged `CONFLICTING_DUPLICATE`.
 * **Felony.** CONV_STAT_DESCR says `FELONY`; when it is blank, the offense's type of charge
-  (OFFENSE_TOC) `F` decides.
+  (OFFENSE_TOC) `F` decides. An infraction is told apart the same way (`is_infraction`).
+* **Offense date.** The conviction keeps its arrest cycle's date (CYC_DATE, from its first
+  row): HS 11361.8 and the age rules of HS 11357-11360 look at the offense, not the
+  conviction (`Conviction.offense_date`). Files without it (CfA's fixtures carry `x`) fall
+  back to the conviction date.
 * **Everything else** (arrests, registrations, deaths, dismissed or otherwise not convicted
   court actions) is kept as an event, in file order; a `DECEASED` row also counts as an
   event when it carries a conviction.
@@ -65,6 +69,7 @@ _CONVICTION_COLUMNS: tuple[str, ...] = (
     "OFN",
     "SENT_LENGTH",
     "SENT_TIME_CODE",
+    "CYC_DATE",
 )
 
 
@@ -106,6 +111,16 @@ def is_felony(conv_status: str, toc: str) -> bool:
     if status:
         return status == "FELONY"
     return toc.strip().upper() == "F"
+
+
+def is_infraction(conv_status: str, toc: str) -> bool:
+    """CONV_STAT_DESCR `INFRACTION`, or (when it is blank) OFFENSE_TOC `I`: the conviction was
+    recorded as an infraction. (The law may make it one whatever the record says: see the
+    `infraction` predicate.)"""
+    status = conv_status.strip().upper()
+    if status:
+        return status.startswith("INFRACTION")
+    return toc.strip().upper() == "I"
 
 
 def event_kind(stp_type_descr: str) -> EventKind:
@@ -156,7 +171,7 @@ class _Gathered:
 
 def _conviction(subject_id: str, gathered: _Gathered, dob_flag: Flag | None) -> Conviction:
     _, _, disposition, cnt_order, event_date, county, offense, comment = gathered.facts
-    conv_status, toc, ofn, _, _ = gathered.conviction_facts
+    conv_status, toc, ofn, _, _, cycle_date = gathered.conviction_facts
     charge = gathered.charge
     date = parse_doj_date(event_date)
     # Flag order is part of the record (it is stored and shown): date, subdivision,
@@ -189,6 +204,7 @@ def _conviction(subject_id: str, gathered: _Gathered, dob_flag: Flag | None) -> 
         disposition,
         tuple(flags),
         tuple(gathered.lines),
+        parse_doj_date(cycle_date),
     )
 
 
@@ -227,7 +243,7 @@ def build_person(rows: Sequence[Mapping[str, str]]) -> PersonRecord:
             if not convicted:
                 continue
         conviction_facts = _fields(row, _CONVICTION_COLUMNS)
-        _, _, _, length, time_code = conviction_facts
+        _, _, _, length, time_code, _ = conviction_facts
         days = _sentence_days(length, time_code)
         line = _line(row)
         found = gathered.get(cnt_order)

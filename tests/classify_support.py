@@ -35,6 +35,7 @@ _FIELDS = {
     "SENT_LENGTH": "sent_length",
     "SENT_TIME_CODE": "sent_time_code",
     "COMMENT_TEXT": "comment_text",
+    "CYC_DATE": "cyc_date",
 }
 
 

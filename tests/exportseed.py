@@ -25,8 +25,8 @@ COL = {name: i for i, name in enumerate(DOJ_COLUMNS)}
 _INSERT_ROW = (
     "INSERT INTO source_rows (file_id, line, raw, row_hash, subject_id, cnt_order, stp_type, "
     "event_date, county, name, dob, cii, ofn, offense_descr, offense_toc, disp_descr, "
-    "conv_stat, sent_length, sent_time_code, comment_text, convicted) VALUES "
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "conv_stat, sent_length, sent_time_code, comment_text, cyc_date, convicted) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (row_hash) DO NOTHING"
 )
 

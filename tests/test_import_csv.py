@@ -8,6 +8,7 @@ row, 9 an exact copy of line 2, 10 a person without a DOB.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from triage import db
 from triage.errors import TriageError
 from triage.importers import import_files, load_map
+from triage.records_db import load_person
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
 EXTRACT = DATA / "county_extract.csv"
@@ -169,3 +171,30 @@ def test_a_column_missing_from_the_header_refuses_before_writing(
 def test_a_missing_map_file(tmp_path: Path, conn: sqlite3.Connection) -> None:
     with pytest.raises(TriageError, match="no such map file"):
         import_files(conn, [EXTRACT], fmt="csv", column_map=tmp_path / "none.toml")
+
+
+def test_the_arrest_date_is_mapped_to_cyc_date(tmp_path: Path, conn: sqlite3.Connection) -> None:
+    # An extract's arrest date gives the offense date the statute rules read (CYC_DATE); it
+    # takes the map's date format, and a value that does not match quarantines the row.
+    extract = tmp_path / "arrests.csv"
+    extract.write_text(
+        "ID,Seq,Arrested,Convicted,Charge,Disposition\n"
+        "P1,001001001000,06/01/2016,12/15/2016,11359 HS,GUILTY\n"
+        "P2,001001001000,2016-06-01,12/15/2016,11359 HS,GUILTY\n"
+        "P3,001001001000,,12/15/2016,11359 HS,GUILTY\n",
+        encoding="utf-8",
+    )
+    cmap = tmp_path / "arrests.toml"
+    cmap.write_text(
+        'date_format = "%m/%d/%Y"\n[columns]\nSUBJECT_ID = "ID"\nCNT_ORDER = "Seq"\n'
+        'CYC_DATE = "Arrested"\nSTP_EVENT_DATE = "Convicted"\nOFFENSE_DESCR = "Charge"\n'
+        'DISP_DESCR = { column = "Disposition", values = { GUILTY = "CONVICTED" } }\n',
+        encoding="utf-8",
+    )
+    report = import_files(conn, [extract], fmt="csv", column_map=cmap)
+    assert report.files[0].problems == [(3, "CYC_DATE does not match date format %m/%d/%Y")]
+    rows = conn.execute("SELECT subject_id, cyc_date, event_date FROM source_rows ORDER BY id")
+    assert [tuple(r) for r in rows] == [("P1", "20160601", "20161215"), ("P3", "", "20161215")]
+    p1, p3 = (load_person(conn, s).convictions[0] for s in ("P1", "P3"))
+    assert p1.offense_date.value == dt.date(2016, 6, 1) and p1.offense_date_known
+    assert p3.offense_date.value == dt.date(2016, 12, 15) and not p3.offense_date_known

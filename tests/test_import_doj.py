@@ -16,6 +16,7 @@ import pytest
 from triage import audit, db
 from triage.errors import TriageError, UsageError
 from triage.importers import DOJ_COLUMNS, import_files, pipeline, producer
+from triage.records_db import load_person
 
 NAMED = ("subject_id, cnt_order, stp_type, event_date, county, name, dob, cii, ofn, "
          "offense_descr, offense_toc, disp_descr, conv_stat, sent_length, sent_time_code, "
@@ -361,6 +362,22 @@ def test_values_are_trimmed_copies_of_the_raw_text(
     row = conn.execute("SELECT subject_id, disp_descr, convicted, raw FROM source_rows").fetchone()
     assert tuple(row)[:3] == ("42", "CONVICTED-JAIL", 1)
     assert " 42 " in row[3] and "  CONVICTED-JAIL " in row[3]
+
+
+def test_the_arrest_cycle_date_is_stored_and_read_as_the_offense_date(
+    tmp_path: Path, conn: sqlite3.Connection
+) -> None:
+    # CYC_DATE as DOJ writes it, and as CfA's fixtures fill it ("x" and padding).
+    path = write_csv(tmp_path / "cyc.csv", [
+        record(SUBJECT_ID="1", CYC_DATE="20160601", STP_EVENT_DATE="20161215"),
+        record(SUBJECT_ID="2", CYC_DATE="x       ", STP_EVENT_DATE="20161215"),
+    ])  # fmt: skip
+    import_files(conn, [path])
+    rows = conn.execute("SELECT subject_id, cyc_date FROM source_rows ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [("1", "20160601"), ("2", "x")]
+    known, unknown = (load_person(conn, s).convictions[0] for s in ("1", "2"))
+    assert (known.offense_date.raw, known.offense_date_known) == ("20160601", True)
+    assert (unknown.offense_date.raw, unknown.offense_date_known) == ("20161215", False)
 
 
 # --- Derived tables ---------------------------------------------------------------------------

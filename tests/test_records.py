@@ -18,7 +18,13 @@ from rules.charges import parse_charge
 from rules.dates import parse_doj_date, sentence_days
 from rules.errors import RulesError
 from rules.model import Charge, Conviction, Event, EventKind, Flag, PersonRecord
-from rules.records import build_person, event_kind, is_felony, needs_subdivision_review
+from rules.records import (
+    build_person,
+    event_kind,
+    is_felony,
+    is_infraction,
+    needs_subdivision_review,
+)
 from triage.sample import write_doj_csv
 
 
@@ -141,6 +147,38 @@ def test_felony(status: str, toc: str, felony: bool) -> None:
     assert is_felony(status, toc) is felony
     (conviction,) = build_person([row(CONV_STAT_DESCR=status, OFFENSE_TOC=toc)]).convictions
     assert conviction.felony is felony
+
+
+@pytest.mark.parametrize(
+    ("status", "toc", "infraction"),
+    [
+        ("INFRACTION", "M", True),
+        (" infraction ", "", True),
+        ("", " i ", True),
+        ("MISDEMEANOR", "I", False),  # the conviction's status decides over the charge's type
+        ("", "M", False),
+        ("FELONY", "I", False),
+    ],
+)
+def test_infraction(status: str, toc: str, infraction: bool) -> None:
+    assert is_infraction(status, toc) is infraction
+
+
+@pytest.mark.parametrize(
+    ("cyc_date", "offense", "known"),
+    [
+        ("20091201", "20091201", True),  # arrested before the conviction (20100101)
+        ("20100101", "20100101", True),
+        ("20100102", "20100101", False),  # after the conviction: cannot be the offense's
+        ("x       ", "20100101", False),  # CfA's filler
+        ("", "20100101", False),
+        ("20090000", "20090000", True),  # partial: the first day it could be
+    ],
+)
+def test_offense_date_is_the_arrest_cycle_date(cyc_date: str, offense: str, known: bool) -> None:
+    (conviction,) = build_person([row(CYC_DATE=cyc_date)]).convictions
+    assert conviction.cycle_date.raw == cyc_date.strip()
+    assert (conviction.offense_date.raw, conviction.offense_date_known) == (offense, known)
 
 
 def test_date_flags_and_missing_dob() -> None:
@@ -330,6 +368,7 @@ def _oracle_conviction(subject_id: str, r: Mapping[str, object], charge: Charge)
         court_number=_oracle_get(r, "OFN"),
         disposition=_oracle_get(r, "DISP_DESCR"),
         flags=tuple(flags),
+        cycle_date=parse_doj_date(_oracle_get(r, "CYC_DATE")),
     )
 
 

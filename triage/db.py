@@ -27,7 +27,7 @@ import sqlite_utils
 
 from triage.errors import SchemaError, TriageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 15_000
 FILE_MODE = 0o600
 _jitter = random.Random()
@@ -64,6 +64,8 @@ CREATE TABLE source_files (
 
 -- Every accepted record, with its original text and physical line number. The named
 -- columns are trimmed copies of the fields the rules use; `raw` is the record as decoded.
+-- `cyc_date` (CYC_DATE, the arrest cycle's date) came with schema 2: rows imported before
+-- it hold '' and the rules fall back to the event date for them.
 CREATE TABLE source_rows (
     id INTEGER PRIMARY KEY,
     file_id INTEGER NOT NULL REFERENCES source_files(id),
@@ -87,6 +89,7 @@ CREATE TABLE source_rows (
     sent_time_code TEXT NOT NULL DEFAULT '',
     comment_text TEXT NOT NULL DEFAULT '',
     convicted INTEGER NOT NULL DEFAULT 0,
+    cyc_date TEXT NOT NULL DEFAULT '',
     UNIQUE (file_id, line)
 );
 CREATE INDEX source_rows_subject ON source_rows(subject_id, cnt_order);
@@ -413,10 +416,38 @@ def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
             f"{SCHEMA_VERSION}); upgrade triage to open it"
         )
     if version < SCHEMA_VERSION:
+        _migrate(conn, p, version)
+
+
+# Each migration takes a database from the schema version it is keyed by to the next, in
+# one write transaction with the version bump. Rows stay as they were: source_rows are
+# immutable, so a column added here is '' for rows imported before it.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 1 -> 2: the arrest cycle's date, which the statute rules read as the offense date.
+    # Older rows keep '' (no backfill from their raw text): the rules then use the event
+    # date, as they did before, and the california-statute pack asks a person where that
+    # could change the answer. Re-importing the files into a new database fills it.
+    1: ("ALTER TABLE source_rows ADD COLUMN cyc_date TEXT NOT NULL DEFAULT ''",),
+}
+
+
+def _migrate(conn: sqlite3.Connection, p: Path, version: int) -> None:
+    """Bring an older database up to SCHEMA_VERSION, step by step."""
+    if version not in _MIGRATIONS:
         raise SchemaError(
             f"{p}: written by an older triage (schema {version}, this triage needs "
-            f"{SCHEMA_VERSION}); no migration exists for it yet"
+            f"{SCHEMA_VERSION}); no migration exists for it"
         )
+    with write(conn):
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        while current < SCHEMA_VERSION:
+            for statement in _MIGRATIONS[current]:
+                conn.execute(statement)
+            set_meta(conn, f"migrated_to_{current + 1}", now())
+            current += 1
+        set_meta(conn, "schema_version", str(current))
 
 
 def _split(script: str) -> list[str]:

@@ -42,6 +42,7 @@ SOURCE_TO_DOJ: tuple[tuple[str, str], ...] = (
     ("sent_length", "SENT_LENGTH"),
     ("sent_time_code", "SENT_TIME_CODE"),
     ("comment_text", "COMMENT_TEXT"),
+    ("cyc_date", "CYC_DATE"),
     ("line", "_line"),
 )
 
@@ -52,7 +53,7 @@ DOJ_NAMES: tuple[str, ...] = tuple(doj for _, doj in SOURCE_TO_DOJ)
 _COLUMNS = (
     "subject_id, name, dob, cii, event_date, stp_type, county, cnt_order, ofn, "
     "offense_descr, offense_toc, disp_descr, conv_stat, sent_length, sent_time_code, "
-    "comment_text, CAST(line AS TEXT)"
+    "comment_text, cyc_date, CAST(line AS TEXT)"
 )
 # Built from the constant column list above, never from input.
 _SELECT_ONE = f"SELECT {_COLUMNS} FROM source_rows WHERE subject_id = ? ORDER BY id"  # noqa: S608

@@ -38,7 +38,7 @@ FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv", "
 _PEOPLE = (
     "SELECT s.id, s.raw, f.format, s.subject_id, s.cnt_order, s.stp_type, s.event_date, "
     "s.county, s.name, s.dob, s.cii, s.ofn, s.offense_descr, s.offense_toc, s.disp_descr, "
-    "s.conv_stat, s.sent_length, s.sent_time_code, s.comment_text "
+    "s.conv_stat, s.sent_length, s.sent_time_code, s.comment_text, s.cyc_date "
     "FROM source_rows s JOIN source_files f ON f.id = s.file_id "
     "ORDER BY s.subject_id, s.file_id, s.line"
 )
@@ -124,7 +124,8 @@ def fold_people(
 _LINES = (
     "SELECT x.dup, s.id, s.raw, f.format, s.subject_id, s.cnt_order, s.stp_type, "
     "s.event_date, s.county, s.name, s.dob, s.cii, s.ofn, s.offense_descr, s.offense_toc, "
-    "s.disp_descr, s.conv_stat, s.sent_length, s.sent_time_code, s.comment_text FROM ("
+    "s.disp_descr, s.conv_stat, s.sent_length, s.sent_time_code, s.comment_text, s.cyc_date "
+    "FROM ("
     "  SELECT file_id AS fid, line AS ln, 0 AS dup, id AS rid FROM source_rows"
     "  UNION ALL SELECT file_id, line, 1, row_id FROM duplicate_rows"
     ") x JOIN source_rows s ON s.id = x.rid JOIN source_files f ON f.id = s.file_id "

@@ -5,12 +5,13 @@ extract lacks, and how dates are written::
 
     delimiter = ","             # optional, default ","
     header = true               # optional, default true; false: columns are numbers (1 = first)
-    date_format = "%m/%d/%Y"    # optional: how STP_EVENT_DATE and PRI_DOB are written
+    date_format = "%m/%d/%Y"    # optional: how STP_EVENT_DATE, PRI_DOB and CYC_DATE are written
 
     [columns]                   # DOJ field = CSV column (header name or 1-based number)
     SUBJECT_ID = "Defendant ID"
     CNT_ORDER = "Charge Seq"
     STP_EVENT_DATE = "Disposition Date"
+    CYC_DATE = "Arrest Date"     # optional: the offense's date (else the event date is used)
     PRI_DOB = { column = "DOB", date_format = "%Y-%m-%d" }
     DISP_DESCR = { column = "Disposition", values = { GUILTY = "CONVICTED" } }
 

@@ -23,6 +23,7 @@ NAMED_COLUMNS: tuple[str, ...] = (
     "sent_length",
     "sent_time_code",
     "comment_text",
+    "cyc_date",
 )
 NAMED_SOURCES: tuple[str, ...] = (
     "SUBJECT_ID",
@@ -41,8 +42,9 @@ NAMED_SOURCES: tuple[str, ...] = (
     "SENT_LENGTH",
     "SENT_TIME_CODE",
     "COMMENT_TEXT",
+    "CYC_DATE",
 )
-DATE_SOURCES = frozenset({"STP_EVENT_DATE", "PRI_DOB"})
+DATE_SOURCES = frozenset({"STP_EVENT_DATE", "PRI_DOB", "CYC_DATE"})
 
 # The named values (trimmed) followed by `convicted` (0/1), or a defect reason.
 Shaped = tuple[str | int, ...] | str
