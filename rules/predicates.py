@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rules import predicates_offense as _offense_predicates  # noqa: F401 - registers them
 from rules import reference
 from rules.dates import add_years, age_on
 from rules.facts import Facts
@@ -110,8 +111,8 @@ def section_with_subdivision(
 
 @predicate()
 def convicted_on_or_after(facts: Facts, *, date: dt.date) -> Result:
-    """The conviction is dated on or after `date`. Prop 64 relief (HS 11361.8(a), (e)) covers
-    convictions before it took effect on 2016-11-09; later ones were sentenced under it."""
+    """The conviction is dated on or after `date` (CfA's Prop 64 cut-off test). HS 11361.8(a),
+    (e) look at the offense, not the conviction: see `offense_on_or_after`."""
     when = facts.conviction.date.value
     if when is None:
         return Result(False, f"conviction date unknown; not shown to be on/after {date}")
@@ -172,7 +173,8 @@ def age_at_most(facts: Facts, *, years: int) -> Result:
 @predicate()
 def under_age_at_conviction(facts: Facts, *, years: int) -> Result:
     """The person was younger than `years` on the conviction date (date of birth + `years`
-    after it). HS 11357(a)(1), 11358(a)(1): under 21 the conduct stays an infraction."""
+    after it): gogen's subjectUnder21AtConviction, an office policy. The statute grades
+    conduct by the age at the offense: see `under_age_at_offense`."""
     dob, when = facts.person.dob, facts.conviction.date.value
     if dob is None or when is None:
         return Result(False, "date of birth or conviction date unknown")
@@ -183,8 +185,8 @@ def under_age_at_conviction(facts: Facts, *, years: int) -> Result:
 
 @predicate()
 def age_at_conviction_at_least(facts: Facts, *, years: int) -> Result:
-    """The person was `years` or older on the conviction date. HS 11361.8(f): conduct by an
-    adult 21 or over that Prop 64 made lawful is dismissed outright."""
+    """The person was `years` or older on the conviction date. The statute grades conduct by
+    the age at the offense: see `age_at_offense_at_least`."""
     dob, when = facts.person.dob, facts.conviction.date.value
     if dob is None or when is None:
         return Result(False, "date of birth or conviction date unknown")
@@ -292,13 +294,14 @@ def date_of_birth_missing(facts: Facts) -> Result:
     return Result(dob is None, "date of birth unknown" if dob is None else f"born {dob}")
 
 
-# --- disqualifying priors, HS 11361.8(e)(2)/(b) -----------------------------------------
+# --- priors that let a felony stand: HS 11358(d), 11359(c), 11360(a)(3) -------------------
 
 
 @predicate()
 def prior_super_strike(facts: Facts) -> Result:
     """A super strike (PC 667(e)(2)(C)(iv), incl. gang-enhancement pairs) was convicted
-    before this conviction. HS 11361.8(b)(1) lets the prosecutor oppose relief then."""
+    before this conviction (CfA's test). With it the conduct may still be a felony today
+    (HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A)), so the office may oppose reduction."""
     this = facts.conviction.date.value
     priors = [c for c in facts.person.super_strikes if _before(c.date.value, this)]
     if priors:
@@ -311,7 +314,8 @@ def prior_super_strike(facts: Facts) -> Result:
 @predicate()
 def prior_pc290(facts: Facts) -> Result:
     """A PC 290 registrable offense was convicted, or a PC 290 registration recorded, before
-    this conviction. HS 11361.8(b)(1) lets the prosecutor oppose relief then."""
+    this conviction (CfA's test). A PC 290(c) offense is the same felony prong as a super
+    strike (HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A))."""
     this = facts.conviction.date.value
     offenses = [c for c in facts.person.pc290_offenses if _before(c.date.value, this)]
     if offenses:
@@ -324,21 +328,25 @@ def prior_pc290(facts: Facts) -> Result:
 
 
 @predicate()
-def prior_same_section(facts: Facts, *, count: int) -> Result:
-    """At least `count` earlier Prop 64 convictions (any county) of this conviction's section.
-    HS 11359/11360 felony relief may be opposed for a person with two such priors."""
+def prior_same_section(facts: Facts, *, count: int, before_offense: bool = False) -> Result:
+    """At least `count` Prop 64 convictions (any county) of this conviction's section before
+    it (with `before_offense`, before its offense date). Two such priors let a felony stand
+    today: HS 11358(d)(2), 11359(c)(2), 11360(a)(3)(B)."""
     this, section = facts.conviction, facts.conviction.charge.section
+    when = this.offense_date.value if before_offense else this.date.value
     priors = [
         c
         for c in facts.record.convictions
         if c is not this
         and c.charge.is_prop64
         and c.charge.section == section
-        and _before(c.date.value, this.date.value)
+        and _before(c.date.value, when)
     ]
     hit = len(priors) >= count
+    what = "offense" if before_offense else "conviction"
     return Result(
-        hit, f"{len(priors)} earlier {section} conviction(s) {'>=' if hit else '<'} {count}"
+        hit,
+        f"{len(priors)} {section} conviction(s) before this {what} {'>=' if hit else '<'} {count}",
     )
 
 

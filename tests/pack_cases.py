@@ -48,8 +48,13 @@ def conv(
     comment: str = "",
     flags: tuple[Flag, ...] = (),
     charge: Charge | None = None,
+    arrested: str | None = None,
+    infraction: bool = False,
 ) -> Conviction:
+    """`arrested` is the arrest cycle's date (CYC_DATE); `infraction` records the conviction
+    as one (CONV_STAT_DESCR INFRACTION, OFFENSE_TOC I) instead of a misdemeanor."""
     parsed = charge or parse_charge(offense, comment)
+    level = "FELONY" if felony else "INFRACTION" if infraction else "MISDEMEANOR"
     return Conviction(
         key="",
         cnt_order=cnt,
@@ -59,10 +64,11 @@ def conv(
         offense_descr=offense,
         comment=comment,
         felony=felony,
-        toc="F" if felony else "M",
-        conv_status="FELONY" if felony else "MISDEMEANOR",
+        toc=level[0],
+        conv_status=level,
         sentence_days=days,
         flags=flags,
+        cycle_date=pdate(arrested),
     )
 
 

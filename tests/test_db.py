@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import stat
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from rules.packs import load_pack
 from triage import audit, db
+from triage.classify import classify_run
 from triage.errors import SchemaError, TriageError
 
 
@@ -127,3 +130,65 @@ def test_audit_needs_a_transaction(tmp_path: Path) -> None:
     conn = db.connect(tmp_path / "t.db", create=True)
     with pytest.raises(RuntimeError):
         audit.append(conn, "tester", "x")
+
+
+def _schema_1(path: Path) -> None:
+    """A database as triage wrote it at schema 1 (source_rows without cyc_date), holding one
+    imported conviction row."""
+    script = db.SCHEMA.replace("    cyc_date TEXT NOT NULL DEFAULT '',\n", "")
+    assert script != db.SCHEMA
+    conn = sqlite3.connect(path)
+    for statement in db._split(script + db.CASES_SCHEMA + db._append_only_triggers()):
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute(
+        "INSERT INTO source_files (id, sha256, name, format, encoding, size, first_imported_at) "
+        "VALUES (1, 'h', 'old.csv', 'doj', 'utf-8', 1, 'then')"
+    )
+    conn.execute(
+        "INSERT INTO source_rows (file_id, line, raw, row_hash, subject_id, cnt_order, "
+        "stp_type, event_date, county, dob, offense_descr, conv_stat, disp_descr, convicted) "
+        "VALUES (1, 2, 'raw', 'S1:h', 'S1', '001001001000', 'COURT ACTION', '20100301', "
+        "'LOS ANGELES', '19700101', '11359 HS', 'FELONY', 'CONVICTED', 1)"
+    )
+    conn.execute("INSERT INTO people VALUES ('S1', 'DOE,JO', '19700101', '', 1)")
+    conn.execute(
+        "INSERT INTO convictions (key, subject_id, cnt_order, first_row_id, event_date, county) "
+        "VALUES ('S1:001001001000', 'S1', '001001001000', 1, '20100301', 'LOS ANGELES')"
+    )
+    conn.commit()
+    conn.close()
+    os.chmod(path, 0o600)
+
+
+def test_a_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _schema_1(path)
+    conn = db.connect(path)
+    assert db.get_meta(conn, "schema_version") == str(db.SCHEMA_VERSION) == "2"
+    assert db.get_meta(conn, "migrated_to_2") is not None
+    # The row imported before the column existed reads '' (the rules then fall back to the
+    # event date); the table is still append-only.
+    rows = conn.execute("SELECT subject_id, cyc_date FROM source_rows").fetchall()
+    assert [tuple(r) for r in rows] == [("S1", "")]
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE source_rows SET cyc_date = '20100101'")
+    conn.close()
+    # The migrated table has the columns, in the order, a new database has.
+    fresh = db.connect(tmp_path / "new.db", create=True)
+    columns = "SELECT name FROM pragma_table_info('source_rows')"
+    migrated = sqlite3.connect(path)
+    assert migrated.execute(columns).fetchall() == [tuple(r) for r in fresh.execute(columns)]
+    migrated.close()
+    conn = db.connect(path)  # opening it again changes nothing
+    # Classified as before: the offense date falls back to the conviction date.
+    classify_run(
+        conn,
+        load_pack("california-statute"),
+        county="LOS ANGELES",
+        compute_at=dt.date(2019, 11, 11),
+        actor="tester",
+    )
+    got = conn.execute("SELECT step_id, outcome, flags FROM determinations").fetchall()
+    assert [tuple(r) for r in got] == [("felony-11359", "reduce", "")]
+    conn.close()
