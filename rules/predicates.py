@@ -343,10 +343,9 @@ def prior_same_section(facts: Facts, *, count: int, before_offense: bool = False
         and _before(c.date.value, when)
     ]
     hit = len(priors) >= count
-    what = "offense" if before_offense else "conviction"
+    what = " before the offense" if before_offense else ""
     return Result(
-        hit,
-        f"{len(priors)} {section} conviction(s) before this {what} {'>=' if hit else '<'} {count}",
+        hit, f"{len(priors)} earlier {section} conviction(s){what} {'>=' if hit else '<'} {count}"
     )
 
 

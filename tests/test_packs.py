@@ -81,6 +81,20 @@ def test_bundled_packs() -> None:
         assert pack.force_review_flags == expected, pack.id
 
 
+@pytest.mark.parametrize("pack_id", BUNDLED)
+def test_every_step_cites_the_statute_or_says_it_is_policy(pack_id: str) -> None:
+    # HS 11361.8(b) is the court's test for a person still serving a sentence, and (b)(1)
+    # dangerousness evidence: neither grounds relief on its own. A step with no statute
+    # behind it says so.
+    plain = ("Office policy", "office policy", "Not a legal rule", "No rule of")
+    for step in load_pack(pack_id).steps:
+        assert step.citation, (pack_id, step.id)
+        assert "HS " in step.citation or step.citation.startswith(plain), (pack_id, step.id)
+        assert step.citation not in ("HS 11361.8(b)", "HS 11361.8(b)(1)"), (pack_id, step.id)
+        if step.outcome in (Outcome.DISMISS, Outcome.REDUCE) and "11361.8(b)" in step.citation:
+            assert "11361.8(a)-(b)" in step.citation, (pack_id, step.id)  # serving only
+
+
 def test_load_by_path_and_metadata(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
     pack = load_pack(str(path))
