@@ -55,7 +55,8 @@ def always(facts: Facts) -> Result:
 @predicate()
 def not_felony(facts: Facts) -> Result:
     """The conviction is a misdemeanor or infraction, not a felony (CONV_STAT_DESCR, or
-    OFFENSE_TOC when the status is blank). HS 11361.8(b) treats the two differently."""
+    OFFENSE_TOC when the status is blank). A felony is reduced to a misdemeanor (HS 11361.8(e));
+    what happens to a misdemeanor depends on the conduct (see `infraction` too)."""
     c = facts.conviction
     kind = "felony" if c.felony else "misdemeanor or infraction"
     return Result(not c.felony, f"convicted of a {kind}")
