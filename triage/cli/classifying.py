@@ -121,10 +121,24 @@ def classify_cmd(
         Path | None,
         typer.Option("--options", help="A gogen/BEAR options JSON: builds the gogen pack."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Make the run active even if it determines fewer than half of the "
+            "convictions the active run determined (refused otherwise, as a likely wrong "
+            "--county or --policy).",
+        ),
+    ] = False,
     db_path: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """Classify every conviction with a policy pack, as a new run (reviewer work is kept)."""
+    """Classify every conviction with a policy pack, as a new run (reviewer work is kept).
+
+    Refused, leaving no run behind: a county no conviction is in (the counties present are
+    listed, closest spelling first), a run that classifies no conviction, and (unless
+    --force) a run that determines fewer than half of the convictions the active run did.
+    """
     when = parse_date(compute_at, "--compute-at") if compute_at is not None else None
     county_name = county.strip().upper() if county is not None and county.strip() else None
     run_options: dict[str, Any] = {}
@@ -150,11 +164,10 @@ def classify_cmd(
             compute_at=when if when is not None else _default_compute_at(pack),
             options=run_options,
             show=not as_json and err.is_terminal,
+            force=force,
         )
     finally:
         conn.close()
-    if summary.people == 0:
-        err.print("triage: warning: the database holds no imported records (see `triage import`)")
     if as_json:
         print_json(summary.as_dict())
     else:
@@ -180,11 +193,18 @@ def _run_with_progress(
     compute_at: dt.date,
     options: dict[str, Any],
     show: bool,
+    force: bool,
 ) -> RunSummary:
     actor = identity.os_account()
     if not show:
         return classify_run(
-            conn, pack, county=county, compute_at=compute_at, actor=actor, options=options
+            conn,
+            pack,
+            county=county,
+            compute_at=compute_at,
+            actor=actor,
+            options=options,
+            force=force,
         )
     from rich.progress import Progress
 
@@ -202,6 +222,7 @@ def _run_with_progress(
             actor=actor,
             options=options,
             progress=tick,
+            force=force,
         )
 
 
