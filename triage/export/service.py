@@ -46,7 +46,7 @@ def run_export(
     conn.execute("BEGIN")  # read snapshot: the export sees one state of the database
     try:
         run = _run_for(conn, kind, run_id)
-        with open_bundle(out_dir, prof) as bundle:
+        with open_bundle(out_dir, prof, kind=kind) as bundle:
             details = _stage(conn, kind, run, bundle)
             conn.execute("COMMIT")
             meta: dict[str, Any] = {
