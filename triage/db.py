@@ -25,7 +25,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from triage.errors import SchemaError, TriageError
+from triage.errors import DiskFullError, SchemaError, TriageError, is_disk_full
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 15_000
@@ -371,6 +371,11 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         _ensure_schema(conn, p)
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if is_disk_full(exc):
+            raise DiskFullError(
+                f"{p}: disk full while opening the database (its WAL or schema could not be "
+                "written); nothing was changed"
+            ) from None
         raise TriageError(f"{p}: not a triage database ({exc.__class__.__name__})") from None
     except TriageError:
         conn.close()
