@@ -225,3 +225,21 @@ def test_reimporting_a_partly_quarantined_file_via_the_service(tmp_path: Path) -
     )  # fmt: skip
     assert again.files[0].problems == first.files[0].problems
     conn.close()
+
+
+def test_pack_and_database_paths_say_what_they_are(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    cases = [
+        (("policy", "check", str(tmp_path)), f"{tmp_path}: is a folder, not a file"),
+        (("policy", "check", str(loop)), f"{loop}: is a symbolic link loop"),
+        (("classify", "--policy", str(loop)), f"{loop}: is a symbolic link loop"),
+        (("policy", "check", str(tmp_path / "no.toml")), "no.toml: no such policy pack file"),
+        (("stats", "--db", str(tmp_path)), f"{tmp_path}: is a folder, not a database file"),
+    ]
+    for argv, expected in cases:
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 1, argv
+        assert expected in one_line_error(err), argv

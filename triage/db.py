@@ -350,6 +350,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
     or of another schema version.
     """
     p = Path(path)
+    if p.is_dir():
+        raise TriageError(f"{p}: is a folder, not a database file")
     if not p.exists():
         if not create:
             raise TriageError(f"{p}: no such database (run `triage import` or `triage sample`)")

@@ -32,6 +32,7 @@ from triage.classify import RunSummary, classify_run
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
+from triage.importers.sniff import input_problem
 from triage.run_reports import (
     RESULT_COLUMNS,
     gather_stats,
@@ -52,8 +53,7 @@ def resolve_pack(spec: str) -> Pack:
     """A pack by shipped id or by TOML path; one clear line when it is neither."""
     if _looks_like_path(spec):
         path = Path(spec)
-        if not path.is_file():
-            raise TriageError(f"{spec}: no such policy pack file")
+        _check_pack_path(path)
         return load_pack(str(path))
     ids = bundled_ids()
     if spec not in ids:
@@ -62,6 +62,15 @@ def resolve_pack(spec: str) -> Pack:
             "(or give the path of a .toml pack)"
         )
     return load_pack(spec)
+
+
+def _check_pack_path(path: Path) -> None:
+    """A pack path that is not a readable file, said as what it is (a folder, a link loop...)."""
+    problem = input_problem(path)
+    if problem == "no such file":
+        raise TriageError(f"{path}: no such policy pack file")
+    if problem is not None:
+        raise TriageError(f"{path}: {problem}")
 
 
 def parse_date(value: str, option: str) -> dt.date:
@@ -410,8 +419,7 @@ def policy_check(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A policy pack .toml file.")],
 ) -> None:
     """Validate a pack file; each problem is printed as file:line: message (exit 1)."""
-    if not file.is_file():
-        raise TriageError(f"{file}: no such policy pack file")
+    _check_pack_path(file)
     problems = check_pack(file)
     for problem in problems:
         err.print(clean(problem))
