@@ -91,6 +91,11 @@ def _parse(data: bytes, problems: _Problems) -> tuple[str, dict[str, Any]] | Non
         return None
     try:
         return text, tomllib.loads(text)
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: a hostile or broken
+        # pack could otherwise crash `policy check` instead of getting a file:line answer.
+        problems.add(_deep_line(text), "nested too deeply (arrays or inline tables)")
+        return None
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_AT.match(str(exc))
         if match:
@@ -98,6 +103,33 @@ def _parse(data: bytes, problems: _Problems) -> tuple[str, dict[str, Any]] | Non
         else:
             problems.add(0, f"TOML syntax: {exc}")
         return None
+
+
+# No pack needs more than a few levels; past this many open brackets, a line is the culprit.
+_NESTING_SHOWN = 64
+
+
+def _deep_line(text: str) -> int:
+    """The line where `[`/`{` nesting first passes `_NESTING_SHOWN` (0 if none does).
+    Rough on purpose (quotes and comments are skipped, escapes are not): it only points
+    the user at the place, the parser has already refused the file."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        quote = ""
+        for ch in line:
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                depth += 1
+                if depth > _NESTING_SHOWN:
+                    return number
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+    return 0
 
 
 def build_pack(

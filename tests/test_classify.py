@@ -383,10 +383,16 @@ def test_a_failing_run_leaves_nothing_behind(dbpath: Path, monkeypatch: pytest.M
     conn.close()
 
 
-def test_an_empty_database_gives_an_empty_run(tmp_path: Path) -> None:
+def test_an_empty_database_gives_no_run(tmp_path: Path) -> None:
+    # Issue 10: an empty run made active would empty the queue and the exports silently.
+    from triage.run_checks import RunRefused
+
     path = seed(tmp_path / "e.db", [])
-    summary = _run(path, "los-angeles-2019")
-    assert (summary.people, summary.convictions, summary.by_outcome) == (0, 0, {})
+    with pytest.raises(RunRefused, match="holds no convictions"):
+        _run(path, "los-angeles-2019")
+    conn = db.connect(path)
+    assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+    conn.close()
 
 
 # --- the relevance pre-check changes nothing ------------------------------------------------
@@ -428,10 +434,10 @@ def test_precheck_skips_only_people_without_determinations(
         for county in ("SAN JOAQUIN", "LOS ANGELES"):
             built.clear()
             monkeypatch.setattr(classify, "PRECHECK", True)
-            fast = _run(path, pack_id, county=county)
+            fast = _run(path, pack_id, county=county, force=True)
             skipped_builds = built["n"]
             monkeypatch.setattr(classify, "PRECHECK", False)
-            full = _run(path, pack_id, county=county)
+            full = _run(path, pack_id, county=county, force=True)
             assert built["n"] - skipped_builds == full.people  # every record built
             assert fast.people == full.people == 250
             assert _all_determinations(path, fast.run_id) == _all_determinations(

@@ -209,9 +209,9 @@ def test_results_csv_has_one_row_per_determination(
 
 def test_results_json_and_earlier_runs(capsys: pytest.CaptureFixture[str], dbpath: Path) -> None:
     run_cli(capsys, "classify", "--policy", "los-angeles-2019", "--db", str(dbpath))
-    run_cli(
-        capsys, "classify", "--policy", "dismiss-all", "--county", "SACRAMENTO", "--db", str(dbpath)
-    )
+    # Another county keeps none of run 1's convictions: it takes --force to make it active.
+    run_cli(capsys, "classify", "--policy", "dismiss-all", "--county", "SACRAMENTO", "--force",
+            "--db", str(dbpath))  # fmt: skip
     code, out, _ = run_cli(capsys, "results", "--format", "json", "--db", str(dbpath))
     latest = json.loads(out)
     assert code == 0 and [r["SUBJECT_ID"] for r in latest] == ["1004"]
@@ -308,7 +308,7 @@ def test_policy_check_reports_file_and_line(
     assert code == 1 and "no such policy pack file" in one_line_error(err)
 
 
-def test_classify_warns_about_unfinished_imports_and_empty_databases(
+def test_classify_warns_about_unfinished_imports_and_refuses_empty_databases(
     capsys: pytest.CaptureFixture[str], dbpath: Path, tmp_path: Path
 ) -> None:
     conn = db.connect(dbpath)
@@ -324,5 +324,5 @@ def test_classify_warns_about_unfinished_imports_and_empty_databases(
     code, out, err = run_cli(
         capsys, "classify", "--policy", "los-angeles-2019", "--json", "--db", str(empty)
     )
-    assert code == 0 and json.loads(out)["people"] == 0
-    assert "no imported records" in one_line_error(err)
+    assert (code, out) == (1, "")
+    assert "holds no convictions" in one_line_error(err)

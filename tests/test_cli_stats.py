@@ -81,9 +81,8 @@ def test_stats_json_follows_the_active_run(
     )
     assert run["finished_at"] and run["convictions"] == 3 and len(run["pack_hash"]) == 64
 
-    run_cli(
-        capsys, "classify", "--policy", "dismiss-all", "--county", "SACRAMENTO", "--db", str(dbpath)
-    )
+    run_cli(capsys, "classify", "--policy", "dismiss-all", "--county", "SACRAMENTO", "--force",
+            "--db", str(dbpath))  # fmt: skip
     stats = json.loads(run_cli(capsys, "stats", "--json", "--db", str(dbpath))[1])
     assert stats["run"]["id"] == 2 and stats["run"]["pack_id"] == "dismiss-all"
     assert stats["determinations"]["by_outcome"] == {"dismiss": 1}

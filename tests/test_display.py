@@ -63,3 +63,41 @@ def test_multiline_kept_when_asked() -> None:
 def test_line_joins_pieces_without_markup() -> None:
     joined = line("name: ", ("[b]x[/b]", "bold"), Text(" ok"))
     assert joined.plain == "name: [b]x[/b] ok"
+
+
+INVISIBLE_CASES = {
+    "MOR\u200bGANFIELD": "MOR<U+200B>GANFIELD",  # zero-width space
+    "A\u200cB\u200dC": "A<U+200C>B<U+200D>C",  # zero-width non-joiner, joiner
+    "NOTE\u2060X": "NOTE<U+2060>X",  # word joiner
+    "\ufeffNOTE": "<U+FEFF>NOTE",  # a byte-order mark inside text
+    "LINE\u2028SEP\u2029PARA": "LINE<U+2028>SEP<U+2029>PARA",
+    "SOFT\u00adHYPHEN": "SOFT<U+00AD>HYPHEN",
+}
+
+
+@pytest.mark.parametrize(("value", "shown"), INVISIBLE_CASES.items())
+def test_invisible_characters_are_marked_on_screen(value: str, shown: str) -> None:
+    """Issue 10: a name with a zero-width character or a line separator looks like another
+    name; on screen and in CLI output the difference is visible."""
+    assert clean(value) == shown
+    assert clean(value, single_line=False) == shown
+    console = Console(width=200, color_system=None, record=True, file=open("/dev/null", "w"))
+    console.print(text(value))
+    assert console.export_text().rstrip("\n") == shown
+
+
+@pytest.mark.parametrize(("value", "shown"), INVISIBLE_CASES.items())
+def test_spreadsheet_csv_marks_invisible_characters_machine_keeps_them(
+    value: str, shown: str
+) -> None:
+    from triage.export.csvfmt import MACHINE, SPREADSHEET, encode_row
+
+    assert encode_row([value, "x"], SPREADSHEET) == f"{shown},x\r\n"
+    assert encode_row([value, "x"], MACHINE) == f"{value},x\n"  # byte-exact
+
+
+def test_spreadsheet_csv_keeps_line_breaks_and_marks_bidi() -> None:
+    from triage.export.csvfmt import SPREADSHEET, encode_row
+
+    assert encode_row(["a\nb", "x\u202ey"], SPREADSHEET) == '"a\nb",x<U+202E>y\r\n'
+    assert encode_row(["\u200b=1+1"], SPREADSHEET) == "<U+200B>=1+1\r\n"

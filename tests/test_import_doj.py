@@ -209,7 +209,10 @@ def test_latin1_needs_encoding_and_is_never_silently_replaced(tmp_path: Path) ->
                      [record(PRI_NAME="MUÑOZ,JOSÉ"), record(SUBJECT_ID="90000002")],
                      encoding="latin-1")  # fmt: skip
     as_utf8 = fresh(tmp_path, "utf8.db")
-    report = import_files(as_utf8, [path])
+    with pytest.raises(TriageError, match=r"latin1.csv:2: byte 0xD1 .* --encoding cp1252"):
+        import_files(as_utf8, [path])  # no --encoding: refused whole, nothing written
+    assert as_utf8.execute("SELECT count(*) FROM source_files").fetchone()[0] == 0
+    report = import_files(as_utf8, [path], encoding="utf-8")
     assert (report.imported, report.quarantined) == (1, 1)
     line, reason, raw = as_utf8.execute("SELECT line, reason, raw FROM quarantine").fetchone()
     assert line == 2 and "not valid utf-8" in reason and "--encoding" in reason
@@ -218,7 +221,8 @@ def test_latin1_needs_encoding_and_is_never_silently_replaced(tmp_path: Path) ->
 
     again = import_files(as_utf8, [path], encoding="latin-1")
     assert again.files[0].status == "skipped"
-    assert "read as utf-8 with 1 lines quarantined" in again.files[0].note
+    assert "read as utf-8; a file is imported once" in again.files[0].note
+    assert (again.quarantined, again.files[0].problems[0][0]) == (1, 2)  # reported again
 
     as_latin1 = fresh(tmp_path, "latin1.db")
     report = import_files(as_latin1, [path], encoding="latin-1")
@@ -237,7 +241,7 @@ def test_undecodable_bytes_quarantine_only_their_record(tmp_path: Path,
     )
     data = good.read_bytes().replace(b"BAD", b"B\xff\xfeD")
     good.write_bytes(data)
-    report = import_files(conn, [good])
+    report = import_files(conn, [good], encoding="utf-8")  # (without: refused whole)
     assert (report.imported, report.quarantined) == (2, 1)
     assert conn.execute("SELECT line, raw FROM quarantine").fetchone()[0] == 3
     assert "B\\xff\\xfeD" in conn.execute("SELECT raw FROM quarantine").fetchone()[0]
@@ -584,7 +588,8 @@ def test_importing_the_same_file_again_adds_nothing(cfa: Path, conn: sqlite3.Con
                                             "audit", "source_files")}  # fmt: skip
     again = import_files(conn, [path])
     assert again.files[0].status == "skipped"
-    assert (again.imported, again.quarantined, again.skipped, again.ok) == (0, 0, 1, True)
+    # Its quarantined line is reported again (issue 10): it is still not in the database.
+    assert (again.imported, again.quarantined, again.skipped, again.ok) == (0, 1, 1, False)
     assert {t: count(conn, t) for t in before} == before
 
 

@@ -270,9 +270,15 @@ def _all_results(conn: sqlite3.Connection, out: Path, county: str) -> list[list[
     return [row[:FIELDS] for row in table[1:]]
 
 
+# A few people of a sample county: a run that classifies no conviction is refused (issue 10),
+# and generated records rarely hold a Prop 64 conviction in SAN JOAQUIN.
+ANCHOR = list(iter_doj_rows(people=8, seed=5, home_county="SAN JOAQUIN"))
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(records=_records())
-def test_round_trip_through_gogen_export(records: list[list[str]]) -> None:
+@given(generated=_records())
+def test_round_trip_through_gogen_export(generated: list[list[str]]) -> None:
+    records = [*generated, *ANCHOR]
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         source = work / "records.csv"

@@ -30,17 +30,20 @@ OSC = "\x1b]0;pwned\x07"
 CSI = "\x1b[2J\x1b[31m"
 C1 = "\x9b31m"
 BIDI = "\u202eREVERSED\u202c"
+# Invisible characters that make one name look like another (issue 10).
+ZERO_WIDTH = "MOR\u200bGAN\u2060FIELD\u2028\u200d"
 
 
 def hostile_people() -> list[Person]:
     return [
         Person("H1", f"{BOLD}{CLICK},ANN{OSC}", [
-            Conv("001001001000", offense=f"11357 HS {LINK}{CSI}", comment=f"{BROKEN} {C1} {BIDI}",
+            Conv("001001001000", offense=f"11357 HS {LINK}{CSI}", comment=f"{BROKEN} {C1} {BIDI} {ZERO_WIDTH}",
                  reason=f"Reason {CLICK}", label=f"Label {BOLD}", ofn=f"CR{BROKEN}",
                  flags="charge_in_comment", suggested="dismiss"),
             Conv("002001001000", offense=f"{BOLD}", county=f"CTY{CSI}"),
         ], cii=f"A1{BOLD}", events=[("DECEASED", "20180101")]),
-        Person("H2", f"[red]{BIDI}[/red]", [Conv("001001001000", reason=BROKEN)]),
+        Person("H2", f"[red]{BIDI}[/red]{ZERO_WIDTH}",
+               [Conv("001001001000", reason=BROKEN, comment=ZERO_WIDTH)]),
     ]  # fmt: skip
 
 
@@ -50,7 +53,7 @@ def screen_text(app: object) -> str:
 
 
 def assert_safe(text: str) -> None:
-    for bad in ("\x1b", "\x9b", "\x07", "\u202e", "\u202c"):
+    for bad in ("\x1b", "\x9b", "\x07", "\u202e", "\u202c", "\u200b", "\u2060", "\u2028", "\u200d"):
         assert bad not in text, repr(bad)
 
 
@@ -66,11 +69,13 @@ async def test_every_screen_shows_hostile_text_literally(tmp_path: Path) -> None
         queue = screen_text(app)
         assert_safe(queue)
         assert BOLD in queue and CLICK in queue  # the name, literally
+        assert "<U+202E>REVERSED<U+202C>" in queue  # invisible characters are marked
         await pilot.press("enter")
         assert isinstance(app.screen, CaseScreen)
         case = screen_text(app)
         assert_safe(case)
         assert "␛" in case  # escape sequences are neutralised but stay visible
+        assert "MOR<U+200B>GAN<U+2060>FIELD<U+2028><U+200D>" in case
         for literal in (
             BOLD,
             CLICK,

@@ -16,6 +16,11 @@ The run becomes visible (finished, active, audited) in a last short transaction.
 that fails or is interrupted has its determinations removed and stays unfinished, as one
 killed outright does; unfinished runs are never active, and the queue, results and exports
 ignore them.
+
+A run that would mislead is refused before it becomes active, and leaves nothing behind
+(`runs_checks`): one for a county no conviction is in (checked before anything is written),
+one that classifies no conviction at all, and one that keeps fewer than half of the
+convictions the active run determined (unless `force`).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules.packs import Pack
-from triage import audit, db, review
+from triage import audit, db, review, run_checks
 from triage.classify_work import (
     Batch,
     Classifier,
@@ -142,18 +147,23 @@ def _write_chunk(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
             conn.executemany(_INSERT, rows)
 
 
-def _discard_run(conn: sqlite3.Connection, run_id: int) -> None:
+def _discard_run(conn: sqlite3.Connection, run_id: int, *, refused: bool = False) -> None:
     """Remove the determinations of a run that failed before it became visible.
 
-    The `runs` row stays, unfinished, as the record of the attempt (and so that its id is
-    never handed to another run). Cleanup must never hide the error that caused it: if the
-    database refuses, the unfinished run is left as a killed one would be.
+    The `runs` row of a failed run stays, unfinished, as the record of the attempt (and so
+    that its id is never handed to another run). A refused run (`run_checks.RunRefused`) is
+    no failure: it is removed whole, as if never started (no queue rows, no audit entry
+    refer to it yet), so `triage doctor` has no unfinished run to warn about. Cleanup must
+    never hide the error that caused it: if the database refuses, the unfinished run is left
+    as a killed one would be.
     """
     try:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         with db.write(conn):
             conn.execute("DELETE FROM determinations WHERE run_id = ?", (run_id,))
+            if refused:
+                conn.execute("DELETE FROM runs WHERE id = ? AND finished_at IS NULL", (run_id,))
     except sqlite3.Error:
         pass
 
@@ -168,6 +178,7 @@ def classify_run(
     options: Mapping[str, Any] | None = None,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    force: bool = False,
 ) -> RunSummary:
     """Classify every person in the database with `pack` and record it as a new run.
 
@@ -176,9 +187,14 @@ def classify_run(
     is stored with the run as JSON. `workers` is the number of processes that classify
     (default: one per CPU for large databases, else this process alone). Whatever the rules
     raise for a record they cannot handle propagates, after the partial run is removed.
+
+    Raises `run_checks.RunRefused` (and leaves no run behind) when no conviction is in
+    `county`, when the run classifies none, or, unless `force`, when it keeps fewer than
+    half of the convictions the active run determined.
     """
     if not county.strip():
         raise TriageError("a classification run needs a county (the pack names none)")
+    run_checks.check_county(conn, county)
     started = time.perf_counter()
     run_id = _start_run(conn, pack, county, compute_at, actor, options)
     try:
@@ -186,6 +202,7 @@ def classify_run(
             people, outcomes = _classify_all(
                 conn, run_id, pack, county, compute_at, progress, workers
             )
+            run_checks.check_new_run(conn, run_id, pack.id, county, force=force)
             # Queue rows first, so the run is complete the moment it becomes active.
             review.refresh_cases(conn, run_id)
         seconds = time.perf_counter() - started
@@ -213,8 +230,8 @@ def classify_run(
                     "by_outcome": by_outcome,
                 },
             )
-    except BaseException:
-        _discard_run(conn, run_id)
+    except BaseException as exc:
+        _discard_run(conn, run_id, refused=isinstance(exc, run_checks.RunRefused))
         raise
     return RunSummary(
         run_id=run_id,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from triage.errors import SchemaError, TriageError
+from triage.errors import DiskFullError, SchemaError, TriageError, is_disk_full
 
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 15_000
@@ -353,6 +353,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
     or of another schema version.
     """
     p = Path(path)
+    if p.is_dir():
+        raise TriageError(f"{p}: is a folder, not a database file")
     if not p.exists():
         if not create:
             raise TriageError(f"{p}: no such database (run `triage import` or `triage sample`)")
@@ -374,6 +376,11 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         _ensure_schema(conn, p)
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if is_disk_full(exc):
+            raise DiskFullError(
+                f"{p}: disk full while opening the database (its WAL or schema could not be "
+                "written); nothing was changed"
+            ) from None
         raise TriageError(f"{p}: not a triage database ({exc.__class__.__name__})") from None
     except TriageError:
         conn.close()

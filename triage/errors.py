@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 
 class TriageError(Exception):
     """A problem the user can fix (bad file, unknown pack, missing database...).
@@ -46,3 +49,33 @@ class ConflictError(TriageError):
             f"{current_decision or 'no decision'} (version {current_version}) after you "
             f"loaded version {expected_version}; your {attempted or 'change'} was not saved"
         )
+
+
+class DiskFullError(TriageError):
+    """The disk (or the user's quota) is full. Every write triage makes is a transaction or
+    a staged file, so what was being written was rolled back or removed: exit 74, the
+    sysexits code for an I/O error, so scripts can tell it from bad input (1)."""
+
+    exit_code = 74
+
+
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an error it was raised from or while handling, is SQLite's
+    SQLITE_FULL or the system's ENOSPC/EDQUOT (wherever it surfaced: a write transaction,
+    an export file, a backup copy)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, DiskFullError):
+            return True
+        if isinstance(exc, sqlite3.Error):
+            code = getattr(exc, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF == sqlite3.SQLITE_FULL:
+                return True
+        if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

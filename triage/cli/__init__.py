@@ -1,8 +1,9 @@
 """The `triage` command line. Thin: every command calls the service layer and prints.
 
 Errors the user can fix are `TriageError`s: one line on stderr, exit 1 (2 for usage).
-Anything else is a bug: one line naming the exception type only (never its message or
-locals, which may hold record data), exit 70.
+A full disk, wherever it surfaces (SQLITE_FULL, ENOSPC), is one line saying so and what was
+kept, exit 74. Anything else is a bug: one line naming the exception type only (never its
+message or locals, which may hold record data), exit 70.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from triage.cli import (
 )
 from triage.cli.common import err
 from triage.display import clean
-from triage.errors import TriageError
+from triage.errors import DiskFullError, TriageError, is_disk_full
 
 app = typer.Typer(
     name="triage",
@@ -39,12 +40,38 @@ for module in (app_cmd, importing, classifying, reviewing, admin, exporting, sam
     module.register(app)
 
 
+# What a full disk leaves, by command. Every write is a transaction or a staged file, so the
+# write in progress was rolled back or removed; what came before it depends on the command.
+_DISK_FULL = {
+    "import": "importing: the chunk being written was rolled back, the rows before it are "
+    "kept; free space and run the same import again to finish it",
+    "classify": "classifying: the new run was not made active; the active run is unchanged",
+    "export": "exporting: the staged files were removed; the files in the folder are untouched",
+    "backup": "backing up: the partial copy was removed",
+    "sample": "building the sample: the database is incomplete; remove it and build it again",
+}
+_SAVING = ("decide", "note", "undo", "claim", "release", "review")
+
+
+def _disk_full_message() -> str:
+    words = [a for a in sys.argv[1:] if not a.startswith("-")]
+    command = words[0] if words else ""
+    if command in _DISK_FULL:
+        return f"disk full while {_DISK_FULL[command]}"
+    if command in _SAVING:
+        return "disk full while saving: nothing was saved"
+    return "disk full: the write in progress was rolled back; nothing was half-written"
+
+
 def main() -> None:
     # Everything triage writes (database, WAL, exports, backups) is for the owner only.
     os.umask(0o077)
     try:
         app()  # standalone: click prints its own usage errors (exit 2) and handles ^C
     except TriageError as exc:
+        if is_disk_full(exc) and not isinstance(exc, DiskFullError):
+            err.print(f"triage: {_disk_full_message()}")
+            sys.exit(DiskFullError.exit_code)
         # Messages name files and map/pack text: cleaned so an escape in a name cannot act.
         err.print(f"triage: {clean(exc)}")
         sys.exit(exc.exit_code)
@@ -52,6 +79,9 @@ def main() -> None:
         err.print(f"triage: {clean(exc)}")
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - last-resort guard; see module docstring
+        if is_disk_full(exc):
+            err.print(f"triage: {_disk_full_message()}")
+            sys.exit(DiskFullError.exit_code)
         if os.environ.get("TRIAGE_DEBUG") == "1":
             raise
         err.print(

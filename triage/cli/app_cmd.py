@@ -11,6 +11,7 @@ import typer
 from triage import identity
 from triage.cli.common import DEFAULT_DB, DbOption
 from triage.errors import UsageError
+from triage.review_model import QueueFilter
 
 FilterOption = Annotated[
     list[str] | None,
@@ -65,7 +66,7 @@ def parse_filters(items: list[str]) -> dict[str, object]:
         if field == "decided":
             if value.lower() not in ("yes", "no", "true", "false", "any"):
                 raise UsageError("--filter decided=: use yes, no or any")
-            out["decided"] = None if value == "any" else value.lower() in ("yes", "true")
+            out["decided"] = None if value.lower() == "any" else value.lower() in ("yes", "true")
         elif field == "outcome":
             out["outcome"] = None if value.lower() in ("any", "*", "") else value
         else:
@@ -73,11 +74,25 @@ def parse_filters(items: list[str]) -> dict[str, object]:
     return out
 
 
+def _check_against_run(db_path: Path, flt: QueueFilter) -> None:
+    """Refuse a --filter value that names nothing in the active run, before the app starts
+    (a filter showing 0 cases would read as an empty queue)."""
+    from triage import db
+    from triage.queue_checks import check_filter
+
+    conn = db.connect(db_path)
+    try:
+        run_id = db.active_run_id(conn)
+        if run_id is not None:
+            check_filter(conn, run_id, flt, lambda field: f"--filter {field}=")
+    finally:
+        conn.close()
+
+
 def run_review(
     db_path: Path, reviewer: str | None, filters: list[str] | None, keys: Path | None
 ) -> None:
     # Imported here so `triage --help` and the other commands never pay for Textual.
-    from triage.review import QueueFilter
     from triage.tui import keymap as keymaps
     from triage.tui.app import ReviewApp
 
@@ -86,6 +101,8 @@ def run_review(
     from triage import queue as queue_rules
 
     queue_rules.validate(flt)
+    if filters:
+        _check_against_run(db_path, flt)
     path = keys or keymaps.default_path()
     user_keys = keymaps.load(path, ReviewApp.collect_bindings(), required=keys is not None)
     app = ReviewApp(db_path, who, queue_filter=flt, keymap=user_keys, keymap_path=path)

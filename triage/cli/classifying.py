@@ -32,6 +32,7 @@ from triage.classify import RunSummary, classify_run
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
+from triage.importers.sniff import input_problem
 from triage.run_reports import (
     RESULT_COLUMNS,
     gather_stats,
@@ -52,8 +53,7 @@ def resolve_pack(spec: str) -> Pack:
     """A pack by shipped id or by TOML path; one clear line when it is neither."""
     if _looks_like_path(spec):
         path = Path(spec)
-        if not path.is_file():
-            raise TriageError(f"{spec}: no such policy pack file")
+        _check_pack_path(path)
         return load_pack(str(path))
     ids = bundled_ids()
     if spec not in ids:
@@ -62,6 +62,15 @@ def resolve_pack(spec: str) -> Pack:
             "(or give the path of a .toml pack)"
         )
     return load_pack(spec)
+
+
+def _check_pack_path(path: Path) -> None:
+    """A pack path that is not a readable file, said as what it is (a folder, a link loop...)."""
+    problem = input_problem(path)
+    if problem == "no such file":
+        raise TriageError(f"{path}: no such policy pack file")
+    if problem is not None:
+        raise TriageError(f"{path}: {problem}")
 
 
 def parse_date(value: str, option: str) -> dt.date:
@@ -121,10 +130,24 @@ def classify_cmd(
         Path | None,
         typer.Option("--options", help="A gogen/BEAR options JSON: builds the gogen pack."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Make the run active even if it determines fewer than half of the "
+            "convictions the active run determined (refused otherwise, as a likely wrong "
+            "--county or --policy).",
+        ),
+    ] = False,
     db_path: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """Classify every conviction with a policy pack, as a new run (reviewer work is kept)."""
+    """Classify every conviction with a policy pack, as a new run (reviewer work is kept).
+
+    Refused, leaving no run behind: a county no conviction is in (the counties present are
+    listed, closest spelling first), a run that classifies no conviction, and (unless
+    --force) a run that determines fewer than half of the convictions the active run did.
+    """
     when = parse_date(compute_at, "--compute-at") if compute_at is not None else None
     county_name = county.strip().upper() if county is not None and county.strip() else None
     run_options: dict[str, Any] = {}
@@ -150,11 +173,10 @@ def classify_cmd(
             compute_at=when if when is not None else _default_compute_at(pack),
             options=run_options,
             show=not as_json and err.is_terminal,
+            force=force,
         )
     finally:
         conn.close()
-    if summary.people == 0:
-        err.print("triage: warning: the database holds no imported records (see `triage import`)")
     if as_json:
         print_json(summary.as_dict())
     else:
@@ -180,11 +202,18 @@ def _run_with_progress(
     compute_at: dt.date,
     options: dict[str, Any],
     show: bool,
+    force: bool,
 ) -> RunSummary:
     actor = identity.os_account()
     if not show:
         return classify_run(
-            conn, pack, county=county, compute_at=compute_at, actor=actor, options=options
+            conn,
+            pack,
+            county=county,
+            compute_at=compute_at,
+            actor=actor,
+            options=options,
+            force=force,
         )
     from rich.progress import Progress
 
@@ -202,6 +231,7 @@ def _run_with_progress(
             actor=actor,
             options=options,
             progress=tick,
+            force=force,
         )
 
 
@@ -389,8 +419,7 @@ def policy_check(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A policy pack .toml file.")],
 ) -> None:
     """Validate a pack file; each problem is printed as file:line: message (exit 1)."""
-    if not file.is_file():
-        raise TriageError(f"{file}: no such policy pack file")
+    _check_pack_path(file)
     problems = check_pack(file)
     for problem in problems:
         err.print(clean(problem))

@@ -19,10 +19,9 @@ from rich.progress import (
 )
 
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json, safe
-from triage.errors import TriageError
 from triage.importers import FileReport, ImportReport, import_files
 from triage.importers.pipeline import Progress as ProgressCallback
-from triage.importers.pipeline import resolve_format
+from triage.importers.pipeline import check_input, resolve_format
 from triage.importers.reader import codec_name
 
 
@@ -75,8 +74,7 @@ def register(app: typer.Typer) -> None:
         column_map = resolve_format(fmt.value, map_path)
         codec_name(encoding)
         for path in files:
-            if not path.is_file():
-                raise TriageError(f"{path}: no such file; nothing was imported")
+            check_input(path)
         conn = open_db(db_path, create=True)
         try:
             with _progress(enabled=not as_json and err.is_terminal) as progress:
@@ -130,10 +128,11 @@ def _print(report: ImportReport) -> None:
         for line, reason in file.problems:
             err.print(f"  {safe(file.path)}:{line}: {safe(reason)}")
         hidden = file.quarantined - len(file.problems)
-        if hidden > 0 and file.status != "skipped":
+        if hidden > 0:
             err.print(f"  ... and {hidden} more quarantined lines (`triage stats` counts them)")
     out.print(
         f"{report.imported} imported, {report.quarantined} quarantined"
+        + (" (counting files imported before)" if report.skipped and report.quarantined else "")
         + (f", {report.duplicates} duplicates" if report.duplicates else "")
         + (f", {report.skipped} files skipped" if report.skipped else "")
     )
@@ -143,7 +142,12 @@ def _file_line(file: FileReport) -> str:
     name = safe(file.path)
     if file.status == "skipped":
         note = f"; {safe(file.note)}" if file.note else ""
-        return f"{name}: already imported (sha256 {file.sha256[:12]}), skipped{note}"
+        held = (
+            f"; {file.quarantined} of its {file.rows} lines are quarantined"
+            if file.quarantined
+            else ""
+        )
+        return f"{name}: already imported (sha256 {file.sha256[:12]}), skipped{held}{note}"
     resumed = " (resumed an interrupted import)" if file.status == "resumed" else ""
     return (
         f"{name}: {file.imported} imported, {file.duplicates} duplicates, "

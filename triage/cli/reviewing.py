@@ -17,7 +17,12 @@ from triage import db, identity, review
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
+from triage.queue_checks import check_filter
 from triage.review import ConvictionItem, QueueFilter
+
+# How `triage queue` spells each filter field in its messages.
+_QUEUE_OPTIONS = {"outcome": "--outcome", "reason": "--reason", "flag": "--flag",
+                  "county": "--county", "reviewer": "--decided-by", "decision": "--decision"}  # fmt: skip
 
 ReviewerOption = Annotated[
     str | None,
@@ -90,7 +95,10 @@ def queue_cmd(
     db_path: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """List the convictions awaiting review, each with the KEY that `triage decide` takes."""
+    """List the convictions awaiting review, each with the KEY that `triage decide` takes.
+
+    A flag, county, reason, decision or reviewer that matches nothing in the run is refused
+    with the valid choices (exit 2), rather than listing 0 cases."""
     wanted = None if outcome == "any" else outcome
     decided_filter = None if include_decided or decision or decided_by else False
     flt = QueueFilter(
@@ -109,6 +117,7 @@ def queue_cmd(
     conn = open_db(db_path)
     try:
         run_id = _run_id(conn, run)
+        check_filter(conn, run_id, flt, _QUEUE_OPTIONS.__getitem__)
         items = review.queue_convictions(conn, run_id, flt, limit=limit)
         cases = review.queue_count(conn, run_id, flt)
     finally:

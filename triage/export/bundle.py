@@ -27,10 +27,11 @@ from typing import Any
 
 from triage.db import FILE_MODE, now
 from triage.errors import TriageError
+from triage.export import outdir
 from triage.export.csvfmt import MACHINE, Profile, encode_row
 
 STAGING_PREFIX = ".triage-staging-"
-MANIFEST = "manifest.json"
+MANIFEST = outdir.MANIFEST
 
 
 @dataclass
@@ -63,6 +64,9 @@ class Bundle:
     profile: Profile = MACHINE
     entries: list[FileEntry] = field(default_factory=list)
     _open: list[Any] = field(default_factory=list)
+    # The files of the earlier export of the same kind this one replaces (`outdir`); None
+    # when the bundle was opened without a kind (then nothing is removed).
+    previous: set[str] | None = None
 
     def _path(self, name: str) -> Path:
         if "/" in name or name.startswith(".") or name == MANIFEST:
@@ -128,9 +132,12 @@ class Bundle:
             handle.write(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True))
             handle.write("\n")
             _sync(handle)
+        if self.previous is not None:
+            outdir.retire(self.out_dir, self.previous, {e.name for e in self.entries})
         for entry in self.entries:
             os.replace(self.staging / entry.name, self.out_dir / entry.name)
         os.replace(self.staging / MANIFEST_STAGE, self.out_dir / MANIFEST)
+        outdir.finish(self.out_dir)
         _sync_dir(self.out_dir)
         return manifest
 
@@ -175,14 +182,17 @@ def remove_stale_staging(out_dir: Path) -> int:
 
 
 class open_bundle:  # noqa: N801 - used as a context manager, reads like a function
-    """`with open_bundle(out_dir, profile) as bundle: ... bundle.commit(meta)`.
+    """`with open_bundle(out_dir, profile, kind=...) as bundle: ... bundle.commit(meta)`.
 
     Leaving the block without `commit()` (or with an exception) discards everything staged.
+    With a `kind`, `out_dir` must be empty or hold an earlier export of that kind, which the
+    commit replaces whole (`outdir`).
     """
 
-    def __init__(self, out_dir: Path, profile: Profile = MACHINE) -> None:
+    def __init__(self, out_dir: Path, profile: Profile = MACHINE, *, kind: str | None = None):
         self.out_dir = out_dir
         self.profile = profile
+        self.kind = kind
         self.bundle: Bundle | None = None
 
     def __enter__(self) -> Bundle:
@@ -198,10 +208,13 @@ class open_bundle:  # noqa: N801 - used as a context manager, reads like a funct
                 raise TriageError(f"{out}: cannot create folder ({exc.strerror})") from None
         if not os.access(out, os.W_OK | os.X_OK):
             raise TriageError(f"{out}: folder is not writable")
+        previous = None
+        if self.kind is not None:
+            previous = outdir.previous_export(out, self.kind, STAGING_PREFIX)
         remove_stale_staging(out)
         staging = out / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         staging.mkdir(mode=0o700)
-        self.bundle = Bundle(out, staging, self.profile)
+        self.bundle = Bundle(out, staging, self.profile, previous=previous)
         return self.bundle
 
     def __exit__(

@@ -8,7 +8,10 @@ One writer serves all exports so their quoting is predictable byte for byte:
 - `spreadsheet`: UTF-8 with BOM (Excel then reads non-ASCII correctly), CRLF line ends,
   and a leading apostrophe on any cell a spreadsheet would run as a formula: cells starting
   with `=`, `+`, `-`, `@`, tab or CR, or the full-width forms `＝ ＋ － ＠` (which some
-  spreadsheet locales fold to the ASCII characters before evaluating).
+  spreadsheet locales fold to the ASCII characters before evaluating). Invisible characters
+  (zero-width spaces and joiners, bidi overrides, U+2028/U+2029: `display.INVISIBLE`) are
+  written as `<U+XXXX>`, so a name that only looks like another is seen to differ; the
+  machine profile keeps them, byte for byte.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from triage.display import mark_invisible
 from triage.errors import UsageError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -78,7 +82,7 @@ def quote(value: str) -> str:
 def encode_row(values: Sequence[str], prof: Profile) -> str:
     """A whole CSV line in `prof`'s encoding, line end included."""
     if prof.escape_formulas:
-        values = [escape_formula(v) for v in values]
+        values = [escape_formula(mark_invisible(v)) for v in values]
     # Inlined test: this runs for every cell of every export.
     search = _SPECIAL.search
     return (

@@ -14,7 +14,7 @@ from typing import Any
 
 from triage import __version__ as triage_version
 from triage import audit, db
-from triage.errors import UsageError
+from triage.errors import DiskFullError, UsageError, is_disk_full
 from triage.export import court, csvfmt, decisions, gogen, summary
 from triage.export.bundle import open_bundle
 from triage.export.runs import RunFacts, resolve_run
@@ -46,7 +46,7 @@ def run_export(
     conn.execute("BEGIN")  # read snapshot: the export sees one state of the database
     try:
         run = _run_for(conn, kind, run_id)
-        with open_bundle(out_dir, prof) as bundle:
+        with open_bundle(out_dir, prof, kind=kind) as bundle:
             details = _stage(conn, kind, run, bundle)
             conn.execute("COMMIT")
             meta: dict[str, Any] = {
@@ -58,12 +58,21 @@ def run_export(
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-    with db.write(conn):
-        audit.append(conn, actor, "export", f"export:{kind}", {
-            "run": run.id if run is not None else None, "out": str(out_dir),
-            "profile": prof.name,
-            "files": {f["name"]: f["rows"] for f in manifest["files"]},
-        })  # fmt: skip
+    try:
+        with db.write(conn):
+            audit.append(conn, actor, "export", f"export:{kind}", {
+                "run": run.id if run is not None else None, "out": str(out_dir),
+                "profile": prof.name,
+                "files": {f["name"]: f["rows"] for f in manifest["files"]},
+            })  # fmt: skip
+    except sqlite3.Error as exc:
+        if not is_disk_full(exc):
+            raise
+        # The files are in place by now: say so, rather than "nothing was written".
+        raise DiskFullError(
+            f"disk full while recording the export in the audit trail: the files in {out_dir} "
+            "are complete, but the audit trail does not list this export"
+        ) from exc
     return manifest
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sqlite3
 import time
@@ -14,7 +13,7 @@ from typing import Any, NoReturn
 
 from triage import db, identity
 from triage.errors import TriageError, UsageError
-from triage.importers import producer, store
+from triage.importers import producer, sniff, store
 from triage.importers.csvmap import ColumnMap, load_map
 from triage.importers.layout import Layout
 from triage.importers.reader import codec_name
@@ -35,7 +34,8 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class FileReport:
-    """What happened to one file. A skipped file (already imported) counts nothing; a
+    """What happened to one file. A skipped file (already imported) imports nothing and
+    reports the lines its import quarantined (they are still not in the database); a
     resumed one counts the whole file, chunks its interrupted import wrote included."""
 
     path: str
@@ -162,8 +162,9 @@ def import_files(
     if chunk_rows < 1:
         raise UsageError("chunk_rows must be at least 1")
     for path in files:
-        _check_readable(path)
-    plans = [_plan(path, fmt, cmap, codec) for path in files]
+        check_input(path)
+    # No --encoding: a file must be UTF-8 throughout, or it is refused (see `sniff`).
+    plans = [_plan(conn, path, fmt, cmap, codec, check_utf8=encoding is None) for path in files]
     if strict:
         for plan in plans:
             if not _completed(conn, plan):
@@ -201,25 +202,38 @@ def resolve_format(
     return column_map if isinstance(column_map, ColumnMap) else load_map(Path(column_map))
 
 
-def _check_readable(path: Path) -> None:
-    if not path.exists():
-        raise TriageError(f"{path}: no such file; nothing was imported")
-    if not path.is_file():
-        raise TriageError(f"{path}: not a regular file; nothing was imported")
-    if not os.access(path, os.R_OK):
-        raise TriageError(f"{path}: not readable (permission denied); nothing was imported")
+def check_input(path: Path) -> None:
+    """Refuse, in one line, a path that is not a readable file, saying what it is."""
+    problem = sniff.input_problem(path)
+    if problem is not None:
+        raise TriageError(f"{path}: {problem}; nothing was imported")
 
 
-def _plan(path: Path, fmt: str, cmap: ColumnMap | None, codec: str) -> _Plan:
+def _plan(
+    conn: sqlite3.Connection,
+    path: Path,
+    fmt: str,
+    cmap: ColumnMap | None,
+    codec: str,
+    *,
+    check_utf8: bool,
+) -> _Plan:
+    """Read the file through once (hash, format, encoding) and judge its layout; refuse it
+    when it is not CSV text, or not UTF-8 (unless it was imported to its end already)."""
     try:
-        with path.open("rb") as binary:
-            digest = hashlib.file_digest(binary, "sha256").hexdigest()
-        size = path.stat().st_size
+        problem = sniff.format_problem(sniff.read_head(path))
+        if problem is not None:
+            raise TriageError(f"{path}: {problem}; nothing was imported")
+        scanned = sniff.scan(path, check_utf8=check_utf8)
+        if scanned.bad is not None:
+            state = store.find_file(conn, scanned.sha256)
+            if state is None or state.completed_at is None:
+                raise TriageError(f"{path}:{scanned.bad.line}: {scanned.bad.message()}")
         layout = producer.layout_for(path, codec, cmap)
     except OSError as exc:
         raise TriageError(f"{path}: cannot read ({exc.strerror}); nothing was imported") from None
     stored_map = None if cmap is None else cmap.to_json()
-    return _Plan(path, digest, size, layout, fmt, stored_map, cmap)
+    return _Plan(path, scanned.sha256, scanned.size, layout, fmt, stored_map, cmap)
 
 
 def _validate(plan: _Plan, codec: str) -> None:
@@ -249,12 +263,16 @@ def _import_one(
     if existing is not None and existing.completed_at is not None:
         report.status = "skipped"
         report.file_id = existing.id
+        # Its quarantined lines are still not in the database: say so again (exit 1), or
+        # a file whose every line was quarantined would look imported.
+        report.rows = existing.rows_total
+        report.quarantined = existing.rows_quarantined
+        report.problems = store.quarantine_sample(conn, existing.id, PROBLEMS_SHOWN)
         if existing.rows_quarantined and existing.encoding != codec:
             # Re-reading with another encoding would need the file imported afresh.
             report.note = (
-                f"it was read as {existing.encoding} with {existing.rows_quarantined} lines "
-                f"quarantined; a file is imported once, so to read it as {codec} import it "
-                "into a new database"
+                f"it was read as {existing.encoding}; a file is imported once, so to read it "
+                f"as {codec} import it into a new database"
             )
         report.seconds = time.perf_counter() - started
         return report
