@@ -9,37 +9,68 @@ calendar day N years later (`add_years`), ages are whole years on a day (`age_on
 sentence ends at the conviction date plus the summed sentence parts (D=1, M=30.5, Y=366 days).
 
 Unknown dates: a conviction whose date cannot be read cannot be placed before or after
-another. Such a conviction keeps the question open: it blocks "no recent convictions" and
-counts as a possible prior; age tests without a date of birth do not match. The data flag on
-that conviction (MISSING_DATE, MISSING_DOB) tells the reviewer why. A date of birth without
-its day or month counts from the first day it could be (PARTIAL_DOB says so).
+another. The predicates that need such a date take an `undated` parameter:
+
+* `"review"` (the default): when the answer depends on the missing date, the predicate is
+  *undecided* and the engine sends the conviction to a person with a reason naming the
+  missing date. Nothing is assumed: an undated conviction is neither recent nor old, neither
+  before nor after this one.
+* `"long_ago"`: read a blank date as Code for America's tools did (Go's zero time, the year
+  1): never recent, long before any dated conviction, its sentence long served. The CfA-parity
+  packs use it to reproduce CfA's answers, and say so in their headers.
+
+Age tests without a date of birth do not match. The data flag on the conviction
+(MISSING_DATE, MISSING_DOB) tells the reviewer why. A date of birth without its day or month
+counts from the first day it could be (PARTIAL_DOB says so).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from rules import reference
 from rules.dates import add_years, age_on
 from rules.facts import Facts
 from rules.predicate_registry import PREDICATES, PredicateSpec, Result, check_params, predicate
 
-__all__ = ["PREDICATES", "Facts", "PredicateSpec", "Result", "check_params", "predicate"]
+__all__ = [
+    "PREDICATES",
+    "Facts",
+    "PredicateSpec",
+    "Result",
+    "Undated",
+    "check_params",
+    "predicate",
+]
+
+
+Undated = Literal["review", "long_ago"]
+"""How a predicate reads a missing conviction date (see the module docstring)."""
 
 
 def _date(d: dt.date | None) -> str:
     return d.isoformat() if d is not None else "unknown"
 
 
-def _before(other: dt.date | None, this: dt.date | None) -> bool:
-    """Whether a conviction dated `other` came before one dated `this`.
+def _before(other: dt.date | None, this: dt.date | None, undated: Undated) -> bool | None:
+    """Whether a conviction dated `other` came before one dated `this`; None when a missing
+    date leaves it open (`undated="review"`). Read as CfA did (`"long_ago"`), a missing date
+    is the year 1: before every dated conviction, and nothing dated comes before it."""
+    if other is not None and this is not None:
+        return other < this
+    if undated == "long_ago":
+        return this is not None
+    return None
 
-    An unreadable date cannot be placed, so it counts as a possible prior (as CfA's tools
-    did, reading it as the zero date); the data flag on that conviction tells the reviewer.
-    """
-    if other is None or this is None:
-        return True
-    return other < this
+
+def _undecided(detail: str, values: dict[str, str] | None = None) -> Result:
+    return Result(False, detail, values or {}, undecided=True)
+
+
+def _undated_note(facts: Facts) -> str:
+    n = facts.person.undated_convictions
+    return f"{n} conviction(s) on the record have no date"
 
 
 # --- the conviction itself -------------------------------------------------------------
@@ -120,24 +151,30 @@ def convicted_on_or_after(facts: Facts, *, date: dt.date) -> Result:
 
 
 @predicate()
-def convicted_at_least_years_ago(facts: Facts, *, years: int) -> Result:
+def convicted_at_least_years_ago(
+    facts: Facts, *, years: int, undated: Undated = "review"
+) -> Result:
     """The conviction is at least `years` years before compute-at (conviction date <=
     compute-at minus `years` years). gogen's "Conviction occurred N or more years ago"."""
     when = facts.conviction.date.value
     limit = add_years(facts.compute_at, -years)
     if when is None:
-        return Result(False, "conviction date unknown")
+        if undated == "long_ago":
+            return Result(True, "no conviction date: read as long ago, as CfA did")
+        return _undecided(f"no conviction date: cannot tell whether it is {years} years old")
     hit = when <= limit
     return Result(hit, f"convicted {when} {'<=' if hit else '>'} {limit} ({years} years back)")
 
 
 @predicate()
-def sentence_completed(facts: Facts) -> Result:
+def sentence_completed(facts: Facts, *, undated: Undated = "review") -> Result:
     """This conviction's sentence ended before compute-at (date plus summed sentence parts).
     HS 11361.8(e): a person who has completed the sentence may have the record dismissed."""
     end = facts.conviction.sentence_end()
     if end is None:
-        return Result(False, "conviction date unknown, so the sentence end is unknown")
+        if undated == "long_ago":
+            return Result(True, "no conviction date: read as long ago, as CfA did, so served")
+        return _undecided("no conviction date: cannot tell when the sentence ended")
     hit = end < facts.compute_at
     return Result(hit, f"sentence ended {end} {'<' if hit else '>='} {facts.compute_at}")
 
@@ -210,8 +247,14 @@ def age_at_conviction_unknown(facts: Facts) -> Result:
 @predicate()
 def only_prop64_convictions(facts: Facts) -> Result:
     """Every conviction on the record (any county) is a Prop 64 conviction (HS 11357-11360).
-    gogen's "Only has 11357-60 charges"."""
-    others = [c for c in facts.record.convictions if not c.charge.is_prop64]
+    gogen's "Only has 11357-60 charges". A Prop 64 section under another code counts, as in
+    CfA's tools (it is classified as Prop 64, flagged WRONG_CODE); a row naming a second,
+    other charge (MULTIPLE_CHARGES) does not."""
+    others = [
+        c
+        for c in facts.record.convictions
+        if not all(charge.looks_prop64 for charge in c.charge.all_charges)
+    ]
     total = len(facts.record.convictions)
     if others:
         return Result(False, f"{len(others)} of {total} convictions are not Prop 64")
@@ -219,11 +262,13 @@ def only_prop64_convictions(facts: Facts) -> Result:
 
 
 @predicate()
-def all_sentences_completed(facts: Facts) -> Result:
+def all_sentences_completed(facts: Facts, *, undated: Undated = "review") -> Result:
     """Every sentence on the record ended by compute-at (no sentence end after it)."""
     running = [c for c in facts.record.convictions if _serving(c.sentence_end(), facts)]
     if running:
         return Result(False, f"{len(running)} sentence(s) still running at {facts.compute_at}")
+    if facts.person.undated_convictions and undated == "review":
+        return _undecided(_undated_note(facts) + ": cannot tell when their sentences ended")
     return Result(True, f"every sentence ended by {facts.compute_at}")
 
 
@@ -232,30 +277,42 @@ def _serving(end: dt.date | None, facts: Facts) -> bool:
 
 
 @predicate()
-def serving_sentence(facts: Facts) -> Result:
+def serving_sentence(facts: Facts, *, undated: Undated = "review") -> Result:
     """Some sentence on the record is still running at compute-at. HS 11361.8(a): a person
     currently serving petitions for recall or dismissal rather than record relief."""
     ends = [c.sentence_end() for c in facts.record.convictions]
     running = [e for e in ends if _serving(e, facts)]
     if running:
         return Result(True, f"a sentence runs until {max(d for d in running if d)}")
+    if facts.person.undated_convictions and undated == "review":
+        return _undecided(_undated_note(facts) + ": cannot tell whether a sentence runs")
     return Result(False, f"no sentence runs past {facts.compute_at}")
 
 
+def _none_recent(facts: Facts, undated: Undated, hit: bool, detail: str) -> Result:
+    """A "no recent conviction" answer `hit` reached on the dated convictions alone: undated
+    ones could only make a conviction recent, so they leave a yes open (`"review"`)."""
+    if hit and facts.person.undated_convictions and undated == "review":
+        return _undecided(f"{detail}, but {_undated_note(facts)}: cannot tell how recent they are")
+    if hit and facts.person.undated_convictions:
+        detail += " (undated convictions read as long ago, as CfA did)"
+    return Result(hit, detail)
+
+
 @predicate()
-def no_convictions_within_years(facts: Facts, *, years: int, strict: bool = False) -> Result:
+def no_convictions_within_years(
+    facts: Facts, *, years: int, strict: bool = False, undated: Undated = "review"
+) -> Result:
     """No conviction on the record (any county) in the `years` years before compute-at: the
     most recent is on or before compute-at minus `years` years ("conviction-free" period).
     With `strict`, it must be before that day (gogen's yearsCrimeFreeThreshold)."""
     limit = add_years(facts.compute_at, -years)
-    if facts.person.undated_convictions:
-        return Result(False, "a conviction on the record has no readable date")
     latest = facts.person.latest_conviction
     if latest is None:
-        return Result(True, "no convictions on the record")
+        return _none_recent(facts, undated, True, "no dated conviction on the record")
     hit = latest < limit if strict else latest <= limit
     sign = ("<" if strict else "<=") if hit else (">=" if strict else ">")
-    return Result(hit, f"most recent conviction {latest} {sign} {limit}")
+    return _none_recent(facts, undated, hit, f"most recent conviction {latest} {sign} {limit}")
 
 
 @predicate()
@@ -266,17 +323,18 @@ def several_convictions(facts: Facts) -> Result:
 
 
 @predicate()
-def latest_conviction_over_years_ago(facts: Facts, *, years: int) -> Result:
+def latest_conviction_over_years_ago(
+    facts: Facts, *, years: int, undated: Undated = "review"
+) -> Result:
     """More than `years` years of 365.25 days passed between the most recent conviction on
     the record and compute-at (the San Joaquin / Contra Costa / Sacramento 2019 measure)."""
-    if facts.person.undated_convictions:
-        return Result(False, "a conviction on the record has no readable date")
     latest = facts.person.latest_conviction
     if latest is None:
-        return Result(True, "no convictions on the record")
+        return _none_recent(facts, undated, True, "no dated conviction on the record")
     elapsed = (facts.compute_at - latest).days / 365.25
     hit = elapsed > years
-    return Result(hit, f"{elapsed:.1f} years since {latest} {'>' if hit else '<='} {years}")
+    detail = f"{elapsed:.1f} years since {latest} {'>' if hit else '<='} {years}"
+    return _none_recent(facts, undated, hit, detail)
 
 
 @predicate()
@@ -295,51 +353,80 @@ def date_of_birth_missing(facts: Facts) -> Result:
 # --- disqualifying priors, HS 11361.8(e)(2)/(b) -----------------------------------------
 
 
+def _open_order(what: str, other: dt.date | None) -> str:
+    missing = "this conviction has no date" if other is not None else f"the {what} has no date"
+    return f"{what} on {_date(other)}, but {missing}: cannot tell which came first"
+
+
 @predicate()
-def prior_super_strike(facts: Facts) -> Result:
+def prior_super_strike(facts: Facts, *, undated: Undated = "review") -> Result:
     """A super strike (PC 667(e)(2)(C)(iv), incl. gang-enhancement pairs) was convicted
-    before this conviction. HS 11361.8(b)(1) lets the prosecutor oppose relief then."""
+    before this conviction. HS 11361.8(b)(1) lets the prosecutor oppose relief then.
+    A conspiracy to a super-strike offense other than murder is not counted (PC 182(a));
+    the detail names it so a person can check (`PersonFacts.conspiracies_to_super_strikes`)."""
     this = facts.conviction.date.value
-    priors = [c for c in facts.person.super_strikes if _before(c.date.value, this)]
+    order = [(c, _before(c.date.value, this, undated)) for c in facts.person.super_strikes]
+    priors = [c for c, before in order if before]
     if priors:
         first = min(priors, key=lambda c: c.date.value or dt.date.min)
         return Result(True, f"super strike {first.charge.display} on {_date(first.date.value)}")
+    open_order = [c for c, before in order if before is None]
+    if open_order:
+        c = open_order[0]
+        return _undecided(_open_order(f"super strike {c.charge.display}", c.date.value))
     n = len(facts.person.super_strikes)
-    return Result(False, f"no super strike before {_date(this)} ({n} on the record)")
+    detail = f"no super strike before {_date(this)} ({n} on the record)"
+    for c in facts.person.conspiracies_to_super_strikes:
+        if _before(c.date.value, this, undated) is not False:
+            detail += (
+                f"; conspiracy {c.charge.display} on {_date(c.date.value)} not counted: only"
+                " conspiracy to murder is punished by life (PC 182(a)), a person should check"
+            )
+            break
+    return Result(False, detail)
 
 
 @predicate()
-def prior_pc290(facts: Facts) -> Result:
+def prior_pc290(facts: Facts, *, undated: Undated = "review") -> Result:
     """A PC 290 registrable offense was convicted, or a PC 290 registration recorded, before
     this conviction. HS 11361.8(b)(1) lets the prosecutor oppose relief then."""
     this = facts.conviction.date.value
-    offenses = [c for c in facts.person.pc290_offenses if _before(c.date.value, this)]
-    if offenses:
-        c = offenses[0]
-        return Result(True, f"PC 290 offense {c.charge.display} on {_date(c.date.value)}")
-    regs = [d for d in facts.person.pc290_registrations if _before(d, this)]
-    if regs:
-        return Result(True, f"PC 290 registration on {_date(regs[0])}")
+    offenses = [(c, _before(c.date.value, this, undated)) for c in facts.person.pc290_offenses]
+    regs = [(d, _before(d, this, undated)) for d in facts.person.pc290_registrations]
+    for c, before in offenses:
+        if before:
+            return Result(True, f"PC 290 offense {c.charge.display} on {_date(c.date.value)}")
+    for d, before in regs:
+        if before:
+            return Result(True, f"PC 290 registration on {_date(d)}")
+    for c, before in offenses:
+        if before is None:
+            return _undecided(_open_order(f"PC 290 offense {c.charge.display}", c.date.value))
+    for d, before in regs:
+        if before is None:
+            return _undecided(_open_order("PC 290 registration", d))
     return Result(False, f"no PC 290 offense or registration before {_date(this)}")
 
 
 @predicate()
-def prior_same_section(facts: Facts, *, count: int) -> Result:
+def prior_same_section(facts: Facts, *, count: int, undated: Undated = "review") -> Result:
     """At least `count` earlier Prop 64 convictions (any county) of this conviction's section.
-    HS 11359/11360 felony relief may be opposed for a person with two such priors."""
+    HS 11359/11360 felony relief may be opposed for a person with two such priors. A Prop 64
+    section under another code (WRONG_CODE) is not counted: it is not shown to be one."""
     this, section = facts.conviction, facts.conviction.charge.section
-    priors = [
-        c
+    same = [
+        _before(c.date.value, this.date.value, undated)
         for c in facts.record.convictions
-        if c is not this
-        and c.charge.is_prop64
-        and c.charge.section == section
-        and _before(c.date.value, this.date.value)
+        if c is not this and c.charge.is_prop64 and c.charge.section == section
     ]
-    hit = len(priors) >= count
-    return Result(
-        hit, f"{len(priors)} earlier {section} conviction(s) {'>=' if hit else '<'} {count}"
-    )
+    priors, open_order = same.count(True), same.count(None)
+    if priors < count <= priors + open_order:
+        return _undecided(
+            f"{priors} earlier {section} conviction(s), {open_order} more without a date"
+            f" (or this one has none): cannot tell whether there are {count}"
+        )
+    hit = priors >= count
+    return Result(hit, f"{priors} earlier {section} conviction(s) {'>=' if hit else '<'} {count}")
 
 
 # --- related charges (San Joaquin / Contra Costa) ----------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from rules.errors import RulesError
 from rules.model import Flag, Outcome
 from rules.packs import BUNDLED_DIR, check_pack, list_packs, load_pack
-from rules.predicates import PREDICATES
+from rules.predicates import PREDICATES, Undated
 
 BUNDLED = [
     "california-statute",
@@ -202,7 +202,7 @@ def test_every_predicate_is_documented_and_typed() -> None:
     for name, spec in PREDICATES.items():
         assert spec.doc, name
         for kind in spec.params.values():
-            assert kind in (int, float, bool, str, dt.date, tuple[str, ...])
+            assert kind in (int, float, bool, str, dt.date, tuple[str, ...], Undated)
 
 
 def test_packs_steps_and_conditions_are_hashable() -> None:
