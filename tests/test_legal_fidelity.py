@@ -270,6 +270,28 @@ def test_wrong_code_gets_a_determination_in_every_pack(
     assert "wrong_code" in det.flags
 
 
+def test_wrong_code_counts_as_prop64_on_the_record(tmp_path: Path) -> None:
+    # As in CfA's flows, where the pattern matched the section whatever the code: the 11357 PC
+    # conviction makes the arrest cycle a Prop 64 one (San Joaquin's related charges) and
+    # counts among "only 11357-60 charges" (Los Angeles).
+    same_cycle = [
+        conviction("1", "001001001000", "11357 PC-POSS MARIJ", county=SJ, date="20100301"),
+        conviction("1", "001001002000", "148 PC-OBSTRUCT", county=SJ, date="20100301"),
+    ]
+    det = classified(tmp_path, same_cycle, "san-joaquin-2019", SJ)["1:001001002000"]
+    assert (det.outcome, det.label, det.reason) == ("dismiss", "Eligible for Dismissal", "148 PC")
+    record = [
+        conviction("2", "001001001000", "11357 PC-POSS MARIJ", date="20000301"),
+        conviction("2", "002001001000", "11359 HS", date="20120301"),
+    ]
+    det = classified(tmp_path, record, "los-angeles-2019", LA)["2:002001001000"]
+    assert (det.outcome, det.reason, det.step_id) == (
+        "dismiss",
+        "Only has 11357-60 charges and completed sentence",
+        "only-prop64-completed",
+    )
+
+
 # --- Undated convictions ----------------------------------------------------------------
 
 
