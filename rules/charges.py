@@ -10,12 +10,19 @@ The DOJ writes a charge as a code section followed by a description, e.g.
 * the **section** (`11359`, `186.22`, `288a`) and its **subdivision** path, lower-cased
   (`11360(A)(2)` → section 11360, subdivision a, 2);
 * an **attempt** (PC 664) or **conspiracy** (PC 182) prefix, however it is joined
-  (`664/11359`, `664.11357(C)`, `66411357(A)`).
+  (`664/11359`, `664.11357(C)`, `66411357(A)`), or written last (`11359 HS 664`,
+  `187-664 PC`);
+* a subdivision written after the code (`11357 HS(B)`, `11357 HS (B)`);
+* a **second charge** on the same row (`11357(C)HS/11359HS`, `459 PC/11359 HS`). A row is
+  one conviction, so the charge is read as the first Prop 64 section the row names (else its
+  first charge); the others stay on `Charge.others`, where the disqualifying-offense checks
+  also look, and the `MULTIPLE_CHARGES` flag asks a person which one the court convicted of.
 
 Nothing is guessed silently. Each doubt becomes a flag a reviewer sees:
 `NO_CODE` (a section with no code letters; a Prop 64 section is still treated as one),
-`WRONG_CODE` (a Prop 64 section number under another code, e.g. `11357(A)PC`: a data-entry
-error, not treated as Prop 64), `UNPARSED_CHARGE` (nothing recognisable as a section),
+`WRONG_CODE` (a Prop 64 section number under another code, e.g. `11357(A)PC`: most likely
+a data-entry error; every pack still classifies it, see `Charge.looks_prop64`),
+`MULTIPLE_CHARGES` (above), `UNPARSED_CHARGE` (nothing recognisable as a section),
 `ATTEMPT_OR_CONSPIRACY`, `CHARGE_IN_COMMENT` (OFFENSE_DESCR blank or `SEE COMMENT FOR
 CHARGE`: the charge was read from COMMENT_TEXT) and `OTHER_P64_IN_COMMENT` (the comment
 names a different Prop 64 charge than the one on the row, see `other_p64_in_comment`).
@@ -27,7 +34,7 @@ what they say and are not Prop 64 sections.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rules.model import PROP64_SECTIONS, Charge, Flag
@@ -69,9 +76,14 @@ class _Head:
     subdivision: tuple[str, ...]
     attempt: bool
     conspiracy: bool
+    more: tuple[_Head, ...] = ()  # further charges the same text names (`11357HS/11359HS`)
 
 
 _UNPARSED = _Head(None, None, (), False, False)
+# After the code: a 664/182 modifier written last (`11359 HS 664`, `11359 HS/664`).
+_TAIL_MODIFIER = re.compile(r"[\s/.]*(664|182)(?:\s*PC)?[\s.]*")
+# What may join two charges named in one OFFENSE_DESCR (`11357(C)HS/11359HS`).
+_JOINER = re.compile(r"[\s/&,;+]*(?:AND\b)?[\s/&,;+]*")
 
 
 def _normalize_code(text: str) -> str | None:
@@ -134,13 +146,42 @@ def _parse_head(head: str) -> _Head:
             suffix = None
     section = number + (f".{decimal}" if decimal is not None else "")
     section += suffix.lower() if suffix else ""
-    while (sm := _SUBDIVISION.match(s)) is not None:
-        subdivision.append(sm.group(1).lower())
-        s = s[sm.end() :]
+    s = _subdivisions(s, subdivision)
     s = s.strip(" \t.,;:")
     if s and code is None:
-        code, _ = _leading_code(s)
-    return _Head(code, section, tuple(subdivision), attempt, conspiracy)
+        code, s = _leading_code(s)
+        # `11357 HS(B)`, `11357 HS (B)`: the subdivision written after the code.
+        s = _subdivisions(s, subdivision)
+    if (tail := _TAIL_MODIFIER.fullmatch(s)) is not None and not (attempt or conspiracy):
+        attempt, conspiracy = tail.group(1) == "664", tail.group(1) == "182"
+        s = ""
+    return _with_more(_Head(code, section, tuple(subdivision), attempt, conspiracy), s)
+
+
+def _subdivisions(text: str, into: list[str]) -> str:
+    """Read `(B)(2)`-style subdivisions at the start of `text` into `into`; return the rest."""
+    while (sm := _SUBDIVISION.match(text)) is not None:
+        into.append(sm.group(1).lower())
+        text = text[sm.end() :]
+    return text
+
+
+def _with_more(head: _Head, rest: str) -> _Head:
+    """`head`, with any further charge named in `rest` (what followed its code)."""
+    joiner = _JOINER.match(rest)
+    joined = rest[joiner.end() :] if joiner is not None else rest
+    if not joined or not (joined[0].isdigit() or _PRE_CODE.match(joined)):
+        return head
+    other = _parse_head(joined)
+    if other.section is None:
+        return head
+    digits = len(other.section) - len(other.section.lstrip("0123456789"))
+    if digits < 3 and other.code is None:
+        return head  # `11359 HS 2 CTS`: a count, not a section
+    # `11357/11359 HS`: one code written for both.
+    code = head.code or other.code
+    more = (replace(other, code=other.code or code, more=()), *other.more)
+    return replace(head, code=code, more=more)
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -173,6 +214,21 @@ def _charge_from(text: str, source: str, extra: tuple[Flag, ...]) -> Charge:
         found = _COMMENT_TOKEN.search(upper)
         if found is not None:
             head = _parse_head(found.group(0))
+    if not head.more:
+        return _charge(head, text, source, extra, description)
+    # One row naming several charges: the row is one conviction, so it is read as the first
+    # Prop 64 charge it names (else its first charge), the others kept beside it, and the
+    # MULTIPLE_CHARGES flag says a person should check which charge the court convicted of.
+    named = (replace(head, more=()), *head.more)
+    first = next((h for h in named if h.section in PROP64_SECTIONS), named[0])
+    others = tuple(_charge(h, text, source, (), description) for h in named if h is not first)
+    charge = _charge(first, text, source, (*extra, Flag.MULTIPLE_CHARGES), description)
+    return replace(charge, others=others)
+
+
+def _charge(
+    head: _Head, text: str, source: str, extra: tuple[Flag, ...], description: str
+) -> Charge:
     flags = list(extra)
     if head.section is None:
         flags.append(Flag.UNPARSED_CHARGE)
@@ -230,17 +286,7 @@ def _without_first_match(mentions: tuple[Charge, ...], charge: Charge) -> tuple[
 
 
 def _with_flag(charge: Charge, flag: Flag) -> Charge:
-    return Charge(
-        raw=charge.raw,
-        code=charge.code,
-        section=charge.section,
-        subdivision=charge.subdivision,
-        attempt=charge.attempt,
-        conspiracy=charge.conspiracy,
-        source=charge.source,
-        flags=(*charge.flags, flag),
-        description=charge.description,
-    )
+    return replace(charge, flags=(*charge.flags, flag))
 
 
 @lru_cache(maxsize=1 << 14)

@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 
 from rules import reference
 from rules.facts import Facts, PersonFacts
 from rules.model import (
-    PROP64_SECTIONS,
     Conviction,
     Determination,
     Flag,
@@ -45,7 +45,13 @@ FLAG_TEXT: dict[Flag, str] = {
     Flag.PARTIAL_DOB: "partial date of birth",
     Flag.CONFLICTING_DUPLICATE: "conflicting duplicate rows",
     Flag.PRE_2016_SUBDIVISION: "11357 subdivision lettered before Prop 64",
+    Flag.MULTIPLE_CHARGES: "the row names more than one charge",
+    Flag.IMPOSSIBLE_DATE: "impossible date (birth after conviction or compute-at, or before 1900)",
 }
+
+# The label of a step whose predicate could not answer for want of a fact (a date): the
+# conviction goes to a person, with the predicate's words as the reason.
+UNDECIDED_LABEL = "Hand Review"
 
 
 def _same_county(a: str, b: str) -> bool:
@@ -57,17 +63,16 @@ def relevant(conviction: Conviction, pack: Pack, county: str) -> bool:
 
     Relevant: convicted in `county` (case and surrounding spaces ignored) of a Prop 64
     charge, or of a related charge when the pack's relevance is `prop64_and_related`.
-    A Prop 64 section written under another code (`11357 PC`, flagged WRONG_CODE) is
-    shown only by packs that force review for that flag: it is a likely data-entry error a
-    person should look at, and the CfA-parity packs ignore it as CfA's tools did.
+    A Prop 64 section written under another code (`11357 PC`, flagged WRONG_CODE) counts in
+    every pack (`Charge.looks_prop64`): CfA's tools matched the section number whatever the
+    code, and a likely data-entry error is for a person to judge, not for triage to drop.
+    A row naming several charges is read as its Prop 64 one when it names one.
     """
     if not _same_county(conviction.county, county):
         return False
     charge = conviction.charge
-    if charge.is_prop64:
+    if charge.looks_prop64:
         return True
-    if Flag.WRONG_CODE in charge.flags and Flag.WRONG_CODE in pack.force_review_flags:
-        return charge.section in PROP64_SECTIONS
     return pack.relevance == "prop64_and_related" and reference.is_related_charge(charge)
 
 
@@ -84,14 +89,21 @@ def classify(
     return out
 
 
-def _flags(conviction: Conviction) -> tuple[Flag, ...]:
-    if not conviction.flags:
-        return conviction.charge.flags
-    return tuple(dict.fromkeys((*conviction.charge.flags, *conviction.flags)))
+def _flags(facts: Facts) -> tuple[Flag, ...]:
+    """The conviction's data flags: its charge's, its own, and IMPOSSIBLE_DATE (which needs
+    compute-at, so it is raised here rather than when the record is built)."""
+    conviction = facts.conviction
+    flags = conviction.charge.flags
+    if conviction.flags:
+        flags = tuple(dict.fromkeys((*flags, *conviction.flags)))
+    if facts.impossible_date is not None:
+        flags = (*flags, Flag.IMPOSSIBLE_DATE)
+    return flags
 
 
 def _try(step: Step, facts: Facts) -> Result:
-    """Evaluate a step's predicate and its `and` conditions (all must match)."""
+    """Evaluate a step's predicate and its `and` conditions (all must match). An undecided
+    answer (a missing fact) stops there: the step neither matches nor falls through."""
     if step.when and not facts.parameters.get(step.when):
         return Result(False, f"off: parameter '{step.when}' is not set")
     first = PREDICATES[step.predicate].fn(facts, **step.params)
@@ -106,7 +118,8 @@ def _try(step: Step, facts: Facts) -> Result:
     for r in results:
         values.update(r.values)
     matched = all(r.matched for r in results)
-    return Result(matched, "; ".join(r.detail for r in results), values)
+    undecided = results[-1].undecided
+    return Result(matched, "; ".join(r.detail for r in results), values, undecided)
 
 
 def _field(name: str, facts: Facts, step: Step, extra: Mapping[str, str]) -> str:
@@ -163,10 +176,15 @@ def _reason(step: Step, facts: Facts, extra: Mapping[str, str]) -> str:
 
 def _determine(facts: Facts, pack: Pack) -> Determination:
     trace: list[TraceStep] = []
-    flags = _flags(facts.conviction)
+    flags = _flags(facts)
     for step in pack.steps:
         result = _try(step, facts)
         trace.append(TraceStep(step.id, result.matched, result.detail))
+        if result.undecided:
+            # The record lacks what this step needs: a person decides, told what is missing.
+            undecided = replace(step, outcome=Outcome.REVIEW, label=UNDECIDED_LABEL)
+            reason = f"Cannot tell ({step.id}): {result.detail}"
+            return _finish(facts, pack, undecided, reason, flags, tuple(trace))
         if result.matched:
             reason = _reason(step, facts, result.values)
             return _finish(facts, pack, step, reason, flags, tuple(trace))

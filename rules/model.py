@@ -25,7 +25,10 @@ class Outcome(StrEnum):
 class Flag(StrEnum):
     """Doubts the data itself raises, independent of any policy.
 
-    A pack decides which of these force `review`; all are recorded and shown to reviewers.
+    A pack decides which of these force `review`; all are recorded and shown to reviewers
+    (`rules.engine.FLAG_TEXT` says each in words). Raised by the charge parser
+    (`rules.charges`), the record builder (`rules.records`: dates, duplicates, date of birth)
+    and, for IMPOSSIBLE_DATE, the engine (it needs compute-at).
     """
 
     CHARGE_IN_COMMENT = "charge_in_comment"  # OFFENSE_DESCR blank / SEE COMMENT FOR CHARGE
@@ -40,6 +43,8 @@ class Flag(StrEnum):
     PARTIAL_DOB = "partial_dob"  # date of birth without day or month: ages are approximate
     CONFLICTING_DUPLICATE = "conflicting_duplicate"  # same CNT_ORDER, different facts
     PRE_2016_SUBDIVISION = "pre_2016_subdivision"  # 11357 subdivision letters renumbered by Prop 64
+    MULTIPLE_CHARGES = "multiple_charges"  # one row names two charges (`11357(C)HS/11359HS`)
+    IMPOSSIBLE_DATE = "impossible_date"  # born after the conviction or compute-at, or before 1900
 
 
 PROP64_SECTIONS: frozenset[str] = frozenset({"11357", "11358", "11359", "11360"})
@@ -83,11 +88,27 @@ class Charge:
     source: str = "offense"  # "offense" or "comment"
     flags: tuple[Flag, ...] = ()
     description: str = ""  # text after the first '-' (OFFENSE_DESCR's free text)
+    others: tuple[Charge, ...] = ()  # further charges the same text names (MULTIPLE_CHARGES)
 
     @property
     def is_prop64(self) -> bool:
         """A Prop 64 section under the Health & Safety code (or with no code letters)."""
         return self.section in PROP64_SECTIONS and self.code in ("HS", None)
+
+    @property
+    def looks_prop64(self) -> bool:
+        """A Prop 64 section number under any code, or none: `11357 PC` too (WRONG_CODE).
+
+        What gets a determination, and what counts as a Prop 64 conviction on the record:
+        CfA's tools matched the section number whatever the code, and a Prop 64 section under
+        another code is most likely a data-entry error that a person should see, not drop.
+        """
+        return self.section in PROP64_SECTIONS
+
+    @property
+    def all_charges(self) -> tuple[Charge, ...]:
+        """This charge and any others the same row names."""
+        return (self, *self.others)
 
     @property
     def display(self) -> str:

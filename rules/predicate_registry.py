@@ -15,6 +15,7 @@ import inspect
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from rules.facts import Facts
 
@@ -26,6 +27,10 @@ class Result:
     matched: bool
     detail: str
     values: Mapping[str, str] = field(default_factory=dict)
+    # The record lacks a fact the answer depends on (a date, say): neither yes nor no. The
+    # engine then sends the conviction to a person with `detail` as the reason, rather than
+    # let the step fall through as if the answer were "no".
+    undecided: bool = False
 
 
 # Parameter types a pack may use, with the words used in error messages.
@@ -75,7 +80,7 @@ def predicate(*, provides: tuple[str, ...] = ()) -> Callable[[_F], _F]:
                 continue
             if p.kind is not inspect.Parameter.KEYWORD_ONLY:
                 raise TypeError(f"predicate {fn.__name__}: parameter {name} must be keyword-only")
-            if hints[name] not in _TYPE_NAMES:
+            if hints[name] not in _TYPE_NAMES and typing.get_origin(hints[name]) is not Literal:
                 raise TypeError(f"predicate {fn.__name__}: unsupported type for {name}")
             params[name] = hints[name]
             if p.default is not inspect.Parameter.empty:
@@ -95,7 +100,10 @@ def predicate(*, provides: tuple[str, ...] = ()) -> Callable[[_F], _F]:
 
 def _convert(value: object, kind: object) -> object:
     """Turn a TOML/JSON value into the parameter's type, or raise ValueError."""
-    if kind is bool:
+    if typing.get_origin(kind) is Literal:
+        if value in typing.get_args(kind):
+            return value
+    elif kind is bool:
         if isinstance(value, bool):
             return value
     elif kind is int:
@@ -118,7 +126,7 @@ def _convert(value: object, kind: object) -> object:
     elif kind == tuple[str, ...]:
         if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
             return tuple(value)
-    raise ValueError(f"must be {_TYPE_NAMES[kind]}")
+    raise ValueError(f"must be {type_name(kind)}")
 
 
 def check_params(name: str, given: Mapping[str, object]) -> dict[str, object]:
@@ -149,4 +157,6 @@ def check_params(name: str, given: Mapping[str, object]) -> dict[str, object]:
 
 def type_name(kind: object) -> str:
     """Plain words for a parameter type, for `policy show` and error messages."""
+    if typing.get_origin(kind) is Literal:
+        return "one of " + ", ".join(f'"{v}"' for v in typing.get_args(kind))
     return _TYPE_NAMES.get(kind, str(kind))

@@ -9,10 +9,19 @@ calendar day N years later (`add_years`), ages are whole years on a day (`age_on
 sentence ends at the conviction date plus the summed sentence parts (D=1, M=30.5, Y=366 days).
 
 Unknown dates: a conviction whose date cannot be read cannot be placed before or after
-another. Such a conviction keeps the question open: it blocks "no recent convictions" and
-counts as a possible prior; age tests without a date of birth do not match. The data flag on
-that conviction (MISSING_DATE, MISSING_DOB) tells the reviewer why. A date of birth without
-its day or month counts from the first day it could be (PARTIAL_DOB says so).
+another. The predicates that need such a date take an `undated` parameter:
+
+* `"review"` (the default): when the answer depends on the missing date, the predicate is
+  *undecided* and the engine sends the conviction to a person with a reason naming the
+  missing date. Nothing is assumed: an undated conviction is neither recent nor old, neither
+  before nor after this one.
+* `"long_ago"`: read a blank date as Code for America's tools did (Go's zero time, the year
+  1): never recent, long before any dated conviction, its sentence long served. The CfA-parity
+  packs use it to reproduce CfA's answers, and say so in their headers.
+
+Age tests without a date of birth do not match. The data flag on the conviction
+(MISSING_DATE, MISSING_DOB) tells the reviewer why. A date of birth without its day or month
+counts from the first day it could be (PARTIAL_DOB says so).
 """
 
 from __future__ import annotations
@@ -20,27 +29,20 @@ from __future__ import annotations
 import datetime as dt
 
 from rules import predicates_offense as _offense_predicates  # noqa: F401 - registers them
-from rules import reference
 from rules.dates import add_years, age_on
 from rules.facts import Facts
 from rules.predicate_registry import PREDICATES, PredicateSpec, Result, check_params, predicate
+from rules.prior_predicates import Undated, undated_note, undecided
 
-__all__ = ["PREDICATES", "Facts", "PredicateSpec", "Result", "check_params", "predicate"]
-
-
-def _date(d: dt.date | None) -> str:
-    return d.isoformat() if d is not None else "unknown"
-
-
-def _before(other: dt.date | None, this: dt.date | None) -> bool:
-    """Whether a conviction dated `other` came before one dated `this`.
-
-    An unreadable date cannot be placed, so it counts as a possible prior (as CfA's tools
-    did, reading it as the zero date); the data flag on that conviction tells the reviewer.
-    """
-    if other is None or this is None:
-        return True
-    return other < this
+__all__ = [
+    "PREDICATES",
+    "Facts",
+    "PredicateSpec",
+    "Result",
+    "Undated",
+    "check_params",
+    "predicate",
+]
 
 
 # --- the conviction itself -------------------------------------------------------------
@@ -122,24 +124,30 @@ def convicted_on_or_after(facts: Facts, *, date: dt.date) -> Result:
 
 
 @predicate()
-def convicted_at_least_years_ago(facts: Facts, *, years: int) -> Result:
+def convicted_at_least_years_ago(
+    facts: Facts, *, years: int, undated: Undated = "review"
+) -> Result:
     """The conviction is at least `years` years before compute-at (conviction date <=
     compute-at minus `years` years). gogen's "Conviction occurred N or more years ago"."""
     when = facts.conviction.date.value
     limit = add_years(facts.compute_at, -years)
     if when is None:
-        return Result(False, "conviction date unknown")
+        if undated == "long_ago":
+            return Result(True, "no conviction date: read as long ago, as CfA did")
+        return undecided(f"no conviction date: cannot tell whether it is {years} years old")
     hit = when <= limit
     return Result(hit, f"convicted {when} {'<=' if hit else '>'} {limit} ({years} years back)")
 
 
 @predicate()
-def sentence_completed(facts: Facts) -> Result:
+def sentence_completed(facts: Facts, *, undated: Undated = "review") -> Result:
     """This conviction's sentence ended before compute-at (date plus summed sentence parts).
     HS 11361.8(e): a person who has completed the sentence may have the record dismissed."""
     end = facts.conviction.sentence_end()
     if end is None:
-        return Result(False, "conviction date unknown, so the sentence end is unknown")
+        if undated == "long_ago":
+            return Result(True, "no conviction date: read as long ago, as CfA did, so served")
+        return undecided("no conviction date: cannot tell when the sentence ended")
     hit = end < facts.compute_at
     return Result(hit, f"sentence ended {end} {'<' if hit else '>='} {facts.compute_at}")
 
@@ -213,8 +221,14 @@ def age_at_conviction_unknown(facts: Facts) -> Result:
 @predicate()
 def only_prop64_convictions(facts: Facts) -> Result:
     """Every conviction on the record (any county) is a Prop 64 conviction (HS 11357-11360).
-    gogen's "Only has 11357-60 charges"."""
-    others = [c for c in facts.record.convictions if not c.charge.is_prop64]
+    gogen's "Only has 11357-60 charges". A Prop 64 section under another code counts, as in
+    CfA's tools (it is classified as Prop 64, flagged WRONG_CODE); a row naming a second,
+    other charge (MULTIPLE_CHARGES) does not."""
+    others = [
+        c
+        for c in facts.record.convictions
+        if not all(charge.looks_prop64 for charge in c.charge.all_charges)
+    ]
     total = len(facts.record.convictions)
     if others:
         return Result(False, f"{len(others)} of {total} convictions are not Prop 64")
@@ -222,11 +236,13 @@ def only_prop64_convictions(facts: Facts) -> Result:
 
 
 @predicate()
-def all_sentences_completed(facts: Facts) -> Result:
+def all_sentences_completed(facts: Facts, *, undated: Undated = "review") -> Result:
     """Every sentence on the record ended by compute-at (no sentence end after it)."""
     running = [c for c in facts.record.convictions if _serving(c.sentence_end(), facts)]
     if running:
         return Result(False, f"{len(running)} sentence(s) still running at {facts.compute_at}")
+    if facts.person.undated_convictions and undated == "review":
+        return undecided(undated_note(facts) + ": cannot tell when their sentences ended")
     return Result(True, f"every sentence ended by {facts.compute_at}")
 
 
@@ -235,30 +251,42 @@ def _serving(end: dt.date | None, facts: Facts) -> bool:
 
 
 @predicate()
-def serving_sentence(facts: Facts) -> Result:
+def serving_sentence(facts: Facts, *, undated: Undated = "review") -> Result:
     """Some sentence on the record is still running at compute-at. HS 11361.8(a): a person
     currently serving petitions for recall or dismissal rather than record relief."""
     ends = [c.sentence_end() for c in facts.record.convictions]
     running = [e for e in ends if _serving(e, facts)]
     if running:
         return Result(True, f"a sentence runs until {max(d for d in running if d)}")
+    if facts.person.undated_convictions and undated == "review":
+        return undecided(undated_note(facts) + ": cannot tell whether a sentence runs")
     return Result(False, f"no sentence runs past {facts.compute_at}")
 
 
+def _none_recent(facts: Facts, undated: Undated, hit: bool, detail: str) -> Result:
+    """A "no recent conviction" answer `hit` reached on the dated convictions alone: undated
+    ones could only make a conviction recent, so they leave a yes open (`"review"`)."""
+    if hit and facts.person.undated_convictions and undated == "review":
+        return undecided(f"{detail}, but {undated_note(facts)}: cannot tell how recent they are")
+    if hit and facts.person.undated_convictions:
+        detail += " (undated convictions read as long ago, as CfA did)"
+    return Result(hit, detail)
+
+
 @predicate()
-def no_convictions_within_years(facts: Facts, *, years: int, strict: bool = False) -> Result:
+def no_convictions_within_years(
+    facts: Facts, *, years: int, strict: bool = False, undated: Undated = "review"
+) -> Result:
     """No conviction on the record (any county) in the `years` years before compute-at: the
     most recent is on or before compute-at minus `years` years ("conviction-free" period).
     With `strict`, it must be before that day (gogen's yearsCrimeFreeThreshold)."""
     limit = add_years(facts.compute_at, -years)
-    if facts.person.undated_convictions:
-        return Result(False, "a conviction on the record has no readable date")
     latest = facts.person.latest_conviction
     if latest is None:
-        return Result(True, "no convictions on the record")
+        return _none_recent(facts, undated, True, "no dated conviction on the record")
     hit = latest < limit if strict else latest <= limit
     sign = ("<" if strict else "<=") if hit else (">=" if strict else ">")
-    return Result(hit, f"most recent conviction {latest} {sign} {limit}")
+    return _none_recent(facts, undated, hit, f"most recent conviction {latest} {sign} {limit}")
 
 
 @predicate()
@@ -269,17 +297,18 @@ def several_convictions(facts: Facts) -> Result:
 
 
 @predicate()
-def latest_conviction_over_years_ago(facts: Facts, *, years: int) -> Result:
+def latest_conviction_over_years_ago(
+    facts: Facts, *, years: int, undated: Undated = "review"
+) -> Result:
     """More than `years` years of 365.25 days passed between the most recent conviction on
     the record and compute-at (the San Joaquin / Contra Costa / Sacramento 2019 measure)."""
-    if facts.person.undated_convictions:
-        return Result(False, "a conviction on the record has no readable date")
     latest = facts.person.latest_conviction
     if latest is None:
-        return Result(True, "no convictions on the record")
+        return _none_recent(facts, undated, True, "no dated conviction on the record")
     elapsed = (facts.compute_at - latest).days / 365.25
     hit = elapsed > years
-    return Result(hit, f"{elapsed:.1f} years since {latest} {'>' if hit else '<='} {years}")
+    detail = f"{elapsed:.1f} years since {latest} {'>' if hit else '<='} {years}"
+    return _none_recent(facts, undated, hit, detail)
 
 
 @predicate()
@@ -293,92 +322,3 @@ def date_of_birth_missing(facts: Facts) -> Result:
     """The record carries no readable date of birth."""
     dob = facts.person.dob
     return Result(dob is None, "date of birth unknown" if dob is None else f"born {dob}")
-
-
-# --- priors that let a felony stand: HS 11358(d), 11359(c), 11360(a)(3) -------------------
-
-
-@predicate()
-def prior_super_strike(facts: Facts) -> Result:
-    """A super strike (PC 667(e)(2)(C)(iv), incl. gang-enhancement pairs) was convicted
-    before this conviction (CfA's test). With it the conduct may still be a felony today
-    (HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A)), so the office may oppose reduction."""
-    this = facts.conviction.date.value
-    priors = [c for c in facts.person.super_strikes if _before(c.date.value, this)]
-    if priors:
-        first = min(priors, key=lambda c: c.date.value or dt.date.min)
-        return Result(True, f"super strike {first.charge.display} on {_date(first.date.value)}")
-    n = len(facts.person.super_strikes)
-    return Result(False, f"no super strike before {_date(this)} ({n} on the record)")
-
-
-@predicate()
-def prior_pc290(facts: Facts) -> Result:
-    """A PC 290 registrable offense was convicted, or a PC 290 registration recorded, before
-    this conviction (CfA's test). A PC 290(c) offense is the same felony prong as a super
-    strike (HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A))."""
-    this = facts.conviction.date.value
-    offenses = [c for c in facts.person.pc290_offenses if _before(c.date.value, this)]
-    if offenses:
-        c = offenses[0]
-        return Result(True, f"PC 290 offense {c.charge.display} on {_date(c.date.value)}")
-    regs = [d for d in facts.person.pc290_registrations if _before(d, this)]
-    if regs:
-        return Result(True, f"PC 290 registration on {_date(regs[0])}")
-    return Result(False, f"no PC 290 offense or registration before {_date(this)}")
-
-
-@predicate()
-def prior_same_section(facts: Facts, *, count: int, before_offense: bool = False) -> Result:
-    """At least `count` Prop 64 convictions (any county) of this conviction's section before
-    it (with `before_offense`, before its offense date). Two such priors let a felony stand
-    today: HS 11358(d)(2), 11359(c)(2), 11360(a)(3)(B)."""
-    this, section = facts.conviction, facts.conviction.charge.section
-    when = this.offense_date.value if before_offense else this.date.value
-    priors = [
-        c
-        for c in facts.record.convictions
-        if c is not this
-        and c.charge.is_prop64
-        and c.charge.section == section
-        and _before(c.date.value, when)
-    ]
-    hit = len(priors) >= count
-    what = " before the offense" if before_offense else ""
-    return Result(
-        hit, f"{len(priors)} earlier {section} conviction(s){what} {'>=' if hit else '<'} {count}"
-    )
-
-
-# --- related charges (San Joaquin / Contra Costa) ----------------------------------------
-
-
-def _section_code(facts: Facts) -> str:
-    charge = facts.conviction.charge
-    return f"{charge.section} {charge.code}" if charge.code else f"{charge.section}"
-
-
-@predicate(provides=("related",))
-def related_charge(facts: Facts) -> Result:
-    """The conviction is a "related charge" (e.g. PC 148, HS 11364, BP 4060) rather than a
-    Prop 64 charge: offenses the county flows consider alongside the cannabis charge."""
-    charge = facts.conviction.charge
-    hit = not charge.is_prop64 and reference.is_related_charge(charge)
-    shown = _section_code(facts)
-    return Result(hit, f"{shown} {'is' if hit else 'is not'} a related charge", {"related": shown})
-
-
-@predicate(provides=("related",))
-def related_charge_in_prop64_cycle(facts: Facts, *, charges: tuple[str, ...] = ()) -> Result:
-    """A related charge whose arrest cycle (first 3 digits of CNT_ORDER) also holds a Prop 64
-    charge; with `charges` (e.g. ["4060 BP"]) only those section-and-code charges match."""
-    base = related_charge(facts)
-    shown = base.values["related"]
-    if not base.matched:
-        return base
-    if charges and shown not in charges:
-        return Result(False, f"{shown} not in [{', '.join(charges)}]", base.values)
-    cycle = facts.conviction.cycle
-    hit = cycle in facts.person.prop64_cycles
-    word = "holds" if hit else "holds no"
-    return Result(hit, f"arrest cycle {cycle} {word} Prop 64 charge", base.values)

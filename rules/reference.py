@@ -8,7 +8,9 @@ and correct them without touching code; each line names one code section, for ex
 `super_strikes.txt`. Files are read once, when this module is imported; a malformed line stops with an error
 naming the file and line.
 
-Matching is exact on the parsed charge (code, section, subdivision path). Code for America's
+Matching is exact on the parsed charge (code, section, subdivision path). A row that names
+several charges (`Charge.others`, flagged MULTIPLE_CHARGES) counts when any of them is on a
+list (`PersonFacts` looks at `Charge.all_charges`). Code for America's
 tools matched unanchored text patterns, so `237 PC` counted as the super strike `37 PC` and
 `664/187 PC` matched `187 PC`; triage does neither. Attempts (PC 664) and conspiracies
 (PC 182) match only where a list says so. A charge written without code letters (flagged
@@ -18,8 +20,8 @@ tools matched unanchored text patterns, so `237 PC` counted as the super strike 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -32,6 +34,7 @@ _Key = tuple[str, str, tuple[str, ...], str]  # code, section, subdivision path,
 _LINE = re.compile(
     r"(?P<code>[A-Z]{2,4})\s+(?:(?P<mod>664|182)/)?(?P<section>[0-9]+(?:\.(?:[0-9]+|\*))?[a-z]{0,2})"
     r"(?P<path>(?:\([a-z0-9]+(?:-[a-z0-9]+)?\))*)(?:\s+(?P<mode>any|bare))?"
+    r"(?:\s+unless\s+(?P<unless>[A-Z][A-Z ]*[A-Z]))?"
 )
 _STEP = re.compile(r"\(([a-z0-9]+)(?:-([a-z0-9]+))?\)")
 _MODIFIER_NAMES = {"attempt": "664", "conspiracy": "182"}
@@ -70,10 +73,16 @@ class ReferenceList:
     exact: frozenset[_Key]
     prefixes: frozenset[_Key]  # entries marked `any`: the path and everything below it
     modifiers: frozenset[str] = frozenset()  # "664"/"182": such charges match plain entries
+    # (code, section) -> words: the entry does not match when the charge's description
+    # (OFFENSE_DESCR after the '-') contains them, e.g. PC 220's "assault to commit mayhem".
+    unless: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def matches(self, charge: Charge) -> bool:
         """Is this charge on the list (exact match on code, section and subdivision)?"""
         if charge.section is None:
+            return False
+        words = self.unless.get((charge.code or "", charge.section))
+        if words is not None and words in " ".join(charge.description.upper().split()):
             return False
         modifier = "664" if charge.attempt else ("182" if charge.conspiracy else "")
         mods = {modifier, ""} if modifier in self.modifiers else {modifier}
@@ -97,6 +106,7 @@ def parse_reference(name: str, text: str) -> ReferenceList:
     exact: set[_Key] = set()
     prefixes: set[_Key] = set()
     modifiers: set[str] = set()
+    unless: dict[tuple[str, str], str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         where = f"rules/reference/{name}:{number}"
         content = line.split("#", 1)[0].strip()
@@ -114,12 +124,17 @@ def parse_reference(name: str, text: str) -> ReferenceList:
         if m.group("mode") == "bare" and m.group("path"):
             raise RulesError(f"{where}: `bare` means no subdivision, but one is given")
         target = prefixes if m.group("mode") == "any" else exact
+        if m.group("unless"):
+            for section in _expand_section(m.group("section")):
+                unless[(m.group("code"), section)] = m.group("unless")
         for section in _expand_section(m.group("section")):
             for path in _expand_path(m.group("path"), where):
                 target.add((m.group("code"), section, path, m.group("mod") or ""))
     if not exact and not prefixes:
         raise RulesError(f"rules/reference/{name}: the list is empty")
-    return ReferenceList(name, frozenset(exact), frozenset(prefixes), frozenset(modifiers))
+    return ReferenceList(
+        name, frozenset(exact), frozenset(prefixes), frozenset(modifiers), dict(unless)
+    )
 
 
 @cache

@@ -16,6 +16,7 @@ NC = Flag.NO_CODE
 WC = Flag.WRONG_CODE
 AC = Flag.ATTEMPT_OR_CONSPIRACY
 UP = Flag.UNPARSED_CHARGE
+MC = Flag.MULTIPLE_CHARGES
 
 # (offense text, code, section, subdivision, attempt, conspiracy, flags, is_prop64)
 CASES: list[tuple[str, str | None, str | None, tuple[str, ...], bool, bool, set[Flag], bool]] = [
@@ -48,6 +49,18 @@ CASES: list[tuple[str, str | None, str | None, tuple[str, ...], bool, bool, set[
     ("182/11360(A) HS", "HS", "11360", ("a",), False, True, {AC}, True),
     ("182(A)(1)/11359 HS", "HS", "11359", (), False, True, {AC}, True),
     ("182 11358 HS", "HS", "11358", (), False, True, {AC}, True),
+    # Written after the code (issue 9): the subdivision and the modifier are not dropped.
+    ("11357 HS(B)", "HS", "11357", ("b",), False, False, set(), True),
+    ("11357 HS (B)-POSSESS", "HS", "11357", ("b",), False, False, set(), True),
+    ("11359 HS 664", "HS", "11359", (), True, False, {AC}, True),
+    ("11359 HS/664-ATTEMPT", "HS", "11359", (), True, False, {AC}, True),
+    ("11360(A) HS 182", "HS", "11360", ("a",), False, True, {AC}, True),
+    ("11359 HS 2 CTS", "HS", "11359", (), False, False, set(), True),  # a count, not a charge
+    # Two charges on one row: read as the (first) Prop 64 one, flagged.
+    ("11357(C)HS/11359HS", "HS", "11357", ("c",), False, False, {MC}, True),
+    ("459 PC/11359 HS-BURG", "HS", "11359", (), False, False, {MC}, True),
+    ("11357/11359 HS", "HS", "11357", (), False, False, {MC}, True),
+    ("187 PC & 664/211 PC", "PC", "187", (), False, False, {MC}, False),
     ("11357(A)", None, "11357", ("a",), False, False, {NC}, True),
     ("11358", None, "11358", (), False, False, {NC}, True),
     ("11357(A)PC", "PC", "11357", ("a",), False, False, {WC}, False),
@@ -119,6 +132,22 @@ def test_charge_table(
 def test_table_is_large_enough() -> None:
     assert len(CASES) >= 60
     assert len({c[0] for c in CASES}) == len(CASES)
+
+
+def test_the_other_charges_of_a_row_are_kept() -> None:
+    charge = parse_charge("11357(C)HS/11359HS-POSSESS")
+    assert [c.display for c in charge.others] == ["11359 HS"]
+    assert [c.display for c in charge.all_charges] == ["11357(c) HS", "11359 HS"]
+    assert charge.description == "POSSESS"
+    burglary = parse_charge("459 PC/11359 HS").others[0]
+    assert (burglary.display, burglary.looks_prop64) == ("459 PC", False)
+    robbery = parse_charge("187 PC & 664/211 PC").others[0]
+    assert (robbery.section, robbery.attempt) == ("211", True)
+
+
+def test_wrong_code_looks_prop64_but_is_not_hs() -> None:
+    charge = parse_charge("11357 PC-POSS MARIJ")
+    assert (charge.is_prop64, charge.looks_prop64, charge.flags) == (False, True, (WC,))
 
 
 def test_description_keeps_original_text() -> None:

@@ -125,8 +125,8 @@ def test_relevance() -> None:
         "148 PC": (False, True, False),
         "4060 BP": (False, True, False),
         "459 PC": (False, False, False),
-        # A Prop 64 section under another code: only packs that force review for it see it.
-        "11357(A) PC": (False, False, True),
+        # A Prop 64 section under another code: every pack classifies it (flag WRONG_CODE).
+        "11357(A) PC": (True, True, True),
     }
     for offense, expected in cases.items():
         c = conv(offense, county="X")
@@ -209,20 +209,51 @@ def test_unknown_dates_do_not_prove_age_or_time() -> None:
     details = {t.step_id: t.detail for t in no_dob.trace}
     assert details["age-50"] == "date of birth unknown"
     assert details["age-21"] == "date of birth unknown"
-    undated = person(conv("11359 HS", date="2005-01-01"), conv("459 PC", date=None))
-    det = outcome_of(undated, pack)
-    assert {t.step_id: t.detail for t in det.trace}["conviction-free"] == (
-        "a conviction on the record has no readable date"
-    )
 
 
-def test_undated_super_strike_counts_as_a_possible_prior() -> None:
+def test_undated_super_strike_counts_as_a_prior_in_the_parity_pack() -> None:
+    # LA reads a blank date as CfA did, the year 1: before every dated conviction.
     pack = load_pack("los-angeles-2019")
     det = outcome_of(
         person(conv("187 PC", date=None), conv("11359 HS", date="2005-01-01")), pack, 1
     )
     assert det.step_id == "super-strike"
     assert det.trace[-1].detail == "super strike 187 PC on unknown"
+
+
+def test_undated_super_strike_is_undecided_by_default(tmp_path: Path) -> None:
+    # A pack that does not say `undated = "long_ago"` cannot place an undated super strike:
+    # the conviction goes to a person, the reason naming the missing date.
+    pack = make_pack(
+        tmp_path,
+        """
+[[steps]]
+id = "strike"
+predicate = "prior_super_strike"
+outcome = "not_eligible"
+reason = "strike"
+citation = "HS 11361.8(b)(1)"
+
+[[steps]]
+id = "rest"
+predicate = "always"
+outcome = "dismiss"
+reason = "otherwise"
+""",
+    )
+    det = outcome_of(
+        person(conv("187 PC", date=None), conv("11359 HS", date="2005-01-01")), pack, 1
+    )
+    assert (det.outcome, det.label, det.step_id, det.citation) == (
+        Outcome.REVIEW,
+        "Hand Review",
+        "strike",
+        "HS 11361.8(b)(1)",
+    )
+    assert det.reason == (
+        "Cannot tell (strike): super strike 187 PC on unknown, but the super strike 187 PC"
+        " has no date: cannot tell which came first"
+    )
 
 
 def test_leap_day_birthday(tmp_path: Path) -> None:

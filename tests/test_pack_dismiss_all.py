@@ -42,9 +42,14 @@ def test_flagged_convictions_are_dismissed_with_their_flags_recorded() -> None:
         (Flag.ATTEMPT_OR_CONSPIRACY,),
         (Flag.CHARGE_IN_COMMENT, Flag.PARTIAL_DATE),
     ]
-    # With no flag forcing review, a Prop 64 section under another code is not relevant,
-    # as in gogen's own dismiss-all figures.
-    assert determinations(person(conv("11357(A) PC")), PACK, county="LOS ANGELES") == []
+    # A Prop 64 section under another code is classified too (CfA's matcher counted it),
+    # dismissed like the rest with its WRONG_CODE flag kept.
+    (wrong,) = determinations(person(conv("11357(A) PC")), PACK, county="LOS ANGELES")
+    assert (wrong.outcome, wrong.flags, wrong.forced_review) == (
+        Outcome.DISMISS,
+        (Flag.WRONG_CODE,),
+        False,
+    )
 
 
 def test_needs_a_county() -> None:

@@ -10,7 +10,7 @@ import pytest
 from rules.errors import RulesError
 from rules.model import Flag, Outcome
 from rules.packs import BUNDLED_DIR, check_pack, list_packs, load_pack
-from rules.predicates import PREDICATES
+from rules.predicates import PREDICATES, Undated
 
 BUNDLED = [
     "california-statute",
@@ -178,6 +178,19 @@ def test_problems_name_file_and_line(
     assert str(err.value) == problems[0]
 
 
+def test_undated_must_be_one_of_its_readings(tmp_path: Path) -> None:
+    # A typo in `undated` is a load error naming the choices, not a silent default.
+    old = 'predicate = "age_at_least"\nparams = { years = "$age" }'
+    assert old in GOOD
+    text = GOOD.replace(
+        old, 'predicate = "convicted_at_least_years_ago"\nparams = { years = 5, undated = "no" }'
+    )
+    path = write(tmp_path, text)
+    problems = check_pack(path)
+    assert problems and problems[0].startswith(f"{path}:14: "), problems
+    assert 'parameter \'undated\' must be one of "review", "long_ago"' in problems[0]
+
+
 def test_check_reports_every_problem(tmp_path: Path) -> None:
     text = GOOD.replace('predicate = "age_at_least"', 'predicate = "nope"').replace(
         'outcome = "review"', 'outcome = "maybe"'
@@ -216,7 +229,7 @@ def test_every_predicate_is_documented_and_typed() -> None:
     for name, spec in PREDICATES.items():
         assert spec.doc, name
         for kind in spec.params.values():
-            assert kind in (int, float, bool, str, dt.date, tuple[str, ...])
+            assert kind in (int, float, bool, str, dt.date, tuple[str, ...], Undated)
 
 
 def test_packs_steps_and_conditions_are_hashable() -> None:

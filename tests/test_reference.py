@@ -58,6 +58,11 @@ from rules.reference import (
         "289(A)(1)(C) PC",
         "653F PC",
         "653F(B) PC",
+        # Conspiracy to murder: punished as first-degree murder, 25 to life (PC 182(a),
+        # 190(a)), so a super strike under PC 667(e)(2)(C)(iv)(VIII).
+        "182/187 PC",
+        "182/187(A) PC",
+        "182/190.2(A) PC",
         "11418(B)(2) PC",
         "1672(A) MV",
         "187",  # no code letters: compared by section, the NO_CODE flag asks for review
@@ -73,7 +78,8 @@ def test_super_strikes_positive(text: str) -> None:
         "237 PC",  # CfA's unanchored pattern matched this as 37
         "1187 PC",
         "187 VC",
-        "182/187 PC",  # conspiracy is not listed
+        "182/261 PC",  # only conspiracy to murder is punished by life (PC 182(a))
+        "182/191.5 PC",  # gross vehicular manslaughter is not murder
         "664/220 PC",  # only attempted homicide is
         "190.123 PC",
         "245(D)(2) PC",
@@ -105,10 +111,21 @@ def test_super_strikes_negative(text: str) -> None:
     ("text", "expected"),
     [
         ("266 PC-CRIME", True),
+        # PC 290(c)(1): "subdivision 1 or 2 of Section 314"; DOJ writes them 314.1 / 314.2.
         ("314(1) PC-INDECENT EXPOSURE", True),
         ("314(2) PC", True),
-        ("314 PC", False),
-        ("314(3) PC", False),
+        ("314.1 PC-INDECENT EXPOSURE", True),
+        ("314.2 PC", True),
+        ("314 PC", True),  # 314 has only subdivisions 1 and 2
+        ("314.3 PC", False),
+        # PC 290(c)(1): "Section 220, except assault to commit mayhem".
+        ("220 PC-ASSAULT W/INT TO COMMIT RAPE", True),
+        ("220(B) PC", True),
+        ("220 PC- COMMIT MAYHEM", False),
+        ("220(A)(1) PC-ASSLT W/INT COMMIT  MAYHEM", False),
+        # Super strikes (PC 667(e)(2)(C)(iv)), not PC 290(c) offenses.
+        ("653F(B) PC", False),
+        ("451.5 PC", False),
         ("236.1(B) PC", True),
         ("236.1(A) PC", False),
         ("243.4(A) PC", True),
@@ -116,8 +133,11 @@ def test_super_strikes_negative(text: str) -> None:
         ("262(A)(2) PC", False),
         ("266H(B)(1) PC", True),
         ("266H(A) PC", False),
+        # PC 290(c)(1) names Section 288 whole.
         ("288 PC", True),
-        ("288(A) PC", False),  # the reference says "288 bare" for this list
+        ("288(A) PC", True),
+        ("288(C)(1) PC", True),
+        ("664/288(C)(1) PC", True),
         ("288A(C)(1) PC", True),
         ("311.2(C) PC", True),
         ("311.2(A) PC", False),

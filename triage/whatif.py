@@ -76,7 +76,7 @@ def _subject(person: PersonRecord) -> g.GogenSubject:
     for c in person.convictions:
         subject.convictions.append(g.GogenConviction(
             index=0, key=c.key, section_text=c.charge.display,
-            prop64=c.charge.section if c.charge.is_prop64 else None,
+            prop64=c.charge.section if c.charge.looks_prop64 else None,
             date=c.date.value if c.date.exact else None, county=c.county, felony=c.felony,
             court_case=c.court_case,
         ))  # fmt: skip

@@ -89,6 +89,8 @@ FLAG_SHORT = {
     "partial_dob": "part. DOB",
     "conflicting_duplicate": "conflict",
     "pre_2016_subdivision": "pre-2016",
+    "multiple_charges": "2 charges",
+    "impossible_date": "bad date",
 }
 
 EVENT_KINDS = {

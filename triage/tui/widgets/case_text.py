@@ -25,6 +25,8 @@ _FLAG_EVIDENCE = {
     "partial_date": "date",
     "missing_date": "date",
     "pre_2016_subdivision": "offense",
+    "multiple_charges": "offense",
+    "impossible_date": "date",
 }
 
 
