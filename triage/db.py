@@ -356,12 +356,17 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         if not p.parent.exists():
             raise TriageError(f"{p}: folder {p.parent} does not exist")
         _create_private(p)
+    else:
+        refuse_foreign_file(p, empty_ok=create)
     conn = sqlite3.connect(
         p, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Before any pragma that writes (journal_mode rewrites the header): a file that is
+        # not a triage database is refused untouched.
+        _refuse_foreign_schema(conn, p, create=create)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise TriageError(f"{p}: could not switch the database to WAL mode")
@@ -389,14 +394,47 @@ def _tighten_modes(p: Path) -> None:
                 os.chmod(candidate, FILE_MODE)
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def refuse_foreign_file(p: Path, *, empty_ok: bool = False) -> None:
+    """Refuse, without opening it, a file that cannot be a triage database: one that is
+    empty (unless `empty_ok`: a database being created, or whose creation was killed before
+    its schema was written) or does not start with SQLite's header. Nothing is written."""
+    try:
+        with open(p, "rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except IsADirectoryError:
+        raise TriageError(f"{p}: is a folder, not a triage database") from None
+    except OSError as exc:
+        raise TriageError(f"{p}: cannot read ({exc.strerror})") from None
+    if not header:
+        if empty_ok:
+            return
+        raise TriageError(f"{p}: empty file (0 bytes), not a triage database; nothing was written")
+    if header != SQLITE_MAGIC:
+        raise TriageError(f"{p}: not a triage database (not an SQLite file); nothing was written")
+
+
+def _refuse_foreign_schema(conn: sqlite3.Connection, p: Path, *, create: bool) -> None:
+    """An SQLite file with tables but no triage `meta` table is someone else's database; one
+    with no tables at all gets a schema only from the commands that make a database."""
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if has_meta is not None:
+        return
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise TriageError(f"{p}: this SQLite file is not a triage database; nothing was written")
+    if not create:
+        raise TriageError(f"{p}: an SQLite file with no triage tables; nothing was written")
+
+
 def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
     has_meta = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
     ).fetchone()
-    if has_meta is None:
-        others = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if others:
-            raise TriageError(f"{p}: this SQLite file is not a triage database")
+    if has_meta is None:  # an empty file `connect(create=True)` may fill (see above)
         with write(conn):
             for statement in _split(SCHEMA + CASES_SCHEMA + _append_only_triggers()):
                 conn.execute(statement)

@@ -154,8 +154,11 @@ def doctor(path: Path) -> DoctorReport:
     """Check a database: integrity, foreign keys, audit chain, triggers, pragmas, modes,
     orphaned rows. Never raises for what it finds; raises `TriageError` only when the
     file cannot be opened as a triage database at all."""
-    if not path.is_file():
+    if not path.exists():
         raise TriageError(f"{path}: no such database")
+    if not path.is_file():
+        raise TriageError(f"{path}: not a database file (a folder or a device)")
+    db.refuse_foreign_file(path)  # before anything below can touch the file
     report = DoctorReport(str(path))
     before = {p: _mode(p) for p in _sidecars(path)}
     journal = _header_journal(path)
