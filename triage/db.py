@@ -35,7 +35,7 @@ _jitter = random.Random()
 OUTCOMES = ("dismiss", "reduce", "not_eligible", "review")
 DECISIONS = ("dismiss", "reduce", "not_eligible", "defer")
 
-_APPEND_ONLY = ("source_rows", "decisions", "notes", "audit")
+_APPEND_ONLY = ("source_rows", "decisions", "notes", "audit", "audit_seals")
 
 SCHEMA = f"""
 CREATE TABLE meta (
@@ -264,6 +264,18 @@ CREATE TABLE audit (
 """  # noqa: S608 - fixed constants, no user input
 
 
+# One seal per audit entry written while the office's audit key was at hand: an HMAC of the
+# entry's hash under a key kept outside the database (see triage/auditkey.py). IF NOT EXISTS
+# because databases made before seals get the table (empty) when opened.
+SEALS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_seals (
+    entry_id INTEGER PRIMARY KEY REFERENCES audit(id),
+    key_id TEXT NOT NULL,
+    mac TEXT NOT NULL
+);
+"""
+
+
 # Derived, rebuildable: one row per run, outcome ('*' = any) and person with matching
 # convictions, so the review queue pages and counts over an index instead of grouping every
 # determination on each screen. Filled by `triage.queue.refresh_cases`; `pending` is
@@ -436,7 +448,7 @@ def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
     ).fetchone()
     if has_meta is None:  # an empty file `connect(create=True)` may fill (see above)
         with write(conn):
-            for statement in _split(SCHEMA + CASES_SCHEMA + _append_only_triggers()):
+            for statement in _split(SCHEMA + SEALS_SCHEMA + CASES_SCHEMA + _append_only_triggers()):
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -455,6 +467,19 @@ def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
             f"{p}: written by an older triage (schema {version}, this triage needs "
             f"{SCHEMA_VERSION}); no migration exists for it yet"
         )
+    _add_seals_table(conn)
+
+
+def _add_seals_table(conn: sqlite3.Connection) -> None:
+    """Give a database made before audit seals its (empty) seals table and triggers."""
+    sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_seals'"
+    if conn.execute(sql).fetchone() is not None:
+        return
+    triggers = [t for t in _split(_append_only_triggers()) if " ON audit_seals " in t]
+    with write(conn):
+        if conn.execute(sql).fetchone() is None:  # another process may have just added it
+            for statement in _split(SEALS_SCHEMA) + triggers:
+                conn.execute(statement)
 
 
 def _split(script: str) -> list[str]:
