@@ -122,9 +122,11 @@ def doctor(
 ) -> DoctorReport:
     """Check a database: integrity, foreign keys, audit chain, triggers, pragmas, modes,
     orphaned rows, and tampering (`_check_tampering`) against the audit key at `key_path`
-    (default: `auditkey.default_path()`) and each head in `expect_heads`. Never raises
+    (default: `auditkey.default_path()`) and each head in `expect_heads` (`ENTRIES:HASH`,
+    or an export manifest, its folder or a backup that recorded one). Never raises
     for what it finds; raises `TriageError` only when the file cannot be opened as a
     triage database at all (and then has not written to it)."""
+    heads = [tamper.recorded_head(value) for value in expect_heads]  # bad ones: say so first
     if not path.exists():
         raise TriageError(f"{path}: no such database")
     if not path.is_file():
@@ -155,7 +157,7 @@ def doctor(
                        f"head {audit.head(conn)}")  # fmt: skip
         else:
             report.add("audit chain", PROBLEM, f"{chain.problem} (entry {chain.first_bad_id})")
-        _check_tampering(report, conn, key_path or auditkey.default_path(), expect_heads)
+        _check_tampering(report, conn, key_path or auditkey.default_path(), heads)
         _check_triggers(report, conn)
         _check_pragmas(report, conn, journal)
         _check_orphans(report, conn)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from triage import identity, maintenance, tamper
+from triage import identity, maintenance
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, safe
 
 _MARK = {maintenance.OK: "ok     ", maintenance.WARN: "WARN   ", maintenance.PROBLEM: "PROBLEM"}
@@ -40,8 +40,7 @@ def doctor_cmd(
     """Check a database: integrity, foreign keys, the audit hash chain and its seals,
     decisions, notes, imported rows and runs against their audit entries, append-only
     triggers, pragmas, file modes and orphaned rows. Exit 1 when anything is wrong."""
-    heads = [tamper.recorded_head(value) for value in expect_head or []]
-    report = maintenance.doctor(db_path, key_path=key, expect_heads=heads)
+    report = maintenance.doctor(db_path, key_path=key, expect_heads=expect_head or [])
     failed = bool(report.problems or (strict and report.warnings))
     if as_json:
         print_json({"path": report.path, "ok": not failed,
