@@ -114,3 +114,24 @@ def test_backup_over_a_killed_backups_partial_file(dbfile: Path, tmp_path: Path)
     assert doctor(dest).ok and result.sha256 == hashlib.sha256(dest.read_bytes()).hexdigest()
     assert not partial.exists() and not Path(f"{partial}-journal").exists()
     conn.close()
+
+
+def test_doctor_while_a_reviewer_decides_reads_one_state(dbfile: Path) -> None:
+    """Doctor holds the decision log to the audit trail in one snapshot: decisions written
+    while it runs are never taken for decisions without their entry."""
+    keys = [f"P{i:04d}:001001001000" for i in range(400)]
+    conn = db.connect(dbfile)
+    ctx = multiprocessing.get_context("spawn")
+    reports = []
+    with ctx.Pool(1) as pool:
+        pending = pool.apply_async(decide_all, ((str(dbfile), keys, "alice"),))
+        while conn.execute("SELECT count(*) FROM decisions").fetchone()[0] < 5:
+            if pending.ready():
+                break
+        while not pending.ready():
+            reports.append(doctor(dbfile))
+        assert pending.get(timeout=120) == 400
+    conn.close()
+    assert reports
+    for report in reports:
+        assert report.ok, report.problems

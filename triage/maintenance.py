@@ -151,13 +151,19 @@ def doctor(
             )
         else:
             report.add("foreign keys", OK, "every reference resolves")
-        chain = audit.verify(conn)
-        if chain.ok:
-            report.add("audit chain", OK, f"{chain.entries} entries, hash chain intact; "
-                       f"head {audit.head(conn)}")  # fmt: skip
-        else:
-            report.add("audit chain", PROBLEM, f"{chain.problem} (entry {chain.first_bad_id})")
-        _check_tampering(report, conn, key_path or auditkey.default_path(), heads)
+        # One snapshot for the chain and what it vouches for: a reviewer deciding meanwhile
+        # must not look like a decision without its entry.
+        conn.execute("BEGIN")
+        try:
+            chain = audit.verify(conn)
+            if chain.ok:
+                report.add("audit chain", OK, f"{chain.entries} entries, hash chain intact; "
+                           f"head {audit.head(conn)}")  # fmt: skip
+            else:
+                report.add("audit chain", PROBLEM, f"{chain.problem} (entry {chain.first_bad_id})")
+            _check_tampering(report, conn, key_path or auditkey.default_path(), heads)
+        finally:
+            conn.execute("ROLLBACK")
         _check_triggers(report, conn)
         _check_pragmas(report, conn, journal)
         _check_orphans(report, conn)
