@@ -5,6 +5,7 @@ how a database written before seals existed is read."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 import stat
@@ -142,6 +143,8 @@ def test_doctor_prints_the_head_and_accepts_it_back(
     conn.close()
     code, out, _ = run_cli(capsys, "doctor", "--db", str(dbfile))
     assert code == 0 and f"head {head}" in out
+    code, out, _ = run_cli(capsys, "doctor", "--db", str(dbfile), "--json")
+    assert code == 0 and json.loads(out)["audit_head"] == head
     code, out, _ = run_cli(capsys, "doctor", "--db", str(dbfile), "--expect-head", head)
     assert code == 0 and "ok      expected head" in out
     entries, digest = audit.parse_head(head)

@@ -21,6 +21,7 @@ class Check:
 class DoctorReport:
     path: str
     checks: list[Check] = field(default_factory=list)
+    audit_head: str | None = None  # `ENTRIES:HASH`, to keep outside the database
 
     def add(self, name: str, status: str, message: str) -> None:
         self.checks.append(Check(name, status, message))

@@ -156,9 +156,10 @@ def doctor(
         conn.execute("BEGIN")
         try:
             chain = audit.verify(conn)
+            report.audit_head = audit.head(conn)
             if chain.ok:
                 report.add("audit chain", OK, f"{chain.entries} entries, hash chain intact; "
-                           f"head {audit.head(conn)}")  # fmt: skip
+                           f"head {report.audit_head}")  # fmt: skip
             else:
                 report.add("audit chain", PROBLEM, f"{chain.problem} (entry {chain.first_bad_id})")
             _check_tampering(report, conn, key_path or auditkey.default_path(), heads)

@@ -43,7 +43,7 @@ def doctor_cmd(
     report = maintenance.doctor(db_path, key_path=key, expect_heads=expect_head or [])
     failed = bool(report.problems or (strict and report.warnings))
     if as_json:
-        print_json({"path": report.path, "ok": not failed,
+        print_json({"path": report.path, "ok": not failed, "audit_head": report.audit_head,
                     "checks": [asdict(c) for c in report.checks]})  # fmt: skip
     else:
         for check in report.checks:
