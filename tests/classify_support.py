@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from rules.records import is_conviction
-from triage import db, review
+from triage import audit, db, digests, review
 
 # DOJ column -> source_rows column, for the fields a test row may set.
 _FIELDS = {
@@ -200,6 +200,10 @@ def _insert(conn: sqlite3.Connection, rows: list[Mapping[str, str]], file_name: 
                     values["offense_descr"],
                 ),
             )
+    # As the importer does: doctor holds every completed file to its import entry.
+    audit.append(conn, "fixture", "import", target=file_name, detail={
+        "sha256": hashlib.sha256(file_name.encode()).hexdigest(), "rows": len(rows), "imported": len(rows), "duplicates": 0, "quarantined": 0, "rows_sha256": digests.file_rows(conn, file_id),
+    })  # fmt: skip
 
 
 def cfa_doj_csv(cfa: Path, dest: Path, workbook: str = "gogen/configurable_flow_raw.csv") -> Path:

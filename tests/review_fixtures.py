@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triage import db
+from triage import audit, db, digests
 
 
 @dataclass
@@ -105,11 +105,34 @@ def build(conn: sqlite3.Connection, people: list[Person], *, county: str = "SAN 
                      c.reason, c.flags, c.suggested, '[["s1", false, "no"], ["step", true, "yes"]]',
                      c.offense.split("-")[0].strip(), int(c.felony), c.date, c.county),
                 )  # fmt: skip
+        _record_run(conn, run_id)
     if refresh:
         from triage import review
 
         review.refresh_cases(conn, run_id)
     return run_id
+
+
+def _record_run(conn: sqlite3.Connection, run_id: int) -> None:
+    """The classification entry `classify_run` writes for a finished run (what doctor holds
+    the run to): its facts, counts by outcome and the digest of its determinations."""
+    run = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+    by_outcome = {
+        str(o): int(n)
+        for o, n in conn.execute(
+            "SELECT outcome, count(*) FROM determinations WHERE run_id = ? GROUP BY outcome "
+            "ORDER BY outcome",
+            (run_id,),
+        )
+    }
+    total = sum(by_outcome.values())
+    conn.execute("UPDATE runs SET convictions = ? WHERE id = ?", (total, run_id))
+    audit.append(conn, "fixture", "classify", f"run:{run_id}", {
+        "pack": run["pack_id"], "version": run["pack_version"], "hash": run["pack_hash"],
+        "county": run["county"], "compute_at": run["compute_at"], "convictions": total,
+        "by_outcome": by_outcome,
+        "determinations_sha256": digests.run_determinations(conn, run_id),
+    })  # fmt: skip
 
 
 def _row(conn: sqlite3.Connection, file_id: int, line: int, p: Person, cnt_order: str,

@@ -14,6 +14,7 @@ from cli_support import run_cli
 from review_fixtures import build, decide_all, many_people, new_db
 
 from triage import audit, db
+from triage import backup as backup_module
 from triage.errors import TriageError
 from triage.maintenance import backup, doctor
 
@@ -52,18 +53,23 @@ def test_backup_during_writes_is_consistent_private_and_passes_doctor(
     snap = db.connect(dest)
     copied = snap.execute("SELECT count(*) FROM decisions").fetchone()[0]
     assert 20 <= copied < 400  # taken while the reviewer was still deciding
-    # A snapshot: the copy holds exactly the first N decisions and their N audit entries.
+    # A snapshot: the copy holds exactly the first N decisions and their N audit entries
+    # (after the run's classification entry).
     assert [r[0] for r in snap.execute("SELECT key FROM decisions ORDER BY id")] == keys[:copied]
-    assert (
-        snap.execute("SELECT count(*) FROM audit").fetchone()[0] == copied == result.audit_entries
-    )
+    entries = snap.execute("SELECT count(*) FROM audit").fetchone()[0]
+    assert entries == copied + 1 == result.audit_entries
+    assert result.audit_head == audit.head(snap)
     snap.close()
     entry = conn.execute(
-        "SELECT actor, target, detail FROM audit WHERE action = 'backup'"
+        "SELECT id, actor, target, detail FROM audit WHERE action = 'backup'"
     ).fetchone()
     detail = json.loads(entry["detail"])
     assert (entry["actor"], entry["target"]) == ("bob", "snap.db")
     assert detail["sha256"] == hashlib.sha256(dest.read_bytes()).hexdigest() == result.sha256
+    assert detail["audit_head"] == result.audit_head
+    # The live trail still holds the head the backup recorded.
+    assert audit.compare_head(conn, result.audit_head) is None
+    assert not backup_module.partial_path(dest).exists()
     assert audit.verify(conn).ok
     assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 400
 
@@ -88,3 +94,44 @@ def test_backup_command(dbfile: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert "backup written" in out
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
     assert doctor(dest).ok
+    conn = db.connect(dest)
+    assert f"audit head: {audit.head(conn)}\n" in out
+    conn.close()
+    # The backup is a recorded head: the live database must still hold it.
+    code, out, _ = run_cli(capsys, "doctor", "--db", str(dbfile), "--expect-head", str(dest))
+    assert code == 0 and "ok      expected head" in out
+
+
+def test_backup_over_a_killed_backups_partial_file(dbfile: Path, tmp_path: Path) -> None:
+    """What a backup killed mid-copy leaves (a partial file with a hot journal under the
+    private name) neither blocks the retry nor leaks into it."""
+    dest = tmp_path / "snap.db"
+    partial = backup_module.partial_path(dest)
+    partial.write_bytes(b"SQLite format 3\x00" + b"\x00" * 5000)
+    Path(f"{partial}-journal").write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\x00" * 600)
+    conn = db.connect(dbfile)
+    result = backup(conn, dest, "bob")
+    assert doctor(dest).ok and result.sha256 == hashlib.sha256(dest.read_bytes()).hexdigest()
+    assert not partial.exists() and not Path(f"{partial}-journal").exists()
+    conn.close()
+
+
+def test_doctor_while_a_reviewer_decides_reads_one_state(dbfile: Path) -> None:
+    """Doctor holds the decision log to the audit trail in one snapshot: decisions written
+    while it runs are never taken for decisions without their entry."""
+    keys = [f"P{i:04d}:001001001000" for i in range(400)]
+    conn = db.connect(dbfile)
+    ctx = multiprocessing.get_context("spawn")
+    reports = []
+    with ctx.Pool(1) as pool:
+        pending = pool.apply_async(decide_all, ((str(dbfile), keys, "alice"),))
+        while conn.execute("SELECT count(*) FROM decisions").fetchone()[0] < 5:
+            if pending.ready():
+                break
+        while not pending.ready():
+            reports.append(doctor(dbfile))
+        assert pending.get(timeout=120) == 400
+    conn.close()
+    assert reports
+    for report in reports:
+        assert report.ok, report.problems

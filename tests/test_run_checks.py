@@ -64,7 +64,7 @@ def test_empty_database_is_refused(capsys: pytest.CaptureFixture[str], tmp_path:
     code, _, err = _classify(capsys, path, "--policy", "los-angeles-2019")
     assert code == 1
     assert "holds no convictions" in one_line_error(err)
-    assert _state(path) == (None, 0, 0, 0, 0)
+    assert _state(path) == (None, 0, 0, 0, 1)  # the import entry only
 
 
 def test_a_run_that_classifies_nothing_is_refused_and_removed(
@@ -74,7 +74,13 @@ def test_a_run_that_classifies_nothing_is_refused_and_removed(
     code, _, err = _classify(capsys, dbpath, "--policy", "los-angeles-2019", "--county", "kern")
     assert code == 1
     assert "classified no conviction in KERN" in one_line_error(err)
-    assert _state(dbpath) == (None, 0, 0, 0, 0)  # no unfinished run left for doctor to flag
+    assert _state(dbpath) == (
+        None,
+        0,
+        0,
+        0,
+        1,
+    )  # the import entry; no unfinished run left for doctor to flag
     code, _, _ = run_cli(capsys, "doctor", "--db", str(dbpath))
     assert code == 0
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules.packs import Pack
-from triage import audit, db, review, run_checks
+from triage import audit, db, digests, review, run_checks
 from triage.classify_work import (
     Batch,
     Classifier,
@@ -205,6 +205,8 @@ def classify_run(
             run_checks.check_new_run(conn, run_id, pack.id, county, force=force)
             # Queue rows first, so the run is complete the moment it becomes active.
             review.refresh_cases(conn, run_id)
+            # Only this run writes its rows, and it has finished writing them.
+            determinations_sha256 = digests.run_determinations(conn, run_id)
         seconds = time.perf_counter() - started
         total = sum(outcomes.values())
         by_outcome = dict(sorted(outcomes.items()))
@@ -228,6 +230,7 @@ def classify_run(
                     "people": people,
                     "convictions": total,
                     "by_outcome": by_outcome,
+                    "determinations_sha256": determinations_sha256,
                 },
             )
     except BaseException as exc:

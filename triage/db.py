@@ -20,14 +20,14 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 
 from triage.errors import DiskFullError, SchemaError, TriageError, is_disk_full
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
 FILE_MODE = 0o600
 _jitter = random.Random()
@@ -35,7 +35,7 @@ _jitter = random.Random()
 OUTCOMES = ("dismiss", "reduce", "not_eligible", "review")
 DECISIONS = ("dismiss", "reduce", "not_eligible", "defer")
 
-_APPEND_ONLY = ("source_rows", "decisions", "notes", "audit")
+_APPEND_ONLY = ("source_rows", "decisions", "notes", "audit", "audit_seals")
 
 SCHEMA = f"""
 CREATE TABLE meta (
@@ -267,6 +267,18 @@ CREATE TABLE audit (
 """  # noqa: S608 - fixed constants, no user input
 
 
+# One seal per audit entry written while the office's audit key was at hand: an HMAC of the
+# entry's hash under a key kept outside the database (see triage/auditkey.py). IF NOT EXISTS
+# because databases made before seals get the table (empty) when opened.
+SEALS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_seals (
+    entry_id INTEGER PRIMARY KEY REFERENCES audit(id),
+    key_id TEXT NOT NULL,
+    mac TEXT NOT NULL
+);
+"""
+
+
 # Derived, rebuildable: one row per run, outcome ('*' = any) and person with matching
 # convictions, so the review queue pages and counts over an index instead of grouping every
 # determination on each screen. Filled by `triage.queue.refresh_cases`; `pending` is
@@ -361,12 +373,17 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
         if not p.parent.exists():
             raise TriageError(f"{p}: folder {p.parent} does not exist")
         _create_private(p)
+    else:
+        refuse_foreign_file(p, empty_ok=create)
     conn = sqlite3.connect(
         p, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Before any pragma that writes (journal_mode rewrites the header): a file that is
+        # not a triage database is refused untouched.
+        _refuse_foreign_schema(conn, p, create=create)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise TriageError(f"{p}: could not switch the database to WAL mode")
@@ -399,16 +416,49 @@ def _tighten_modes(p: Path) -> None:
                 os.chmod(candidate, FILE_MODE)
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def refuse_foreign_file(p: Path, *, empty_ok: bool = False) -> None:
+    """Refuse, without opening it, a file that cannot be a triage database: one that is
+    empty (unless `empty_ok`: a database being created, or whose creation was killed before
+    its schema was written) or does not start with SQLite's header. Nothing is written."""
+    try:
+        with open(p, "rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except IsADirectoryError:
+        raise TriageError(f"{p}: is a folder, not a triage database") from None
+    except OSError as exc:
+        raise TriageError(f"{p}: cannot read ({exc.strerror})") from None
+    if not header:
+        if empty_ok:
+            return
+        raise TriageError(f"{p}: empty file (0 bytes), not a triage database; nothing was written")
+    if header != SQLITE_MAGIC:
+        raise TriageError(f"{p}: not a triage database (not an SQLite file); nothing was written")
+
+
+def _refuse_foreign_schema(conn: sqlite3.Connection, p: Path, *, create: bool) -> None:
+    """An SQLite file with tables but no triage `meta` table is someone else's database; one
+    with no tables at all gets a schema only from the commands that make a database."""
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if has_meta is not None:
+        return
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise TriageError(f"{p}: this SQLite file is not a triage database; nothing was written")
+    if not create:
+        raise TriageError(f"{p}: an SQLite file with no triage tables; nothing was written")
+
+
 def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
     has_meta = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
     ).fetchone()
-    if has_meta is None:
-        others = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if others:
-            raise TriageError(f"{p}: this SQLite file is not a triage database")
+    if has_meta is None:  # an empty file `connect(create=True)` may fill (see above)
         with write(conn):
-            for statement in _split(SCHEMA + CASES_SCHEMA + _append_only_triggers()):
+            for statement in _split(SCHEMA + SEALS_SCHEMA + CASES_SCHEMA + _append_only_triggers()):
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -429,12 +479,15 @@ def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
 # Each migration takes a database from the schema version it is keyed by to the next, in
 # one write transaction with the version bump. Rows stay as they were: source_rows are
 # immutable, so a column added here is '' for rows imported before it.
-_MIGRATIONS: dict[int, tuple[str, ...]] = {
+_MIGRATIONS: dict[int, Callable[[], list[str]]] = {
     # 1 -> 2: the arrest cycle's date, which the statute rules read as the offense date.
     # Older rows keep '' (no backfill from their raw text): the rules then use the event
     # date, as they did before, and the california-statute pack asks a person where that
     # could change the answer. Re-importing the files into a new database fills it.
-    1: ("ALTER TABLE source_rows ADD COLUMN cyc_date TEXT NOT NULL DEFAULT ''",),
+    1: lambda: ["ALTER TABLE source_rows ADD COLUMN cyc_date TEXT NOT NULL DEFAULT ''"],
+    # 2 -> 3: audit seals (HMAC of each entry with the office key). Older entries stay
+    # unsealed; doctor reports them as checked by hash only.
+    2: lambda: _seals_statements(),
 }
 
 
@@ -450,11 +503,17 @@ def _migrate(conn: sqlite3.Connection, p: Path, version: int) -> None:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         current = int(row[0]) if row else 0
         while current < SCHEMA_VERSION:
-            for statement in _MIGRATIONS[current]:
+            for statement in _MIGRATIONS[current]():
                 conn.execute(statement)
             set_meta(conn, f"migrated_to_{current + 1}", now())
             current += 1
         set_meta(conn, "schema_version", str(current))
+
+
+def _seals_statements() -> list[str]:
+    """The audit seals table and its append-only triggers (migration 2 -> 3)."""
+    triggers = [t for t in _split(_append_only_triggers()) if " ON audit_seals " in t]
+    return _split(SEALS_SCHEMA) + triggers
 
 
 def _split(script: str) -> list[str]:

@@ -1,5 +1,5 @@
 """Keeping a triage database healthy: `doctor` (what is wrong, said plainly) and `backup`
-(a consistent private copy taken while reviewers keep working).
+(a consistent private copy taken while reviewers keep working; in `triage.backup`).
 
 `doctor` reads file modes and the journal mode from disk before opening the database,
 because opening it through `db.connect` switches on WAL and tightens modes of files we
@@ -9,46 +9,17 @@ never record text.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import sqlite3
 import stat
-import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
-from triage import audit, db
+from triage import audit, auditkey, db, tamper, tamper_sources
+from triage.backup import BackupResult, backup
+from triage.checks import OK, PROBLEM, WARN, Check, DoctorReport
 from triage.errors import TriageError
 
-OK, WARN, PROBLEM = "ok", "warn", "problem"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str  # ok | warn | problem
-    message: str
-
-
-@dataclass
-class DoctorReport:
-    path: str
-    checks: list[Check] = field(default_factory=list)
-
-    def add(self, name: str, status: str, message: str) -> None:
-        self.checks.append(Check(name, status, message))
-
-    @property
-    def problems(self) -> list[Check]:
-        return [c for c in self.checks if c.status == PROBLEM]
-
-    @property
-    def warnings(self) -> list[Check]:
-        return [c for c in self.checks if c.status == WARN]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+__all__ = ["OK", "PROBLEM", "WARN", "BackupResult", "Check", "DoctorReport", "backup", "doctor"]
 
 
 def _mode(p: Path) -> int | None:
@@ -137,10 +108,6 @@ def _check_orphans(report: DoctorReport, conn: sqlite3.Connection) -> None:
         "AND NOT EXISTS (SELECT 1 FROM convictions c WHERE c.key = n.key)",
         "notes on unknown people": "SELECT count(*) FROM notes n "
         "WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.subject_id = n.subject_id)",
-        "current decisions out of step with the decision log": "SELECT count(*) FROM ("
-        " SELECT key, max(version) AS v FROM decisions GROUP BY key) m"
-        " LEFT JOIN current_decisions cd ON cd.key = m.key"
-        " WHERE cd.version IS NOT m.v",
     }
     found = [(label, _count(conn, sql)) for label, sql in checks.items()]
     bad = [f"{n} {label}" for label, n in found if n]
@@ -150,12 +117,21 @@ def _check_orphans(report: DoctorReport, conn: sqlite3.Connection) -> None:
         report.add("orphaned rows", OK, "every decision and note belongs to a known conviction")
 
 
-def doctor(path: Path) -> DoctorReport:
+def doctor(
+    path: Path, *, key_path: Path | None = None, expect_heads: Sequence[str] = ()
+) -> DoctorReport:
     """Check a database: integrity, foreign keys, audit chain, triggers, pragmas, modes,
-    orphaned rows. Never raises for what it finds; raises `TriageError` only when the
-    file cannot be opened as a triage database at all."""
-    if not path.is_file():
+    orphaned rows, and tampering (`_check_tampering`) against the audit key at `key_path`
+    (default: `auditkey.default_path()`) and each head in `expect_heads` (`ENTRIES:HASH`,
+    or an export manifest, its folder or a backup that recorded one). Never raises
+    for what it finds; raises `TriageError` only when the file cannot be opened as a
+    triage database at all (and then has not written to it)."""
+    heads = [tamper.recorded_head(value) for value in expect_heads]  # bad ones: say so first
+    if not path.exists():
         raise TriageError(f"{path}: no such database")
+    if not path.is_file():
+        raise TriageError(f"{path}: not a database file (a folder or a device)")
+    db.refuse_foreign_file(path)  # before anything below can touch the file
     report = DoctorReport(str(path))
     before = {p: _mode(p) for p in _sidecars(path)}
     journal = _header_journal(path)
@@ -175,11 +151,20 @@ def doctor(path: Path) -> DoctorReport:
             )
         else:
             report.add("foreign keys", OK, "every reference resolves")
-        chain = audit.verify(conn)
-        if chain.ok:
-            report.add("audit chain", OK, f"{chain.entries} entries, hash chain intact")
-        else:
-            report.add("audit chain", PROBLEM, f"{chain.problem} (entry {chain.first_bad_id})")
+        # One snapshot for the chain and what it vouches for: a reviewer deciding meanwhile
+        # must not look like a decision without its entry.
+        conn.execute("BEGIN")
+        try:
+            chain = audit.verify(conn)
+            report.audit_head = audit.head(conn)
+            if chain.ok:
+                report.add("audit chain", OK, f"{chain.entries} entries, hash chain intact; "
+                           f"head {report.audit_head}")  # fmt: skip
+            else:
+                report.add("audit chain", PROBLEM, f"{chain.problem} (entry {chain.first_bad_id})")
+            _check_tampering(report, conn, key_path or auditkey.default_path(), heads)
+        finally:
+            conn.execute("ROLLBACK")
         _check_triggers(report, conn)
         _check_pragmas(report, conn, journal)
         _check_orphans(report, conn)
@@ -200,6 +185,20 @@ def doctor(path: Path) -> DoctorReport:
     return report
 
 
+def _check_tampering(
+    report: DoctorReport, conn: sqlite3.Connection, key_path: Path, expect_heads: Sequence[str]
+) -> None:
+    """What the audit trail vouches for, held against the rows (issue 10): seals, recorded
+    heads, decisions, notes, current decisions, imported files, runs. Read-only."""
+    tamper.check_seals(report, conn, key_path)
+    tamper.check_heads(report, conn, list(expect_heads))
+    tamper.check_decisions(report, conn)
+    tamper.check_notes(report, conn)
+    tamper.check_current_decisions(report, conn)
+    tamper_sources.check_imports(report, conn)
+    tamper_sources.check_runs(report, conn)
+
+
 def _check_pragmas(report: DoctorReport, conn: sqlite3.Connection, journal: str) -> None:
     mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
     fks = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
@@ -217,71 +216,3 @@ def _check_pragmas(report: DoctorReport, conn: sqlite3.Connection, journal: str)
         report.add("pragmas", WARN, "the file was not in WAL mode on disk (it is now)")
     else:
         report.add("pragmas", OK, "WAL, foreign keys on, synchronous FULL")
-
-
-@dataclass(frozen=True)
-class BackupResult:
-    path: str
-    bytes: int
-    sha256: str
-    seconds: float
-    audit_entries: int
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def backup(conn: sqlite3.Connection, dest: Path, actor: str) -> BackupResult:
-    """Write a consistent snapshot of the database to `dest` (created 0600, never
-    overwritten) while others keep writing, check it, and log it in the audit trail."""
-    if dest.exists() or dest.is_symlink():
-        raise TriageError(f"{dest}: already exists; refusing to overwrite it")
-    if not dest.parent.is_dir():
-        raise TriageError(f"{dest}: folder {dest.parent} does not exist")
-    started = time.perf_counter()
-    try:
-        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, db.FILE_MODE)
-    except FileExistsError:
-        raise TriageError(f"{dest}: already exists; refusing to overwrite it") from None
-    except OSError as exc:
-        raise TriageError(f"{dest}: cannot create ({exc.strerror})") from None
-    os.fchmod(fd, db.FILE_MODE)
-    os.close(fd)
-    try:
-        # VACUUM INTO reads one snapshot (WAL readers never block writers) and writes a
-        # compact copy into the empty file we created with the right mode.
-        conn.execute("VACUUM INTO ?", (str(dest),))
-        # Raw connection: db.connect would add nothing here, and the copy should not be
-        # touched beyond its journal mode (WAL, like every triage database).
-        check = sqlite3.connect(dest, isolation_level=None)
-        try:
-            check.execute("PRAGMA journal_mode = WAL")
-            verdict = str(check.execute("PRAGMA quick_check").fetchone()[0])
-            entries = int(check.execute("SELECT count(*) FROM audit").fetchone()[0])
-        finally:
-            check.close()
-        if verdict != "ok":
-            raise TriageError(f"{dest}: the copy failed its check; it was removed")
-    except BaseException as exc:
-        for p in _sidecars(dest) + [Path(f"{dest}-journal")]:
-            p.unlink(missing_ok=True)
-        if isinstance(exc, sqlite3.Error):
-            raise TriageError(f"{dest}: backup failed ({exc.__class__.__name__})") from None
-        raise
-    result = BackupResult(
-        path=str(dest.resolve()),
-        bytes=dest.stat().st_size,
-        sha256=_sha256(dest),
-        seconds=round(time.perf_counter() - started, 3),
-        audit_entries=entries,
-    )
-    with db.write(conn):
-        audit.append(conn, actor, "backup", dest.name,
-                     {"path": result.path, "bytes": result.bytes, "sha256": result.sha256,
-                      "audit_entries": entries})  # fmt: skip
-    return result

@@ -24,6 +24,7 @@ every public name is re-exported here.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -147,12 +148,13 @@ def _append(
 ) -> DecisionResult:
     version = state.version + 1
     suggested = _suggestion(conn, run_id, key)
+    at = db.now()
     try:
         cur = conn.execute(
             "INSERT INTO decisions (key, subject_id, version, action, decision, previous, "
             "reviewer, created_at, run_id, suggested, batch, undoes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, subject_id, version, action, decision, state.decision, reviewer, db.now(),
+            (key, subject_id, version, action, decision, state.decision, reviewer, at,
              run_id, suggested, batch, undoes),
         )  # fmt: skip
     except sqlite3.IntegrityError:
@@ -173,7 +175,9 @@ def _append(
         detail["batch"] = batch
     if undoes is not None:
         detail["undoes"] = undoes
-    audit.append(conn, reviewer, action, key, detail)
+    # The entry records every field of the row (reviewer = actor, created_at = at), so
+    # `triage doctor` can hold each decision to its entry (`triage.coverage`).
+    audit.append(conn, reviewer, action, key, detail, at=at)
     renew_if_held(conn, subject_id, reviewer)
     return DecisionResult(entry_id, key, version, decision, state.decision)
 
@@ -192,10 +196,13 @@ def _insert_note(
         (subject_id, key, reviewer, at, body),
     )
     note_id = int(cur.lastrowid or 0)
-    # The audit trail names the note, never its text (which may quote the record).
+    # The audit trail names the note, never its text (which may quote the record); the
+    # text's digest lets doctor find a note edited in the file (`triage.coverage`).
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     audit.append(
-        conn, reviewer, "note", key or subject_id, {"note_id": note_id, "chars": len(body)}
-    )
+        conn, reviewer, "note", key or subject_id,
+        {"note_id": note_id, "chars": len(body), "sha256": digest}, at=at,
+    )  # fmt: skip
     return Note(note_id, subject_id, key, reviewer, at, body)
 
 

@@ -19,14 +19,31 @@ def doctor_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="Treat warnings (e.g. loose file modes) as problems.")
     ] = False,
+    expect_head: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--expect-head",
+            help="An audit head recorded earlier: ENTRIES:HASH, an export's manifest.json "
+            "(or its folder) or a backup file. The chain must still hold it. Repeatable.",
+        ),
+    ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            help="The office's audit key (default: $TRIAGE_AUDIT_KEY, "
+            "else ~/.config/triage/audit.key).",
+        ),
+    ] = None,  # fmt: skip
     as_json: JsonOption = False,
 ) -> None:
-    """Check a database: integrity, foreign keys, the audit hash chain, append-only
+    """Check a database: integrity, foreign keys, the audit hash chain and its seals,
+    decisions, notes, imported rows and runs against their audit entries, append-only
     triggers, pragmas, file modes and orphaned rows. Exit 1 when anything is wrong."""
-    report = maintenance.doctor(db_path)
+    report = maintenance.doctor(db_path, key_path=key, expect_heads=expect_head or [])
     failed = bool(report.problems or (strict and report.warnings))
     if as_json:
-        print_json({"path": report.path, "ok": not failed,
+        print_json({"path": report.path, "ok": not failed, "audit_head": report.audit_head,
                     "checks": [asdict(c) for c in report.checks]})  # fmt: skip
     else:
         for check in report.checks:
@@ -62,6 +79,9 @@ def backup_cmd(
         f"backup written: {safe(result.path)} ({result.bytes:,} bytes, {result.audit_entries} audit "
         f"entries, sha256 {result.sha256[:16]}..., {result.seconds:.2f} s)"
     )
+    # Kept anywhere but the database, it lets `triage doctor --expect-head` catch a trail
+    # cut short or rewritten later.
+    out.print(f"audit head: {result.audit_head}")
 
 
 def register(app: typer.Typer) -> None:

@@ -48,10 +48,13 @@ def run_export(
         run = _run_for(conn, kind, run_id)
         with open_bundle(out_dir, prof, kind=kind) as bundle:
             details = _stage(conn, kind, run, bundle)
+            # The audit trail as this snapshot saw it: kept with the export, outside the
+            # database, for `triage doctor --expect-head` (see triage/audit.py).
+            head = audit.head(conn)
             conn.execute("COMMIT")
             meta: dict[str, Any] = {
                 "kind": kind, "triage_version": triage_version, "created_by": actor,
-                "created_at": db.now(), "details": details,
+                "created_at": db.now(), "details": details, "audit_head": head,
                 **(run.manifest() if run is not None else {"run_id": None}),
             }  # fmt: skip
             manifest = bundle.commit(meta)

@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from triage import audit, db
+from triage import audit, db, digests
 from triage.errors import TriageError
 from triage.importers.layout import NAMED_COLUMNS
 
@@ -219,7 +219,10 @@ def write_chunk(
 def finish_file(
     conn: sqlite3.Connection, state: FileState, *, actor: str, name: str, sha256: str, resumed: bool
 ) -> None:
-    """Mark the file complete and audit it, in one transaction."""
+    """Mark the file complete and audit it, with the digest of its rows, in one transaction."""
+    # Outside the transaction: the file's rows are all written, and no other import of the
+    # same file can add any (`write_chunk` checks).
+    rows_sha256 = digests.file_rows(conn, state.id)
     completed_at = db.now()
     with db.write(conn):
         conn.execute(
@@ -231,6 +234,7 @@ def finish_file(
             "imported": state.rows_imported,
             "duplicates": state.rows_duplicate,
             "quarantined": state.rows_quarantined,
+            "rows_sha256": rows_sha256,
         }
         if resumed:
             detail["resumed"] = True
