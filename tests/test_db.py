@@ -135,10 +135,19 @@ def test_audit_needs_a_transaction(tmp_path: Path) -> None:
 def _schema_1(path: Path) -> None:
     """A database as triage wrote it at schema 1 (source_rows without cyc_date), holding one
     imported conviction row."""
-    script = db.SCHEMA.replace("    cyc_date TEXT NOT NULL DEFAULT '',\n", "")
-    assert script != db.SCHEMA
+    script = db.SCHEMA
+    for later in (
+        "    cyc_date TEXT NOT NULL DEFAULT '',\n",  # schema 2
+        "    grounds TEXT NOT NULL DEFAULT '',\n",  # schema 4
+        "    note_id INTEGER REFERENCES notes(id),\n",  # schema 4
+    ):
+        assert later in script
+        script = script.replace(later, "")
     conn = sqlite3.connect(path)
-    triggers = [t for t in db._split(db._append_only_triggers()) if " ON audit_seals " not in t]
+    later_tables = (" ON audit_seals ", " ON role_changes ")
+    triggers = [
+        t for t in db._split(db._append_only_triggers()) if not any(n in t for n in later_tables)
+    ]
     for statement in db._split(script + db.CASES_SCHEMA) + triggers:
         conn.execute(statement)
     conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
@@ -166,8 +175,9 @@ def test_a_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> N
     path = tmp_path / "old.db"
     _schema_1(path)
     conn = db.connect(path)
-    assert db.get_meta(conn, "schema_version") == str(db.SCHEMA_VERSION) == "2"
-    assert db.get_meta(conn, "migrated_to_2") is not None
+    assert db.get_meta(conn, "schema_version") == str(db.SCHEMA_VERSION) == "4"
+    for step in ("2", "3", "4"):
+        assert db.get_meta(conn, f"migrated_to_{step}") is not None
     # The row imported before the column existed reads '' (the rules then fall back to the
     # event date); the table is still append-only.
     rows = conn.execute("SELECT subject_id, cyc_date FROM source_rows").fetchall()
@@ -177,9 +187,10 @@ def test_a_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> N
     conn.close()
     # The migrated table has the columns, in the order, a new database has.
     fresh = db.connect(tmp_path / "new.db", create=True)
-    columns = "SELECT name FROM pragma_table_info('source_rows')"
     migrated = sqlite3.connect(path)
-    assert migrated.execute(columns).fetchall() == [tuple(r) for r in fresh.execute(columns)]
+    for table in ("source_rows", "decisions", "role_changes", "reviewer_state"):
+        columns = f"SELECT name FROM pragma_table_info('{table}')"  # noqa: S608
+        assert migrated.execute(columns).fetchall() == [tuple(r) for r in fresh.execute(columns)]
     migrated.close()
     conn = db.connect(path)  # opening it again changes nothing
     # Classified as before: the offense date falls back to the conviction date.

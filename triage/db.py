@@ -27,7 +27,7 @@ import sqlite_utils
 
 from triage.errors import DiskFullError, SchemaError, TriageError, is_disk_full
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 15_000
 FILE_MODE = 0o600
 _jitter = random.Random()
@@ -35,7 +35,7 @@ _jitter = random.Random()
 OUTCOMES = ("dismiss", "reduce", "not_eligible", "review")
 DECISIONS = ("dismiss", "reduce", "not_eligible", "defer")
 
-_APPEND_ONLY = ("source_rows", "decisions", "notes", "audit", "audit_seals")
+_APPEND_ONLY = ("source_rows", "decisions", "notes", "audit", "audit_seals", "role_changes")
 
 SCHEMA = f"""
 CREATE TABLE meta (
@@ -204,6 +204,8 @@ CREATE TABLE decisions (
     suggested TEXT,
     batch TEXT,
     undoes INTEGER REFERENCES decisions(id),
+    grounds TEXT NOT NULL DEFAULT '',
+    note_id INTEGER REFERENCES notes(id),
     UNIQUE (key, version)
 );
 CREATE INDEX decisions_reviewer ON decisions(reviewer, created_at);
@@ -265,6 +267,27 @@ CREATE TABLE audit (
     hash TEXT NOT NULL
 );
 """  # noqa: S608 - fixed constants, no user input
+
+
+# Schema 4: who may do what, and where each reviewer left off. `role_changes` is
+# append-only (a grant or a revoke is a fact, like a decision); an account's role is its
+# latest row. `reviewer_state` is a reviewer's own convenience (saved filter, sort, last
+# case), overwritten freely and never evidence of anything.
+ACCOUNTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS role_changes (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('reviewer', 'supervisor', 'none')),
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS role_changes_account ON role_changes(account, id);
+CREATE TABLE IF NOT EXISTS reviewer_state (
+    reviewer TEXT PRIMARY KEY,
+    state TEXT NOT NULL DEFAULT '{}',
+    updated_at TEXT NOT NULL
+);
+"""
 
 
 # One seal per audit entry written while the office's audit key was at hand: an HMAC of the
@@ -458,7 +481,10 @@ def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
     ).fetchone()
     if has_meta is None:  # an empty file `connect(create=True)` may fill (see above)
         with write(conn):
-            for statement in _split(SCHEMA + SEALS_SCHEMA + CASES_SCHEMA + _append_only_triggers()):
+            script = (
+                SCHEMA + SEALS_SCHEMA + CASES_SCHEMA + ACCOUNTS_SCHEMA + _append_only_triggers()
+            )
+            for statement in _split(script):
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -479,15 +505,26 @@ def _ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
 # Each migration takes a database from the schema version it is keyed by to the next, in
 # one write transaction with the version bump. Rows stay as they were: source_rows are
 # immutable, so a column added here is '' for rows imported before it.
-_MIGRATIONS: dict[int, Callable[[], list[str]]] = {
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], list[str]]] = {
     # 1 -> 2: the arrest cycle's date, which the statute rules read as the offense date.
     # Older rows keep '' (no backfill from their raw text): the rules then use the event
     # date, as they did before, and the california-statute pack asks a person where that
     # could change the answer. Re-importing the files into a new database fills it.
-    1: lambda: ["ALTER TABLE source_rows ADD COLUMN cyc_date TEXT NOT NULL DEFAULT ''"],
+    1: lambda conn: ["ALTER TABLE source_rows ADD COLUMN cyc_date TEXT NOT NULL DEFAULT ''"],
     # 2 -> 3: audit seals (HMAC of each entry with the office key). Older entries stay
     # unsealed; doctor reports them as checked by hash only.
-    2: lambda: _seals_statements(),
+    2: lambda conn: _seals_statements(),
+    # 3 -> 4: a reviewer's grounds for a decision (and the note written with it), roles,
+    # and each reviewer's saved place in the queue. Older decisions keep '' grounds.
+    3: lambda conn: [
+        *_missing_columns(
+            conn,
+            "decisions",
+            {"grounds": "TEXT NOT NULL DEFAULT ''", "note_id": "INTEGER REFERENCES notes(id)"},
+        ),
+        *_split(ACCOUNTS_SCHEMA),
+        *_missing_triggers(conn, "role_changes"),
+    ],
 }
 
 
@@ -503,11 +540,32 @@ def _migrate(conn: sqlite3.Connection, p: Path, version: int) -> None:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         current = int(row[0]) if row else 0
         while current < SCHEMA_VERSION:
-            for statement in _MIGRATIONS[current]():
+            for statement in _MIGRATIONS[current](conn):
                 conn.execute(statement)
             set_meta(conn, f"migrated_to_{current + 1}", now())
             current += 1
         set_meta(conn, "schema_version", str(current))
+
+
+def _missing_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> list[str]:
+    """ALTER statements for the columns `table` lacks: a file restored from a half-applied
+    hand repair must still migrate, and ADD COLUMN has no IF NOT EXISTS."""
+    have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    return [
+        f"ALTER TABLE {table} ADD COLUMN {name} {decl}"
+        for name, decl in columns.items()
+        if name not in have
+    ]
+
+
+def _missing_triggers(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The append-only triggers `table` lacks (same reason as `_missing_columns`)."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return [
+        t
+        for t in _split(_append_only_triggers())
+        if f" ON {table} " in t and t.split()[2] not in have
+    ]
 
 
 def _seals_statements() -> list[str]:
