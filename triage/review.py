@@ -29,7 +29,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 
-from triage import audit, db
+from triage import audit, db, grounds
 from triage.casebuild import ensure_cases, recount_pending, refresh_cases
 from triage.casefile import conviction_history, current_run, history, load_case, progress, run_info
 from triage.claims import claim, claim_holder, claim_next, release, renew_if_held
@@ -145,6 +145,8 @@ def _append(
     run_id: int | None,
     batch: str | None,
     undoes: int | None = None,
+    reasons: tuple[str, ...] = (),
+    note_id: int | None = None,
 ) -> DecisionResult:
     version = state.version + 1
     suggested = _suggestion(conn, run_id, key)
@@ -152,10 +154,10 @@ def _append(
     try:
         cur = conn.execute(
             "INSERT INTO decisions (key, subject_id, version, action, decision, previous, "
-            "reviewer, created_at, run_id, suggested, batch, undoes) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "reviewer, created_at, run_id, suggested, batch, undoes, grounds, note_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (key, subject_id, version, action, decision, state.decision, reviewer, at,
-             run_id, suggested, batch, undoes),
+             run_id, suggested, batch, undoes, ",".join(reasons), note_id),
         )  # fmt: skip
     except sqlite3.IntegrityError:
         # Only reachable if someone wrote outside BEGIN IMMEDIATE; still never overwrite.
@@ -175,6 +177,10 @@ def _append(
         detail["batch"] = batch
     if undoes is not None:
         detail["undoes"] = undoes
+    if reasons:
+        detail["grounds"] = ",".join(reasons)
+    if note_id is not None:
+        detail["note_id"] = note_id
     # The entry records every field of the row (reviewer = actor, created_at = at), so
     # `triage doctor` can hold each decision to its entry (`triage.coverage`).
     audit.append(conn, reviewer, action, key, detail, at=at)
@@ -208,22 +214,28 @@ def _insert_note(
 
 def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
            expected_version: int | None = None, note: str | None = None,
-           run_id: int | None = None, batch: str | None = None) -> DecisionResult:  # fmt: skip
+           run_id: int | None = None, batch: str | None = None,
+           grounds_text: str | None = None) -> DecisionResult:  # fmt: skip
     """Record a decision. `expected_version=None` means "whatever is current" (scripts);
-    the TUI always passes the version it displayed."""
+    the TUI always passes the version it displayed. `grounds_text` is a comma-separated
+    list of `triage.grounds` ids (not_eligible only); a note given with the decision is
+    written first and linked from it, so the exhibit can print the two together."""
     _check_kind(decision)
+    reasons = grounds.parse(grounds_text, decision=decision, note=note)
     try:
         with db.write(conn):
             subject_id = _subject_of(conn, key)
             state = _state(conn, key)
             _check_version(key, expected_version, state, decision)
             run = run_id if run_id is not None else db.active_run_id(conn)
+            note_id = None
+            if note is not None and note.strip():
+                note_id = _insert_note(conn, subject_id, key, note, reviewer).id
             result = _append(
                 conn, key=key, subject_id=subject_id, state=state, action="decide",
                 decision=decision, reviewer=reviewer, run_id=run, batch=batch,
+                reasons=reasons, note_id=note_id,
             )  # fmt: skip
-            if note is not None and note.strip():
-                _insert_note(conn, subject_id, key, note, reviewer)
             recount_pending(conn, subject_id)
     except ConflictError as exc:
         _log_conflicts(conn, reviewer, "decide", [exc])
@@ -232,10 +244,12 @@ def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
 
 
 def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision: str,
-                reviewer: str, *, run_id: int | None = None) -> list[DecisionResult]:  # fmt: skip
+                reviewer: str, *, run_id: int | None = None,
+                grounds_text: str | None = None) -> list[DecisionResult]:  # fmt: skip
     """Bulk decision on (key, expected_version) pairs in one transaction, one batch id.
     All or nothing: any conflict raises ConflictError and nothing is written."""
     _check_kind(decision)
+    reasons = grounds.parse(grounds_text, decision=decision, note=None)
     keys = [k for k, _ in items]
     if len(set(keys)) != len(keys):
         raise UsageError("bulk decision: a conviction is listed twice")
@@ -261,7 +275,7 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
                     _append(
                         conn, key=key, subject_id=subjects[key], state=states[key],
                         action="decide", decision=decision, reviewer=reviewer, run_id=run,
-                        batch=batch,
+                        batch=batch, reasons=reasons,
                     )
                 )  # fmt: skip
             for subject_id in set(subjects.values()):

@@ -193,6 +193,7 @@ def _decision_fields(row: sqlite3.Row, entry: sqlite3.Row, detail: dict[str, Any
         "previous": detail.get("previous"), "reviewer": entry["actor"],
         "run_id": detail.get("run_id"), "suggested": detail.get("suggested"),
         "batch": detail.get("batch"), "undoes": detail.get("undoes"),
+        "grounds": detail.get("grounds", ""), "note_id": detail.get("note_id"),
     }  # fmt: skip
     wrong = [f for f, value in recorded.items() if row[f] != value]
     if not same_moment(str(row["created_at"]), str(entry["at"])):

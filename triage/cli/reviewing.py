@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from triage import db, identity, review
+from triage import db, grounds, identity, review
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
@@ -141,6 +141,14 @@ def decide_cmd(
         str, typer.Option("--decision", help="dismiss, reduce, not_eligible or defer.")
     ],
     note: Annotated[str | None, typer.Option("--note", help="A note to keep with it.")] = None,
+    grounds_text: Annotated[
+        str | None,
+        typer.Option(
+            "--grounds",
+            help="With not_eligible: why relief is challenged, comma-separated ids from "
+            "`triage grounds` (court exhibits print their labels and citations).",
+        ),
+    ] = None,
     expect_version: Annotated[
         int | None,
         typer.Option(
@@ -161,8 +169,9 @@ def decide_cmd(
     try:
         run_id = _run_id(conn, run) if run is not None else None
         result = review.decide(
-            conn, key, decision, who, expected_version=expect_version, note=note, run_id=run_id
-        )
+            conn, key, decision, who, expected_version=expect_version, note=note,
+            run_id=run_id, grounds_text=grounds_text,
+        )  # fmt: skip
     finally:
         conn.close()
     if as_json:
@@ -170,6 +179,15 @@ def decide_cmd(
         return
     was = f", was {result.previous}" if result.previous else ""
     out.print(f"{clean(key)}: {result.decision} (version {result.version}{was}) by {who}")
+
+
+def grounds_cmd(as_json: JsonOption = False) -> None:
+    """List the grounds a reviewer can give for challenging relief (decide --grounds)."""
+    if as_json:
+        print_json([asdict(g) for g in grounds.GROUNDS])
+        return
+    for g in grounds.GROUNDS:
+        out.print(f"{g.id:<20} {g.label}" + (f"  [{g.citation}]" if g.citation else ""))
 
 
 def note_cmd(
@@ -338,3 +356,4 @@ def register(app: typer.Typer) -> None:
     app.command("claim")(claim_cmd)
     app.command("release")(release_cmd)
     app.command("history")(history_cmd)
+    app.command("grounds")(grounds_cmd)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rules.doj_layout import DOJ_COLUMNS
+from triage import grounds
 from triage.export.bundle import Bundle
 from triage.export.pdf import Document
 from triage.export.runs import RunFacts
@@ -44,12 +45,13 @@ CHALLENGED_COLUMNS = (
 _QUERY = """
 SELECT d.key, d.subject_id, d.outcome, d.label, d.reason, d.citation, d.section,
        d.county, c.event_date, c.ofn, c.offense_descr, p.name, p.dob, p.cii, s.raw,
-       cd.decision, cd.reviewer, cd.decided_at
+       cd.decision, cd.reviewer, cd.decided_at, coalesce(dd.grounds, '') AS grounds
 FROM determinations d
 JOIN convictions c ON c.key = d.key
 JOIN people p ON p.subject_id = d.subject_id
 JOIN source_rows s ON s.id = c.first_row_id
 LEFT JOIN current_decisions cd ON cd.key = d.key
+LEFT JOIN decisions dd ON dd.id = cd.decision_id
 WHERE d.run_id = ?
 ORDER BY d.county, p.name, d.subject_id, c.event_date, d.key
 """
@@ -78,6 +80,7 @@ class Position:
     label: str
     reason: str
     citation: str
+    grounds: str = ""  # the reviewer's `triage.grounds` ids, comma-separated
 
     @property
     def overridden(self) -> bool:
@@ -115,6 +118,7 @@ def positions(conn: sqlite3.Connection, run_id: int) -> list[Position]:
             final=final_position(r["outcome"], r["decision"]), decision=r["decision"],
             decided_by=r["reviewer"] or "", decided_at=r["decided_at"] or "",
             label=r["label"], reason=r["reason"], citation=r["citation"],
+            grounds=r["grounds"],
         ))  # fmt: skip
     return out
 
@@ -192,6 +196,27 @@ def export(
     return {"exhibits": exhibits, "challenged": len(challenged), "pending": pending}
 
 
+def _grounds(p: Position) -> tuple[str, str, str]:
+    """(grounds, reason, citation) for a challenged conviction.
+
+    The reviewer's own grounds come first; the run's label, reason and citation stand only
+    when the run itself said not eligible; a reviewer's challenge with neither says so in
+    the exhibit rather than leaving the reason blank."""
+    if p.grounds:
+        reason, citation = grounds.describe(p.grounds)
+        who = "Reviewer's grounds" + (
+            "" if p.suggested == "not_eligible" else f" (the run suggested {p.suggested})"
+        )
+        return who, reason, citation
+    if p.suggested == "not_eligible":
+        return p.label, p.reason, p.citation
+    return (
+        f"Reviewer decision (the run suggested {p.suggested})",
+        "No grounds recorded with the decision; see the notes",
+        "",
+    )
+
+
 def _challenged(
     conn: sqlite3.Connection, bundle: Bundle, items: list[Position], subtitle: str
 ) -> None:
@@ -199,14 +224,10 @@ def _challenged(
     rows = []
     for p in items:
         text = notes.get((p.subject_id, p.key), []) + notes.get((p.subject_id, None), [])
-        # The run's label and reason are grounds only when the run itself said not eligible;
-        # otherwise the reviewer's decision (and notes) are the grounds.
-        own = p.suggested == "not_eligible"
-        grounds = p.label if own else f"Reviewer decision (the run suggested {p.suggested})"
+        label, reason, citation = _grounds(p)
         rows.append([p.court_ori, p.court, p.county, p.name, p.dob, p.cii, p.court_number,
-                     p.date, p.section, p.decided_by, p.decided_at, grounds,
-                     p.reason if own else "", p.citation if own else "", " | ".join(text),
-                     p.key])  # fmt: skip
+                     p.date, p.section, p.decided_by, p.decided_at, label, reason, citation,
+                     " | ".join(text), p.key])  # fmt: skip
     with bundle.csv("challenged.csv", CHALLENGED_COLUMNS) as f:
         for row in rows:
             f.row(row)
