@@ -150,3 +150,12 @@ def test_claim_and_release(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert _rows(dbfile, "SELECT count(*) FROM claims") == [(0,)]
     detail = _rows(dbfile, "SELECT actor, detail FROM audit WHERE action = 'release'")
     assert detail[0][0] == "bob" and json.loads(str(detail[0][1]))["holder"] == "alice"
+
+
+def test_same_decision_twice_is_a_no_op(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ("--reviewer", "alice", "--db", str(dbfile))
+    code, _, _ = run_cli(capsys, "decide", K1, "--decision", "dismiss", *base)
+    assert code == 0
+    code, out, _ = run_cli(capsys, "decide", K1, "--decision", "dismiss", *base)
+    assert code == 0 and "already dismiss, nothing written" in out
+    assert _rows(dbfile, "SELECT count(*) FROM decisions") == [(1,)]

@@ -203,3 +203,27 @@ def test_append_only_tables_refuse_edits(setup: tuple) -> None:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             with db.write(conn):
                 conn.execute(sql)
+
+
+def test_same_decision_again_writes_nothing(setup: tuple) -> None:
+    conn, run, _ = setup
+    first = review.decide(conn, K1, "dismiss", "alice", expected_version=0)
+    again = review.decide(conn, K1, "dismiss", "alice", expected_version=1)
+    assert first.changed and not again.changed
+    assert (again.version, again.decision) == (1, "dismiss")
+    assert conn.execute("SELECT count(*) FROM decisions WHERE key = ?", (K1,)).fetchone()[0] == 1
+    assert len(_audit(conn, "decide")) == 1
+    # In bulk the unchanged one is skipped and the other written.
+    results = review.decide_many(conn, [(K1, 1), (K3A, 0)], "dismiss", "alice", run_id=run)
+    assert [(r.key, r.changed) for r in results] == [(K1, False), (K3A, True)]
+    assert len(_audit(conn, "decide")) == 2
+
+
+def test_today_and_session_counts_leave_out_undone_decisions(setup: tuple) -> None:
+    conn, run, _ = setup
+    start = db.now()
+    review.decide(conn, K1, "dismiss", "alice")
+    review.decide(conn, K3A, "reduce", "alice")
+    review.undo(conn, K3A, "alice")
+    p = review.progress(conn, run, "alice", start)
+    assert (p.decided_today, p.decided_this_session) == (1, 1)

@@ -343,7 +343,8 @@ def progress(conn: sqlite3.Connection, run_id: int, reviewer: str, session_start
     session = int(
         conn.execute(
             "SELECT count(*) FROM decisions WHERE reviewer = ? AND created_at >= ? "
-            "AND action = 'decide'",
+            "AND action = 'decide' "
+            "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = decisions.id)",
             (reviewer, session_start),
         ).fetchone()[0]
     )
@@ -365,7 +366,8 @@ def progress(conn: sqlite3.Connection, run_id: int, reviewer: str, session_start
     )
     today = int(
         conn.execute(
-            "SELECT count(*) FROM decisions WHERE created_at >= ? AND action = 'decide'",
+            "SELECT count(*) FROM decisions WHERE created_at >= ? AND action = 'decide' "
+            "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = decisions.id)",
             (_local_midnight_utc(now),),
         ).fetchone()[0]
     )

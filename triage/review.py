@@ -212,6 +212,12 @@ def _insert_note(
     return Note(note_id, subject_id, key, reviewer, at, body)
 
 
+def _unchanged(state: _State, decision: str, reasons: tuple[str, ...], note: str | None) -> bool:
+    """The same decision again, with nothing new (no grounds, no note), writes nothing: a
+    repeated key press must not pile up versions "dismiss (was dismiss)"."""
+    return state.decision == decision and not reasons and not (note and note.strip())
+
+
 def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
            expected_version: int | None = None, note: str | None = None,
            run_id: int | None = None, batch: str | None = None,
@@ -227,6 +233,8 @@ def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
             subject_id = _subject_of(conn, key)
             state = _state(conn, key)
             _check_version(key, expected_version, state, decision)
+            if _unchanged(state, decision, reasons, note):
+                return DecisionResult(0, key, state.version, decision, decision, changed=False)
             run = run_id if run_id is not None else db.active_run_id(conn)
             note_id = None
             if note is not None and note.strip():
@@ -271,6 +279,10 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
             if conflicts:
                 raise _BulkConflict(conflicts)
             for key, _ in items:
+                if _unchanged(states[key], decision, reasons, None):
+                    st = states[key]
+                    results.append(DecisionResult(0, key, st.version, decision, decision, False))
+                    continue
                 results.append(
                     _append(
                         conn, key=key, subject_id=subjects[key], state=states[key],

@@ -130,6 +130,7 @@ class DecisionResult:
     version: int
     decision: str | None
     previous: str | None
+    changed: bool = True  # False: the conviction already carried this decision; nothing written
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,9 @@ def decide_cmd(
     if as_json:
         print_json({**asdict(result), "reviewer": who})
         return
+    if not result.changed:
+        out.print(f"{clean(key)}: already {result.decision}, nothing written")
+        return
     was = f", was {result.previous}" if result.previous else ""
     out.print(f"{clean(key)}: {result.decision} (version {result.version}{was}) by {who}")
 
