@@ -5,16 +5,18 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.segment import Segment, Segments
-from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.color import Color
-from textual.filter import Monochrome
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.notifications import SeverityLevel
+from textual.widgets import Input, TextArea
 
 from triage import db, review
 from triage.display import clean
@@ -31,17 +33,18 @@ from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.screens.queue import QueueScreen
 from triage.tui.screens.stats import StatsScreen
 from triage.tui.screens.whatif import PackPicker, WhatIfScreen
+from triage.tui.widgets.keybar import MessageLine
 
 PROGRESS_SECONDS = 60
 
 
-class _Monochrome(Monochrome):
-    """Textual's NO_COLOR filter fails on segments without a style (textual 8.2.8, e.g. in
-    the compact Select); give them the null style first."""
+class _NoColour(LineFilter):
+    """NO_COLOR: drop every foreground and background colour, keep bold, italic, reverse
+    and underline (states never rely on colour alone). Textual's own NO_COLOR filter maps
+    colours to greys, which still writes colour codes."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        null = Style.null()
-        return super().apply([Segment(t, s or null, c) for t, s, c in segments], background)
+        return [Segment(t, None if s is None else s.without_color, c) for t, s, c in segments]
 
 
 EXIT_CRASH = 70
@@ -84,7 +87,7 @@ class ReviewApp(App[int]):
         conn: sqlite3.Connection | None = None,
     ) -> None:
         super().__init__()
-        self._filters = [_Monochrome() if type(f) is Monochrome else f for f in self._filters]
+        self._no_colour = _NoColour()
         self.db_path = Path(db_path)
         self.db_name = self.db_path.name
         self.reviewer = reviewer
@@ -103,7 +106,16 @@ class ReviewApp(App[int]):
         self.progress: Progress | None = None
         self.drafts: dict[tuple[str, str | None], str] = {}
         self.known_bindings = self.collect_bindings()
-        self._user_keymap = keymap or {}
+        # The user's remapping (binding id -> keys), kept here so the key bar, help and
+        # messages show the keys actually in force (Textual keeps its copy private).
+        self.user_keymap = {bid: keymaps.normalize(k) for bid, k in (keymap or {}).items()}
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        if not self.no_color:
+            return filters
+        kept = [f for f in filters if not isinstance(f, Monochrome | NoColor)]
+        return [*kept, self._no_colour]
 
     @classmethod
     def collect_bindings(cls) -> dict[str, Binding]:
@@ -111,8 +123,8 @@ class ReviewApp(App[int]):
         return keymaps.bindings_by_id(sources)
 
     def on_mount(self) -> None:
-        if self._user_keymap:
-            self.set_keymap(self._user_keymap)
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self.push_screen(QueueScreen())
         self.set_interval(PROGRESS_SECONDS, self.refresh_progress)
         # Textual and the loaded modules are long-lived: keep them out of the garbage
@@ -127,7 +139,7 @@ class ReviewApp(App[int]):
     def keys_for(self, binding_id: str) -> str:
         """All keys of a binding as the user sees them (after remapping)."""
         binding = self.known_bindings[binding_id]
-        keys = self._keymap.get(binding_id, binding.key)
+        keys = self.user_keymap.get(binding_id, binding.key)
         return " / ".join(
             self.get_key_display(Binding(k.strip(), binding.action)) for k in keys.split(",")
         )
@@ -144,11 +156,34 @@ class ReviewApp(App[int]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Toasts never parse markup and pass the display sanitizer: messages can carry keys
-        the user remapped (`[`) or values from the database (conviction keys, reviewers)."""
+        """One message line per screen instead of piling toasts; a screen without one (a
+        modal over nothing) gets a toast. Messages never parse markup and pass the display
+        sanitizer: they can carry remapped keys (`[`) or database values (keys, names)."""
+        for screen in reversed(self.screen_stack):
+            lines = screen.query(MessageLine)
+            if lines:
+                lines.first().show(message, severity, timeout if timeout is not None else 5)
+                return
         super().notify(
             clean(message), title=clean(title), severity=severity, timeout=timeout, markup=False
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._key_feedback(event)
+        await super().on_event(event)
+
+    def _key_feedback(self, event: events.Key) -> None:
+        """A key clears an error; a printable key nothing on the screen is bound to says so
+        (unless it is typed into a text box)."""
+        for bar in self.screen.query(MessageLine):
+            bar.key_pressed()
+        if isinstance(self.focused, Input | TextArea) or not event.is_printable:
+            return
+        bound = {keymaps.key_name(k) for k in self.active_bindings}
+        if event.key not in bound and keymaps.key_name(event.character or "") not in bound:
+            help_key = self.key_for("app.help")
+            self.notify(f"{event.character}: no such key here; {help_key} for keys", timeout=3)
 
     # -- progress --------------------------------------------------------------------
 

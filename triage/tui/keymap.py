@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from textual.binding import Binding, BindingType
-from textual.keys import _normalize_key_list
 
 from triage.errors import TriageError
 
@@ -80,8 +80,39 @@ def load(path: Path, known: Mapping[str, Binding], *, required: bool) -> dict[st
     return keymap
 
 
+# Unicode names Textual spells differently for key names.
+_KEY_NAMES = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+
+
+def key_name(key: str) -> str:
+    """A key as Textual names it: `?` is `question_mark`, `[` `left_square_bracket`;
+    letters, digits and named keys (`enter`, `ctrl+s`) stay as they are."""
+    key = key.strip()
+    if len(key) != 1 or key.isalnum():
+        return key
+    if key == "\t":
+        return "tab"
+    try:
+        name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return key
+    return _KEY_NAMES.get(name, name)
+
+
+def normalize(keys: str) -> str:
+    """A comma-separated key list with every key in Textual's long form."""
+    return ",".join(key_name(k) for k in keys.split(","))
+
+
 def _keys(value: str) -> set[str]:
-    return {k for k in _normalize_key_list(value).split(",") if k}
+    return {k for k in normalize(value).split(",") if k}
 
 
 def check_clashes(keymap: Mapping[str, str], known: Mapping[str, Binding], where: str) -> None:

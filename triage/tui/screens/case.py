@@ -15,7 +15,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer
 
 from triage import db, review
 from triage.display import line
@@ -26,6 +25,7 @@ from triage.tui.screens.bulk import undo_last
 from triage.tui.screens.claims import ClaimMixin
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.widgets import case_text
+from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
 from triage.tui.widgets.text_view import TextView
 
@@ -57,6 +57,7 @@ class CaseScreen(ClaimMixin):
         Binding(
             "e", "toggle_events", "Show arrests and court actions", id="case.events", show=False
         ),
+        Binding("w", "toggle_trace", "Show or fold the rule trace", id="case.trace", show=False),
         Binding("j,down", "move(1)", "Next conviction", id="case.down", show=False),
         Binding("k,up", "move(-1)", "Previous conviction", id="case.up", show=False),
         Binding(
@@ -87,6 +88,8 @@ class CaseScreen(ClaimMixin):
         self.cursor = 0
         self.marked: set[str] = set()
         self.all_events = False
+        self.show_trace = False
+        self._detail_shown: str | None = None  # conviction key the detail pane shows
 
     @property
     def triage(self) -> ReviewApp:
@@ -99,7 +102,8 @@ class CaseScreen(ClaimMixin):
             yield TextView(wrap=False, id="timeline-box")
             yield TextView(id="detail-box")
         yield TextView(id="history-box")
-        yield Footer()
+        yield MessageLine()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#timeline-box").border_title = "Record · ★ Prop 64 · ° other county"
@@ -213,9 +217,18 @@ class CaseScreen(ClaimMixin):
         timeline.update(body)
         timeline.show_line(cursor_line)
         focused = self.focused_conviction
-        self.query_one("#detail-box", TextView).update(
-            case_text.detail(focused) if focused else Text("(nothing to show)", style="dim")
+        box = self.query_one("#detail-box", TextView)
+        box.update(
+            case_text.detail(
+                focused, show_trace=self.show_trace, trace_key=self.triage.key_for("case.trace")
+            )
+            if focused
+            else Text("(nothing to show)", style="dim")
         )
+        shown = focused.key if focused else None
+        if shown != self._detail_shown:  # another conviction: read it from the top
+            self._detail_shown = shown
+            box.scroll_to(y=0, animate=False)
         self.query_one("#history-box", TextView).update(case_text.history(case.history, case.notes))
 
     def _claim_note(self, case: CaseView) -> Text | None:
@@ -254,6 +267,10 @@ class CaseScreen(ClaimMixin):
 
     def action_toggle_events(self) -> None:
         self.all_events = not self.all_events
+        self.refresh_view()
+
+    def action_toggle_trace(self) -> None:
+        self.show_trace = not self.show_trace
         self.refresh_view()
 
     def action_scroll_detail(self, step: int) -> None:

@@ -10,7 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from triage import db, review
 from triage.review import SORT_KEYS, CaseRow, QueueFilter
@@ -19,6 +19,7 @@ from triage.tui.screens.bulk import bulk_decide, undo_last
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.filter import FilterScreen, describe
 from triage.tui.widgets.queue_view import PAGE_SIZE, QueueSource, QueueView
+from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ class QueueScreen(Screen[None]):
             "escape cancels",
             id="search",
         )
-        yield Footer()
+        yield MessageLine()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._hide_search()

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from triage.display import clean
 from triage.review_stats import ReviewStats, review_stats
 from triage.tui import fmt
 from triage.tui.screens.whatif import PackPicker, WhatIfScreen
+from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ class StatsScreen(Screen[None]):
         yield StatusBar("statistics", id="status")
         with VerticalScroll(id="stats-box"):
             yield Static(Text("loading…", style="dim"), markup=False, id="stats")
-        yield Footer()
+        yield MessageLine()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.action_reload()

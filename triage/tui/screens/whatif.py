@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -28,6 +28,7 @@ from triage.display import line
 from triage.errors import TriageError
 from triage.review import RunInfo
 from triage.tui import fmt
+from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
 from triage.whatif import WhatIfReport, compare
 
@@ -106,7 +107,8 @@ class WhatIfScreen(Screen[None]):
         yield StatusBar("what-if", id="status")
         with VerticalScroll(id="whatif-box"):
             yield Static(self._computing(), markup=False, id="whatif")
-        yield Footer()
+        yield MessageLine()
+        yield KeyBar()
 
     def _computing(self) -> Text:
         back = cast("ReviewApp", self.app).key_for("whatif.back")

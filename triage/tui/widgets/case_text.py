@@ -190,41 +190,92 @@ def _field(label: str, value: Text) -> Text:
     return out
 
 
-def detail(c: ConvictionItem) -> Text:
+def no_suggestion_why(c: ConvictionItem) -> str:
+    """Why `accept` has nothing to record: the question that would resolve the case when
+    the pack states one, else what the reviewer has to settle."""
+    question = getattr(c, "question", "")  # set by packs that state one
+    if question:
+        return str(question)
+    if c.flags:
+        return "settle the flags below, then choose a decision key"
+    return "the pack decides nothing for this step; choose a decision key"
+
+
+def _flag_lines(c: ConvictionItem) -> Text:
+    """One line per flag: its name, what it means, and the raw field it comes from."""
     out = Text()
-    out.append_text(
-        line(
-            ("Conviction ", "bold"),
-            (c.key, "bold"),
-            "  ",
-            (fmt.show_date(c.date), ""),
-            " · ",
-            (c.county, ""),
-            " (in county)" if c.in_county else " (other county)",
-        )
+    for flag in c.flags:
+        out.append_text(line("⚑ ", (flag, "bold magenta")))
+        words = fmt.flag_words(flag)
+        if words:
+            out.append_text(line("  ", (words, "")))
+        evidence = _FLAG_EVIDENCE.get(flag)
+        if evidence:
+            raw = {"comment": c.comment, "offense": c.offense, "date": c.date}[evidence]
+            label = {"comment": "COMMENT_TEXT", "offense": "OFFENSE_DESCR", "date": "date"}
+            out.append_text(
+                line("  ", (label[evidence], "dim"), " │", (raw or "(blank)", "italic"), "│")
+            )
+        out.append("\n")
+    if c.flags and c.forced_review:
+        out.append("  (the pack sends every conviction with these flags to review)\n", style="dim")
+    return out
+
+
+def _decision_line(c: ConvictionItem) -> Text:
+    if c.decision is None:
+        return Text(f"undecided · version {c.decision_version}", style="bold yellow")
+    return line(
+        (fmt.outcome(c.decision), "bold " + fmt.OUTCOME_STYLES.get(c.decision, "")),
+        f" · version {c.decision_version} · by ",
+        (c.decided_by or "?", "bold"),
+        " ",
+        (fmt.show_time(c.decided_at), ""),
     )
-    out.append("\n")
-    out.append_text(_field("Court", text(c.court_number or "—")))
-    out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
-    if c.comment:
-        out.append_text(_field("Comment", text(c.comment, "italic")))
+
+
+def _facts(c: ConvictionItem) -> Text:
     end = fmt.sentence_end(c.date, c.sentence_days)
-    facts = line(
+    return line(
         (c.section or "no section", "bold"),
         " · felony" if c.felony else " · misdemeanor",
         " · sentence " + fmt.sentence(c.sentence_days),
         f" (ended {end})" if end else "",
         " · Prop 64" if c.prop64 else "",
     )
-    out.append_text(_field("Section", facts))
+
+
+def _where(c: ConvictionItem) -> Text:
+    return line(
+        (c.key, "bold"),
+        "  ",
+        (fmt.show_date(c.date), ""),
+        " · ",
+        (c.county, ""),
+        " (in county)" if c.in_county else " (other county)",
+        " · court ",
+        (c.court_number or "—", ""),
+    )
+
+
+def detail(c: ConvictionItem, *, show_trace: bool = False, trace_key: str = "w") -> Text:
+    """What the reviewer needs first, in order: outcome, reason, the suggestion (or why
+    there is none), the flags with their evidence, the charge; then the rest. The rule
+    trace is folded unless `show_trace`, so the first screenful at 80x24 holds the case."""
+    out = Text()
     if not decidable(c):
+        out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
+        out.append_text(_field("Section", _facts(c)))
+        out.append_text(_field("Where", _where(c)))
+        if c.comment:
+            out.append_text(_field("Comment", text(c.comment, "italic")))
         if not c.prop64:
             why = "not a Prop 64 conviction"
         elif not c.in_county:
             why = "a Prop 64 conviction outside the run's county"
         else:
             why = "the pack did not classify it"
-        out.append(f"\nNot classified: {why}. Nothing to decide here.\n", style="dim")
+        out.append(f"Not classified: {why}. Nothing to decide here.\n", style="dim")
         return out
     style = fmt.OUTCOME_STYLES.get(c.outcome or "", "")
     out.append_text(
@@ -232,55 +283,35 @@ def detail(c: ConvictionItem) -> Text:
     )
     out.append_text(_field("Reason", text(c.reason)))
     sugg = suggestion(c)
-    out.append_text(
-        _field(
-            "Suggests",
-            Text(fmt.outcome(sugg) if sugg else "no suggestion", style="bold" if sugg else "dim"),
-        )
-    )
+    if sugg:
+        shown = Text(fmt.outcome(sugg), style="bold " + fmt.OUTCOME_STYLES.get(sugg, ""))
+        suggested_reason = str(getattr(c, "suggested_reason", "") or "")
+        if suggested_reason and suggested_reason != c.reason:
+            shown.append_text(line(" — ", (suggested_reason, "")))
+    else:
+        shown = line(("no suggestion: ", "bold"), (no_suggestion_why(c), ""))
+    out.append_text(_field("Suggests", shown))
+    out.append_text(_flag_lines(c))
+    out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
+    shown_as_evidence = any(_FLAG_EVIDENCE.get(f) == "comment" for f in c.flags)
+    if c.comment and not shown_as_evidence:
+        out.append_text(_field("Comment", text(c.comment, "italic")))
+    out.append_text(_field("Decision", _decision_line(c)))
+    out.append_text(_field("Section", _facts(c)))
     if c.citation:
         out.append_text(_field("Citation", text(c.citation)))
-    if c.trace:
-        out.append("Rule trace\n", style="bold")
+    out.append_text(_field("Where", _where(c)))
+    if c.trace and show_trace:
+        out.append(f"Rule trace ({trace_key} folds it)\n", style="bold")
         for step_id, matched, why in c.trace:
             mark = Text("  ✓ " if matched else "  ✗ ", style="green" if matched else "dim")
             out.append_text(line(mark, (step_id, "bold" if matched else ""), "  ", (why, "")))
             out.append("\n")
-    if c.flags:
-        out.append("Review flags\n", style="bold")
-        for flag in c.flags:
-            out.append_text(line("  ⚑ ", (flag, "bold magenta")))
-            words = fmt.flag_words(flag)
-            if words:
-                out.append_text(line("  ", (words, "dim")))
-            evidence = _FLAG_EVIDENCE.get(flag)
-            raw = {"comment": c.comment, "offense": c.offense, "date": c.date}.get(evidence or "")
-            if evidence:
-                label = {"comment": "COMMENT_TEXT", "offense": "OFFENSE_DESCR", "date": "date"}[
-                    evidence
-                ]
-                out.append_text(line("  ", (label, "dim"), " │", (raw or "(blank)", "italic"), "│"))
-            out.append("\n")
-    if c.forced_review:
-        out.append("  (the pack sends every conviction with these flags to review)\n", style="dim")
-    if c.decision is None:
-        out.append_text(
-            _field(
-                "Decision", Text(f"undecided · version {c.decision_version}", style="bold yellow")
-            )
-        )
-    else:
-        out.append_text(
-            _field(
-                "Decision",
-                line(
-                    (fmt.outcome(c.decision), "bold " + fmt.OUTCOME_STYLES.get(c.decision, "")),
-                    f" · version {c.decision_version} · by ",
-                    (c.decided_by or "?", "bold"),
-                    " ",
-                    (fmt.show_time(c.decided_at), ""),
-                ),
-            )
+    elif c.trace:
+        hit = sum(1 for _s, matched, _w in c.trace if matched)
+        out.append(
+            f"Rule trace: {len(c.trace)} steps, {hit} matched ({trace_key} shows them)\n",
+            style="dim",
         )
     return out
 
