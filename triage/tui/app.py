@@ -7,6 +7,7 @@ import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from rich.segment import Segment, Segments
 from rich.text import Text
@@ -28,6 +29,7 @@ from triage.tui.pool import ReaderPool
 from triage.tui.screens.bulk import BulkScreen
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.filter import FilterScreen
+from triage.tui.screens.grounds import GroundsScreen
 from triage.tui.screens.help import HelpScreen
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.screens.queue import QueueScreen
@@ -72,6 +74,7 @@ class ReviewApp(App[int]):
         StatsScreen,
         ConflictScreen,
         BulkScreen,
+        GroundsScreen,
         PackPicker,
         WhatIfScreen,
     )
@@ -229,6 +232,33 @@ class ReviewApp(App[int]):
             self.screen.dismiss(None)
         else:
             self.push_screen(StatsScreen())
+
+    def run_in_scope(self, scope: str, action: str, _steps: int = 0) -> None:
+        """Run a screen's action from anywhere (the command palette), going to the screen
+        that owns it first, one step per refresh: back down the stack to it, or on to it
+        (a case action from the queue opens the case under the cursor)."""
+        here = self.screen
+        if scope == "app" or getattr(here, "SCOPE", "") == scope:
+            self.call_later((self if scope == "app" else here).run_action, action)
+            return
+        below = [getattr(s, "SCOPE", "") for s in self.screen_stack[:-1]]
+        if _steps > 4:
+            self.notify(f"Could not reach the {scope} screen from here.", severity="warning")
+            return
+        if scope in below or (scope == "case" and not isinstance(here, QueueScreen)):
+            here.dismiss(None)
+        elif scope == "case":
+            cast(QueueScreen, here).action_open()
+        elif scope == "stats":
+            self.action_stats()
+        elif scope == "whatif" and isinstance(here, StatsScreen):
+            here.action_whatif()
+        elif scope == "whatif":
+            self.action_stats()
+        else:
+            self.notify(f"Not from here: go to the {scope} screen first.", severity="warning")
+            return
+        self.call_after_refresh(self.run_in_scope, scope, action, _steps + 1)
 
     # -- crashes ---------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""The command palette (ctrl+p): every binding of the current screen and the app, by
-its description, plus a few commands that have no key."""
+"""The command palette (ctrl+p): every action of the app's screens, by its description,
+from any screen. An action of another screen takes you there first (a case action from
+the queue opens the case under the cursor; a queue action from a case goes back)."""
 
 from __future__ import annotations
 
@@ -12,25 +13,32 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
 
+# Screens you can be taken to; the modal ones (note, grounds, bulk...) act only inside.
+ROUTABLE = ("app", "queue", "case", "stats", "whatif")
+
 
 class TriageCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = cast("ReviewApp", self.app)
-        screen = self.screen  # the screen under the palette
+        here = getattr(self.screen, "SCOPE", "")  # the screen under the palette
         out: list[tuple[str, str, Callable[[], object]]] = []
         seen: set[str] = set()
-        for binding_id, binding in app.known_bindings.items():
+        ordered = sorted(
+            app.known_bindings.items(), key=lambda kv: kv[0].split(".", 1)[0] not in (here, "app")
+        )
+        for binding_id, binding in ordered:
             scope = binding_id.split(".", 1)[0]
-            owner = app if scope == "app" else screen
-            if scope != "app" and getattr(screen, "SCOPE", "") != scope:
+            if scope not in ROUTABLE and scope != here:
                 continue
-            if binding.description in seen:
+            title = binding.description
+            if scope not in (here, "app"):
+                title = f"{scope.capitalize()}: {title}"
+            if title in seen:
                 continue
-            seen.add(binding.description)
+            seen.add(title)
             keys = app.keys_for(binding_id)
-            out.append(
-                (binding.description, f"key: {keys}", partial(owner.run_action, binding.action))
-            )
+            run = partial(app.run_in_scope, scope, binding.action)
+            out.append((title, f"key: {keys}", run))
         return out
 
     async def discover(self) -> Hits:

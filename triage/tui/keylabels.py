@@ -52,7 +52,7 @@ SHORT: dict[str, str] = {
     "filter.apply": "apply",
     "filter.cancel": "cancel",
     "grounds.toggle": "pick",
-    "grounds.save": "save",
+    "grounds.save": "record",
     "grounds.cancel": "cancel",
     "help.close": "close",
     "help.down": "down",

@@ -23,6 +23,7 @@ from triage.review import CaseView, ConvictionItem
 from triage.tui import fmt
 from triage.tui.screens.bulk import undo_last
 from triage.tui.screens.claims import ClaimMixin
+from triage.tui.screens.grounds import GroundsChoice, GroundsScreen
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.widgets import case_text
 from triage.tui.widgets.keybar import KeyBar, MessageLine
@@ -220,7 +221,10 @@ class CaseScreen(ClaimMixin):
         box = self.query_one("#detail-box", TextView)
         box.update(
             case_text.detail(
-                focused, show_trace=self.show_trace, trace_key=self.triage.key_for("case.trace")
+                focused,
+                show_trace=self.show_trace,
+                trace_key=self.triage.key_for("case.trace"),
+                width=box.scrollable_content_region.width or 80,
             )
             if focused
             else Text("(nothing to show)", style="dim")
@@ -330,10 +334,39 @@ class CaseScreen(ClaimMixin):
                 "This conviction was not classified by the pack; nothing to decide.", timeout=3
             )
             return
+        todo = [c for c in targets if c.decision != decision]
+        if not todo:  # the same key again: nothing to write (the service agrees)
+            self.notify(f"Already {fmt.outcome(decision)}: nothing written.", timeout=3)
+            return
+        if decision == "not_eligible":
+            self._ask_grounds(todo)
+            return
+        self._record(todo, decision, None)
+
+    def _ask_grounds(self, todo: list[ConvictionItem]) -> None:
+        """A challenge carries its grounds: pick them first; escape writes nothing."""
+        many = len(todo) > 1 or bool(self.marked)
+        what = f"{len(todo)} convictions" if many else todo[0].key
+        title = line(("Not eligible: ", "bold"), (what, "bold"), " · pick the grounds")
+
+        def picked(choice: GroundsChoice | None) -> None:
+            if choice is None:
+                self.notify("Cancelled: nothing written.", timeout=2)
+                return
+            self._record(todo, "not_eligible", choice)
+
+        # In bulk the note is not kept per conviction, so `other` (which needs one) is
+        # offered only for a single conviction.
+        self.app.push_screen(GroundsScreen(title, allow_other=not many), picked)
+
+    def _record(
+        self, targets: list[ConvictionItem], decision: str, choice: GroundsChoice | None
+    ) -> None:
         app = self.triage
-        focus = targets[-1]
+        grounds_text = choice.grounds_text if choice else None
         try:
             if len(targets) == 1 and not self.marked:
+                focus = targets[0]
                 review.decide(
                     app.conn,
                     focus.key,
@@ -341,6 +374,8 @@ class CaseScreen(ClaimMixin):
                     app.reviewer,
                     expected_version=focus.decision_version,
                     run_id=app.run_id,
+                    grounds_text=grounds_text,
+                    note=choice.note if choice else None,
                 )
             else:
                 review.decide_many(
@@ -349,7 +384,10 @@ class CaseScreen(ClaimMixin):
                     decision,
                     app.reviewer,
                     run_id=app.run_id,
+                    grounds_text=grounds_text,
                 )
+                if choice and choice.note:
+                    review.add_note(app.conn, self.subject_id, choice.note, app.reviewer)
         except ConflictError as exc:
             self._conflict(exc, decision)
             return
@@ -359,10 +397,10 @@ class CaseScreen(ClaimMixin):
         self.marked.clear()
         what = fmt.outcome(decision)
         subject = "1 conviction" if len(targets) == 1 else f"{len(targets)} convictions"
-        toast = f"{what}: {subject} · {app.key_for('case.undo')} to undo"
+        message = f"{what}: {subject} · {app.key_for('case.undo')} to undo"
         self.advance(just_decided={c.key for c in targets})
-        # After the next case is on screen: the toast and the progress figures.
-        self.after_paint(partial(app.notify, toast, timeout=3))
+        # After the next case is on screen: the message and the progress figures.
+        self.after_paint(partial(app.notify, message, timeout=3))
         self.after_paint(partial(app.decided, len(targets)))
 
     def _conflict(self, exc: ConflictError, attempted: str) -> None:

@@ -201,21 +201,26 @@ def no_suggestion_why(c: ConvictionItem) -> str:
     return "the pack decides nothing for this step; choose a decision key"
 
 
-def _flag_lines(c: ConvictionItem) -> Text:
-    """One line per flag: its name, what it means, and the raw field it comes from."""
+def _flag_lines(c: ConvictionItem, width: int) -> Text:
+    """Per flag: its name and what it means, then the raw field it comes from (on the
+    same line when it fits `width`)."""
     out = Text()
     for flag in c.flags:
-        out.append_text(line("⚑ ", (flag, "bold magenta")))
+        head = line("⚑ ", (flag, "bold magenta"))
         words = fmt.flag_words(flag)
         if words:
-            out.append_text(line("  ", (words, "")))
+            head.append_text(line("  ", (words, "")))
         evidence = _FLAG_EVIDENCE.get(flag)
         if evidence:
             raw = {"comment": c.comment, "offense": c.offense, "date": c.date}[evidence]
             label = {"comment": "COMMENT_TEXT", "offense": "OFFENSE_DESCR", "date": "date"}
-            out.append_text(
-                line("  ", (label[evidence], "dim"), " │", (raw or "(blank)", "italic"), "│")
-            )
+            proof = line((label[evidence], "dim"), " │", (raw or "(blank)", "italic"), "│")
+            if head.cell_len + 2 + proof.cell_len <= width:
+                head.append("  ")
+            else:
+                head.append("\n  ")
+            head.append_text(proof)
+        out.append_text(head)
         out.append("\n")
     if c.flags and c.forced_review:
         out.append("  (the pack sends every conviction with these flags to review)\n", style="dim")
@@ -258,7 +263,9 @@ def _where(c: ConvictionItem) -> Text:
     )
 
 
-def detail(c: ConvictionItem, *, show_trace: bool = False, trace_key: str = "w") -> Text:
+def detail(
+    c: ConvictionItem, *, show_trace: bool = False, trace_key: str = "w", width: int = 80
+) -> Text:
     """What the reviewer needs first, in order: outcome, reason, the suggestion (or why
     there is none), the flags with their evidence, the charge; then the rest. The rule
     trace is folded unless `show_trace`, so the first screenful at 80x24 holds the case."""
@@ -291,7 +298,7 @@ def detail(c: ConvictionItem, *, show_trace: bool = False, trace_key: str = "w")
     else:
         shown = line(("no suggestion: ", "bold"), (no_suggestion_why(c), ""))
     out.append_text(_field("Suggests", shown))
-    out.append_text(_flag_lines(c))
+    out.append_text(_flag_lines(c, width))
     out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
     shown_as_evidence = any(_FLAG_EVIDENCE.get(f) == "comment" for f in c.flags)
     if c.comment and not shown_as_evidence:

@@ -91,7 +91,7 @@ class KeyBar(Static):
     def update_keys(self) -> None:
         app = cast("ReviewApp", self.app)
         width = self.size.width or app.size.width or 80
-        wide = width >= WIDE
+        wide = app.size.width >= WIDE  # the terminal's width, as the layout breakpoints
         bindings = screen_bindings(self.screen) + screen_bindings(app)
         items = key_items(app, bindings, wide=wide)
         items.append(("^p", "all commands" if wide else "commands"))
