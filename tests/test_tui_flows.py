@@ -18,6 +18,7 @@ from triage import db
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.screens.queue import QueueScreen
+from triage.tui.widgets.keybar import MessageLine
 from triage.tui.widgets.queue_view import QueueView
 from triage.tui.widgets.text_view import TextView
 
@@ -44,7 +45,7 @@ async def test_decide_moves_to_next_undecided_then_next_case(tmp_path: Path) -> 
         assert screen.focused_conviction.key == "S3:001001002000"  # type: ignore[union-attr]
         await pilot.press("r")
         assert screen.subject_id == "S5"  # then the next case in the queue
-        await pilot.press("n")
+        await pilot.press("n", "space", "ctrl+s")  # not eligible asks for grounds first
     assert decisions(path) == [
         ("S3:001001001000", "decide", "dismiss", "alice"),
         ("S3:001001002000", "decide", "reduce", "alice"),
@@ -336,7 +337,8 @@ async def test_a_refused_write_is_reported_and_the_case_stays(
         await pilot.press("d")
         case = app.screen
         assert isinstance(case, CaseScreen) and case.subject_id == "S1"
-        assert any("nothing was saved" in n.message for n in app._notifications)
+        assert "nothing was saved" in case.query_one(MessageLine).text
+        assert case.query_one(MessageLine).severity == "error"  # stays until the next key
     assert decisions(path) == []
 
 
@@ -353,6 +355,8 @@ async def test_command_palette_runs_screen_commands(tmp_path: Path) -> None:
             if found and found.first().option_count:  # type: ignore[attr-defined]
                 break
         await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("space", "ctrl+s")  # the grounds pick-list
         await pilot.pause()
     assert decisions(path) == [("S1:001001001000", "decide", "not_eligible", "alice")]
 
