@@ -107,7 +107,7 @@ async def test_bulk_marks_decide_all_in_one_batch(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("down", "down", "enter")  # CARTER
-        await pilot.press("space", "space", "d")  # mark both, dismiss both
+        await pilot.press("space", "space", "d")  # mark both, dismiss both (none flagged)
     conn = db.connect(path)
     rows = conn.execute("SELECT key, decision, batch FROM decisions ORDER BY id").fetchall()
     assert [(r[0], r[1]) for r in rows] == [
@@ -227,7 +227,8 @@ async def test_queue_bulk_on_marked_cases_and_undo_of_the_batch(tmp_path: Path) 
         await pilot.press("b")
         assert isinstance(app.screen, BulkScreen)
         assert app.screen.counts == (3, 2, 0)  # 3 undecided convictions in 2 cases
-        await pilot.press("d")
+        assert app.screen.flagged == 1  # ADAMS's is flagged: included only with a second key
+        await pilot.press("i", "d")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         assert not app.screen.query_one(QueueView).marked

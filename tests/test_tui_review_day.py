@@ -240,3 +240,37 @@ async def test_command_palette_reaches_every_action_from_the_queue(tmp_path: Pat
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen) and app.screen.sort != "name"
     assert decisions(path) == [("S1:001001001000", "decide", "dismiss", "alice")]
+
+
+@pilot_test
+async def test_bulk_leaves_flagged_out_unless_confirmed(tmp_path: Path) -> None:
+    from triage.tui.screens.bulk import BulkScreen
+
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "down", "space", "b")  # ADAMS (flagged) and CARTER
+        bulk = app.screen
+        assert isinstance(bulk, BulkScreen) and bulk.flagged == 1
+        assert "1 of them are flagged and left out" in str(bulk.query_one("#bulk-body").render())
+        await pilot.press("d")
+        await settle(pilot)
+    assert [d[0] for d in decisions(path)] == ["S3:001001001000", "S3:001001002000"]
+
+
+@pilot_test
+async def test_case_marks_with_a_flagged_conviction_need_a_second_press(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # ADAMS: one flagged review conviction
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        screen.marked.update(c.key for c in screen.case.convictions if c.outcome)  # type: ignore[union-attr]
+        await pilot.press("d")
+        assert decisions(path) == []
+        assert "are flagged" in screen.query_one(MessageLine).text
+        await pilot.press("d")
+    assert len(decisions(path)) == 2

@@ -9,6 +9,8 @@ batch id, all or nothing; `u` undoes the whole batch.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -19,8 +21,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from triage import review
+from triage.display import line
 from triage.errors import ConflictError
 from triage.tui import fmt
+from triage.tui.screens.grounds import GroundsChoice, GroundsScreen
 from triage.tui.screens.modals import ConflictScreen
 from triage.tui.widgets import case_text
 
@@ -28,38 +32,74 @@ if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
 
 
-class BulkScreen(ModalScreen[str | None]):
+@dataclass(frozen=True)
+class BulkChoice:
+    decision: str
+    include_flagged: bool
+
+
+class BulkScreen(ModalScreen[BulkChoice | None]):
+    """Confirm a bulk decision. Flagged convictions (a review flag the pack raised) are
+    left out unless the reviewer presses a second key to include them."""
+
     BINDINGS = [
         Binding("d", "choose('dismiss')", "Dismiss all", id="bulk.dismiss"),
         Binding("r", "choose('reduce')", "Reduce all", id="bulk.reduce"),
         Binding("n", "choose('not_eligible')", "Not eligible, all", id="bulk.not_eligible"),
         Binding("f", "choose('defer')", "Defer all", id="bulk.defer"),
+        Binding("i", "include", "Include the flagged convictions too", id="bulk.confirm"),
         Binding("escape,q", "choose('')", "Cancel", id="bulk.cancel"),
     ]
 
-    def __init__(self, convictions: int, cases: int, skipped: int) -> None:
+    def __init__(self, convictions: int, cases: int, skipped: int, flagged: int = 0) -> None:
         super().__init__()
         self.counts = (convictions, cases, skipped)
+        self.flagged = flagged
+        self.include_flagged = False
 
     def compose(self) -> ComposeResult:
+        with Vertical(id="bulk-box"):
+            yield Static(self._body(), markup=False, id="bulk-body")
+
+    def _body(self) -> Text:
         app = cast("ReviewApp", self.app)
         convictions, cases, skipped = self.counts
+        count = convictions if self.include_flagged else convictions - self.flagged
         body = Text()
         body.append(
-            f"Bulk decision on {convictions} undecided convictions in {cases} cases\n\n",
+            f"Bulk decision on {convictions} undecided convictions in {cases} cases\n",
             style="bold",
         )
+        if self.flagged and not self.include_flagged:
+            body.append(
+                f"⚑ {self.flagged} of them are flagged and left out; "
+                f"{app.key_for('bulk.confirm')} includes them\n",
+                style="bold",
+            )
+        elif self.flagged:
+            body.append(f"⚑ {self.flagged} flagged convictions included\n", style="bold")
+        body.append("\n")
         for kind in ("dismiss", "reduce", "not_eligible", "defer"):
             body.append(f"  {app.key_for('bulk.' + kind):<8}", style="bold")
-            body.append(f"{fmt.outcome(kind)} all {convictions}\n")
+            body.append(f"{fmt.outcome(kind)} all {count}\n")
         body.append(f"  {app.key_for('bulk.cancel'):<8}cancel\n")
         if skipped:
             body.append(f"\n{skipped} marked cases have nothing left to decide.", style="dim")
-        with Vertical(id="bulk-box"):
-            yield Static(body, markup=False)
+        return body
+
+    def action_include(self) -> None:
+        self.include_flagged = not self.include_flagged
+        self.query_one("#bulk-body", Static).update(self._body())
 
     def action_choose(self, decision: str) -> None:
-        self.dismiss(decision or None)
+        if not decision:
+            self.dismiss(None)
+            return
+        if not self.include_flagged and self.flagged == self.counts[0]:
+            app = cast("ReviewApp", self.app)
+            app.bell()
+            return  # every one is flagged: nothing to do until `i`
+        self.dismiss(BulkChoice(decision, self.include_flagged))
 
 
 def bulk_decide(
@@ -69,6 +109,7 @@ def bulk_decide(
     app = cast("ReviewApp", screen.app)
     wanted = app.queue_filter.outcome
     items: list[tuple[str, int]] = []
+    flagged: set[str] = set()
     cases = skipped = 0
     for subject_id in subject_ids:
         try:
@@ -77,24 +118,35 @@ def bulk_decide(
             app.notify(fmt.problem(exc), severity="error")
             return
         pending = [
-            (c.key, c.decision_version)
+            c
             for c in case.convictions
             if case_text.decidable(c)
             and c.decision is None
             and (wanted is None or c.outcome == wanted)
         ]
-        items += pending
+        items += [(c.key, c.decision_version) for c in pending]
+        flagged.update(c.key for c in pending if c.flags)
         cases, skipped = (cases + 1, skipped) if pending else (cases, skipped + 1)
     if not items:
         app.notify("The marked cases have nothing left to decide.", timeout=3)
         on_done()
         return
 
-    def chosen(decision: str | None) -> None:
-        if decision is None:
+    def chosen(choice: BulkChoice | None) -> None:
+        if choice is None:
             return
+        chosen_items = [i for i in items if choice.include_flagged or i[0] not in flagged]
+        if choice.decision == "not_eligible":
+            ask_grounds(len(chosen_items), partial(record, chosen_items, choice.decision))
+        else:
+            record(chosen_items, choice.decision, None)
+
+    def record(chosen_items: list[tuple[str, int]], decision: str, grounds_text: str | None) -> None:
         try:
-            review.decide_many(app.conn, items, decision, app.reviewer, run_id=app.run_id)
+            review.decide_many(
+                app.conn, chosen_items, decision, app.reviewer, run_id=app.run_id,
+                grounds_text=grounds_text,
+            )  # fmt: skip
         except ConflictError as exc:
             app.push_screen(ConflictScreen(exc, fmt.outcome(decision)))
             on_done()
@@ -102,15 +154,27 @@ def bulk_decide(
         except fmt.SERVICE_ERRORS as exc:
             app.notify(fmt.problem(exc), severity="error")
             return
-        app.decided(len(items))
+        app.decided(len(chosen_items))
+        left = len(items) - len(chosen_items)
         app.notify(
-            f"{fmt.outcome(decision)}: {len(items)} convictions in {cases} cases · "
-            f"{app.key_for('queue.undo')} undoes the whole batch",
+            f"{fmt.outcome(decision)}: {len(chosen_items)} convictions"
+            + (f" ({left} flagged left undecided)" if left else "")
+            + f" · {app.key_for('queue.undo')} undoes the whole batch",
             timeout=4,
         )
         on_done()
 
-    app.push_screen(BulkScreen(len(items), cases, skipped), chosen)
+    def ask_grounds(count: int, then: Callable[[str | None], None]) -> None:
+        def picked(choice: GroundsChoice | None) -> None:
+            if choice is None:
+                app.notify("Cancelled: nothing written.", timeout=2)
+                return
+            then(choice.grounds_text)
+
+        title = line(("Not eligible: ", "bold"), f"{count} convictions · pick the grounds")
+        app.push_screen(GroundsScreen(title, allow_other=False), picked)
+
+    app.push_screen(BulkScreen(len(items), cases, skipped, len(flagged)), chosen)
 
 
 def undo_last(screen: Screen[None]) -> list[review.DecisionResult]:

@@ -90,6 +90,7 @@ class CaseScreen(ClaimMixin):
         self.marked: set[str] = set()
         self.all_events = False
         self.show_trace = False
+        self._confirm_flagged: str | None = None  # decision pressed once on flagged marks
         self._detail_shown: str | None = None  # conviction key the detail pane shows
 
     @property
@@ -338,6 +339,18 @@ class CaseScreen(ClaimMixin):
         if not todo:  # the same key again: nothing to write (the service agrees)
             self.notify(f"Already {fmt.outcome(decision)}: nothing written.", timeout=3)
             return
+        flagged = [c for c in todo if c.flags]
+        if self.marked and flagged and self._confirm_flagged != decision:
+            # Marked in bulk: flagged ones need a second press, so none slips through.
+            self._confirm_flagged = decision
+            key = self.triage.key_for(f"case.{decision}")
+            self.notify(
+                f"{len(flagged)} of {len(todo)} marked convictions are flagged: "
+                f"press {key} again to {fmt.outcome(decision)} them all",
+                severity="warning",
+            )
+            return
+        self._confirm_flagged = None
         if decision == "not_eligible":
             self._ask_grounds(todo)
             return
