@@ -76,22 +76,6 @@ def sentence(days: float) -> str:
     return f"{days:g}d"
 
 
-FLAG_SHORT = {
-    "charge_in_comment": "comment",
-    "other_p64_in_comment": "other P64",
-    "attempt_or_conspiracy": "664/182",
-    "wrong_code": "wrong code",
-    "no_code": "no code",
-    "unparsed_charge": "unparsed",
-    "partial_date": "part. date",
-    "missing_date": "no date",
-    "missing_dob": "no DOB",
-    "partial_dob": "part. DOB",
-    "conflicting_duplicate": "conflict",
-    "pre_2016_subdivision": "pre-2016",
-    "multiple_charges": "2 charges",
-    "impossible_date": "bad date",
-}
 
 EVENT_KINDS = {
     "ARREST/DETAINED/CITED": "arrest",
@@ -99,10 +83,6 @@ EVENT_KINDS = {
     "DECEASED": "✝ deceased",
     "REGISTRATION": "registered",
 }
-
-
-def flag_short(flag: str) -> str:
-    return FLAG_SHORT.get(flag, flag)
 
 
 def event_kind(kind: str) -> str:

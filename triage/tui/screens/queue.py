@@ -18,8 +18,8 @@ from triage.tui import fmt
 from triage.tui.screens.bulk import bulk_decide, undo_last
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.filter import FilterScreen, describe
-from triage.tui.widgets.queue_view import PAGE_SIZE, QueueSource, QueueView
 from triage.tui.widgets.keybar import KeyBar, MessageLine
+from triage.tui.widgets.queue_view import PAGE_SIZE, QueueSource, QueueView
 from triage.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class QueueScreen(Screen[None]):
         yield StatusBar("queue", id="status")
         yield Static("", markup=False, id="counts")
         yield Static("", markup=False, id="filters")
+        yield Static("", markup=False, id="columns")
         yield QueueView(id="queue")
         yield Input(
             placeholder="search name, CII, SUBJECT_ID or court number; enter applies, "
@@ -85,6 +86,13 @@ class QueueScreen(Screen[None]):
     def on_mount(self) -> None:
         self._hide_search()
         self.reload()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_columns)
+
+    def _show_columns(self) -> None:
+        width = self.query_one(QueueView).scrollable_content_region.width or self.size.width
+        self.query_one("#columns", Static).update(QueueView.header(width))
 
     # -- data ------------------------------------------------------------------------
 
@@ -106,6 +114,7 @@ class QueueScreen(Screen[None]):
     def reload(self, *, keep_cursor: bool = False) -> None:
         self.query_one(QueueView).set_source(self.source(), keep_cursor=keep_cursor)
         self.show_filters()
+        self._show_columns()
         self.on_progress()
         self.triage.refresh_progress()
 

@@ -317,7 +317,8 @@ def detail(
     elif c.trace:
         hit = sum(1 for _s, matched, _w in c.trace if matched)
         out.append(
-            f"Rule trace: {len(c.trace)} steps, {hit} matched ({trace_key} shows them)\n",
+            f"Rule trace: {len(c.trace)} step{'s' if len(c.trace) != 1 else ''}, {hit} matched "
+            f"({trace_key} shows them)\n",
             style="dim",
         )
     return out

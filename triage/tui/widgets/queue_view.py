@@ -277,30 +277,70 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         segments = list(line.render(self.app.console))
         return Strip(segments).crop_extend(0, width, base)
 
-    def render_row(self, row: CaseRow, width: int) -> Text:
-        """One case as a line. Record text enters only through `clean()`."""
+    @staticmethod
+    def _widths(width: int) -> dict[str, int]:
+        """Column widths for a view `width` wide (0 = column not shown)."""
         wide = width >= 100
+        return {
+            "name": 32 if width >= 160 else 24 if wide else 20,
+            "dob": 10,
+            "cii": 11 if wide else 0,
+            "county": 12 if wide else 0,
+            "todo": 5,
+            "label": 20 if width >= 160 else 16 if width >= 140 else 0,
+            "flags": 40 if width >= 160 else 24 if wide else 21,
+            "claim": 11 if width >= 140 else 0,
+        }
+
+    @classmethod
+    def header(cls, width: int) -> Text:
+        """The column titles, laid out exactly as `render_row` lays out a row."""
+        w = cls._widths(width)
         out = Text(" ")
-        out.append(
-            _fit(clean(row.name), 32 if width >= 160 else 24 if wide else 20) + " ", style="bold"
-        )
+        out.append(_fit("Name", w["name"]) + " ")
+        out.append(_fit("DOB", w["dob"]) + " ")
+        if w["cii"]:
+            out.append(_fit("CII", w["cii"]) + " ")
+            out.append(_fit("County", w["county"]) + " ")
+        out.append(_fit("To do", w["todo"]) + " ")
+        if w["label"]:
+            out.append(_fit("Pack label", w["label"]) + " ")
+        tail = _fit("Flags", w["flags"]) + (_fit("Claimed", w["claim"]) if w["claim"] else "")
+        rest = max(8, width - out.cell_len - cell_len(tail) - 1)
+        out.append(_fit("Reason", rest) + " " + tail)
+        out.stylize("bold")
+        return out
+
+    def render_row(self, row: CaseRow, width: int) -> Text:
+        """One case as a line. Record text enters only through `clean()`. Flags are shown
+        by their full names (as the case screen and `triage queue` name them)."""
+        w = self._widths(width)
+        out = Text(" ")
+        out.append(_fit(clean(row.name), w["name"]) + " ", style="bold")
         out.append(fmt.show_date(row.dob) + " ")
-        if wide:
-            out.append(_fit(clean(row.cii), 11) + " ", style="dim")
-            out.append(_fit(clean(row.county), 12) + " ")
+        if w["cii"]:
+            out.append(_fit(clean(row.cii), w["cii"]) + " ", style="dim")
+            out.append(_fit(clean(row.county), w["county"]) + " ")
         pending_style = "bold yellow" if row.pending else "green"
         mark = f"{row.pending}/{row.convictions}" if row.pending else f"✓ {row.convictions}"
-        out.append(_fit(mark, 5) + " ", style=pending_style)
+        out.append(_fit(mark, w["todo"]) + " ", style=pending_style)
+        if w["label"]:
+            out.append(_fit(clean(row.label), w["label"]) + " ")
         tail = Text()
-        if row.flags:
-            flags = ",".join(fmt.flag_short(clean(f)) for f in dict.fromkeys(row.flags))
-            tail.append(" ⚑" + _fit(flags, 20 if wide else 9), style="magenta")
+        flags = [clean(f) for f in dict.fromkeys(row.flags)]
+        shown = ""
+        if flags:
+            shown = "⚑" + (", ".join(flags) if w["flags"] >= 40 else flags[0])
+            if w["flags"] < 40 and len(flags) > 1:
+                shown += f" +{len(flags) - 1}"
+        tail.append(_fit(shown, w["flags"]), style="magenta")
         if row.claimed_by:
-            tail.append(" ⟂" + _fit(clean(row.claimed_by), 10), style="italic")
-        if wide:
-            out.append(_fit(clean(row.label), 20 if width >= 140 else 16) + " ")
-        rest = max(8, width - out.cell_len - tail.cell_len)
-        out.append(_fit(clean(row.reason), rest))
+            who = "⟂" + clean(row.claimed_by)
+            tail.append(_fit(who, w["claim"]) if w["claim"] else " " + who, style="italic")
+        elif w["claim"]:
+            tail.append(" " * w["claim"])
+        rest = max(8, width - out.cell_len - tail.cell_len - 1)
+        out.append(_fit(clean(row.reason), rest) + " ")
         out.append_text(tail)
         return out
 

@@ -26,27 +26,42 @@ class StatusBar(Static):
         self.update_status()
 
     def update_status(self) -> None:
+        """Where you are, fitted to the width: the pack and its compute-at date always
+        stay (they decide every outcome shown); the database name and the pack version
+        go first, then the progress shortens to what is left."""
         app = cast("ReviewApp", self.app)
-        left = line(
-            Text("triage", style="bold"),
-            " · ",
-            (app.db_name, ""),
-            " · ",
-            (app.run_label, ""),
-            " · ",
-            (app.reviewer, "bold"),
-        )
-        if self.place:
-            left.append(" · ")
-            left.append(self.place, style="italic")
-        right = Text(app.progress_text(), style="bold")
+        run = app.run_info
         width = self.size.width or 80
-        gap = width - left.cell_len - right.cell_len
-        if gap < 2:
-            # Narrow terminal: progress matters more than the database name.
-            left = line(Text("triage", style="bold"), " · ", (app.reviewer, "bold"))
-            gap = max(1, width - left.cell_len - right.cell_len)
-        left.append(" " * gap)
+        lefts = [
+            [(app.db_name, ""), (app.run_label, "")],
+            [(f"{run.pack_id} v{run.pack_version} · at {run.compute_at}", "")],
+            [(f"{run.pack_id} · {run.compute_at}", "")],
+        ]
+        p = app.progress
+        rights = [app.progress_text()]
+        if p is not None:
+            rights.append(f"{p.remaining:,} left")
+        for middle in lefts:
+            for right_text in rights:
+                left = self._left(middle, app.reviewer)
+                right = Text(right_text, style="bold")
+                if left.cell_len + right.cell_len + 2 <= width:
+                    return self._show(left, right, width)
+        self._show(self._left(lefts[-1], app.reviewer), Text(rights[-1], style="bold"), width)
+
+    def _left(self, middle: list[tuple[str, str]], reviewer: str) -> Text:
+        parts: list[object] = [Text("triage", style="bold")]
+        for piece in middle:
+            parts += [" · ", piece]
+        parts += [" · ", (reviewer, "bold")]
+        out = line(*parts)  # type: ignore[arg-type]
+        if self.place:
+            out.append(" · ")
+            out.append(self.place, style="italic")
+        return out
+
+    def _show(self, left: Text, right: Text, width: int) -> None:
+        left.append(" " * max(1, width - left.cell_len - right.cell_len))
         left.append_text(right)
         left.no_wrap = True
         left.overflow = "ellipsis"
