@@ -274,3 +274,52 @@ async def test_case_marks_with_a_flagged_conviction_need_a_second_press(tmp_path
         assert "are flagged" in screen.query_one(MessageLine).text
         await pilot.press("d")
     assert len(decisions(path)) == 2
+
+
+@pilot_test
+async def test_filter_sort_and_last_case_are_saved_per_reviewer(tmp_path: Path) -> None:
+    from triage import reviewer_state
+
+    path = make_db(tmp_path / "t.db")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "U")  # sort by SUBJECT_ID, undecided only
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # CARTER
+        await pilot.pause(AFTER_PAINT_SECONDS * 3)
+        assert isinstance(app.screen, CaseScreen)
+    conn = db.connect(path)
+    state = reviewer_state.load_state(conn, "alice")
+    assert (state.sort, state.queue_filter.decided, state.last_subject) == (
+        "subject_id",
+        False,
+        "S3",
+    )
+    assert reviewer_state.load_state(conn, "bob") == reviewer_state.ReviewerState()
+    assert conn.execute("SELECT count(*) FROM audit WHERE target = 'alice'").fetchone()[0] == 0
+    conn.close()
+    again = make_app(path)  # alice comes back: same sort and filter, on CARTER's case
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.pause(AFTER_PAINT_SECONDS * 3)
+        screen = again.screen
+        assert isinstance(screen, CaseScreen) and screen.subject_id == "S3"
+        await pilot.press("q")
+        queue = again.screen
+        assert isinstance(queue, QueueScreen)
+        assert (queue.sort, again.queue_filter.decided) == ("subject_id", False)
+
+
+def test_a_damaged_saved_state_is_ignored(tmp_path: Path) -> None:
+    from triage import reviewer_state
+
+    path = make_db(tmp_path / "t.db")
+    conn = db.connect(path)
+    with db.write(conn):
+        conn.execute(
+            "INSERT INTO reviewer_state VALUES ('alice', ?, '2026-01-01')",
+            ('{"filter": {"outcome": "pardon", "bogus": 1}, "sort": "shoe size"}',),
+        )
+    assert reviewer_state.load_state(conn, "alice") == reviewer_state.ReviewerState()
+    conn.close()

@@ -105,7 +105,9 @@ def run_review(
         _check_against_run(db_path, flt)
     path = keys or keymaps.default_path()
     user_keys = keymaps.load(path, ReviewApp.collect_bindings(), required=keys is not None)
-    app = ReviewApp(db_path, who, queue_filter=flt, keymap=user_keys, keymap_path=path)
+    # No --filter: the app opens with the reviewer's saved filter and sort.
+    saved = flt if filters else None
+    app = ReviewApp(db_path, who, queue_filter=saved, keymap=user_keys, keymap_path=path)
     code = app.run()
     rc = app.return_code or 0
     if rc:

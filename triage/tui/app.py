@@ -19,10 +19,11 @@ from textual.filter import LineFilter, Monochrome, NoColor
 from textual.notifications import SeverityLevel
 from textual.widgets import Input, TextArea
 
-from triage import db, review
+from triage import db, review, reviewer_state
 from triage.display import clean
 from triage.errors import TriageError
 from triage.review import Progress, QueueFilter, RunInfo
+from triage.tui import fmt
 from triage.tui import keymap as keymaps
 from triage.tui.commands import TriageCommands
 from triage.tui.pool import ReaderPool
@@ -94,9 +95,11 @@ class ReviewApp(App[int]):
         self.db_path = Path(db_path)
         self.db_name = self.db_path.name
         self.reviewer = reviewer
-        self.queue_filter = queue_filter or QueueFilter()
-        self.keymap_path = keymap_path or keymaps.default_path()
         self.conn = conn if conn is not None else db.connect(self.db_path)
+        # Where this reviewer left off; a filter given on the command line wins.
+        self.saved = reviewer_state.load_state(self.conn, reviewer)
+        self.queue_filter = queue_filter or self.saved.queue_filter
+        self.keymap_path = keymap_path or keymaps.default_path()
         run = review.current_run(self.conn)
         if run is None:
             raise TriageError(f"{self.db_path}: nothing classified yet (run `triage classify`)")
@@ -187,6 +190,18 @@ class ReviewApp(App[int]):
         if event.key not in bound and keymaps.key_name(event.character or "") not in bound:
             help_key = self.key_for("app.help")
             self.notify(f"{event.character}: no such key here; {help_key} for keys", timeout=3)
+
+    def save_place(self, *, sort: str, descending: bool, last_subject: str | None) -> None:
+        """Remember the filter, sort and case for next time (convenience: a failure to
+        save is shown, never in the way)."""
+        state = reviewer_state.ReviewerState(self.queue_filter, sort, descending, last_subject)
+        if state == self.saved:
+            return
+        try:
+            reviewer_state.save_state(self.conn, self.reviewer, state)
+        except fmt.SERVICE_ERRORS:
+            return  # the next save tries again; nothing of the record depends on it
+        self.saved = state
 
     # -- progress --------------------------------------------------------------------
 

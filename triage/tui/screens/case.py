@@ -43,6 +43,10 @@ class CaseNavigator(Protocol):
 
     def queue_size(self) -> int | None: ...
 
+    def visiting(self, subject_id: str) -> None:
+        """The case on screen now (remembered for "resume where I left off")."""
+        ...
+
 
 class CaseScreen(ClaimMixin):
     SCOPE = "case"
@@ -140,6 +144,7 @@ class CaseScreen(ClaimMixin):
         self.subject_id = subject_id
         self.index = index
         self.marked.clear()
+        self.after_paint(partial(self.navigator.visiting, subject_id))
         if claim:
             self._take_claim()
         else:

@@ -64,6 +64,7 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.sort = "name"
         self.descending = False
+        self.last_subject: str | None = None
 
     @property
     def triage(self) -> ReviewApp:
@@ -84,8 +85,38 @@ class QueueScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        saved = self.triage.saved
+        self.sort, self.descending = saved.sort, saved.descending
         self._hide_search()
         self.reload()
+        if saved.last_subject:
+            self.call_after_refresh(self._resume, saved.last_subject)
+
+    def _resume(self, subject_id: str) -> None:
+        """Open the case the reviewer was on, if it still has work for them."""
+        app = self.triage
+        try:
+            case = review.load_case(app.conn, subject_id, app.run_id)
+        except fmt.SERVICE_ERRORS:
+            return
+        wanted = app.queue_filter.outcome
+        if not any(
+            c.outcome is not None and c.decision is None and wanted in (None, c.outcome)
+            for c in case.convictions
+        ):
+            return
+        self._open(subject_id, -1)
+        key = app.key_for("case.back")
+        self.app.notify(f"Back where you left off; {key} for the queue.", timeout=4)
+
+    def visiting(self, subject_id: str) -> None:
+        self.last_subject = subject_id
+        self.remember()
+
+    def remember(self) -> None:
+        self.triage.save_place(
+            sort=self.sort, descending=self.descending, last_subject=self.last_subject
+        )
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_columns)
@@ -115,6 +146,7 @@ class QueueScreen(Screen[None]):
         self.query_one(QueueView).set_source(self.source(), keep_cursor=keep_cursor)
         self.show_filters()
         self._show_columns()
+        self.remember()
         self.on_progress()
         self.triage.refresh_progress()
 
@@ -211,6 +243,7 @@ class QueueScreen(Screen[None]):
         screen = CaseScreen(subject_id, index, self)
 
         def back(_: None) -> None:
+            self.last_subject = screen.subject_id
             if screen.index >= 0:  # unknown after an undo that jumped to another case
                 self.query_one(QueueView).cursor = screen.index
             self.reload(keep_cursor=True)
