@@ -14,13 +14,14 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
 
-_SCOPES = {
+SCOPES = {
     "app": "Everywhere",
     "queue": "Queue",
     "case": "Case",
     "note": "Note editor",
     "filter": "Filter form",
     "bulk": "Bulk decision (queue)",
+    "grounds": "Grounds for not eligible",
     "conflict": "Conflict report",
     "stats": "Statistics",
     "packs": "What-if: pack list",
@@ -36,7 +37,7 @@ def help_text(app: ReviewApp) -> Text:
     grouped: dict[str, list[Binding]] = {}
     for binding_id, binding in app.known_bindings.items():
         grouped.setdefault(binding_id.split(".", 1)[0], []).append(binding)
-    for scope, title in _SCOPES.items():
+    for scope, title in SCOPES.items():
         bindings = grouped.get(scope)
         if not bindings:
             continue
