@@ -125,7 +125,9 @@ async def test_key_bar_shows_every_key_of_each_screen_at_80_and_full_text_at_120
 
 
 def test_every_binding_has_an_id_a_description_and_a_short_label() -> None:
-    for app_bindings in [ReviewApp.BINDINGS] + [s.BINDINGS for s in ReviewApp.SCREENS_WITH_BINDINGS]:
+    for app_bindings in [ReviewApp.BINDINGS] + [
+        s.BINDINGS for s in ReviewApp.SCREENS_WITH_BINDINGS
+    ]:
         for b in app_bindings:
             assert getattr(b, "id", None), b
             assert getattr(b, "description", ""), b
@@ -214,7 +216,6 @@ async def test_no_color_writes_no_colour(tmp_path: Path, monkeypatch: pytest.Mon
 
 def strip_segments(strips: list) -> list:  # type: ignore[type-arg]
     return [seg for strip in strips for seg in strip]
-
 
 
 @pilot_test

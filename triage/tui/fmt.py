@@ -76,7 +76,6 @@ def sentence(days: float) -> str:
     return f"{days:g}d"
 
 
-
 EVENT_KINDS = {
     "ARREST/DETAINED/CITED": "arrest",
     "COURT ACTION": "court",

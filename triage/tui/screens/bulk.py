@@ -141,7 +141,9 @@ def bulk_decide(
         else:
             record(chosen_items, choice.decision, None)
 
-    def record(chosen_items: list[tuple[str, int]], decision: str, grounds_text: str | None) -> None:
+    def record(
+        chosen_items: list[tuple[str, int]], decision: str, grounds_text: str | None
+    ) -> None:
         try:
             review.decide_many(
                 app.conn, chosen_items, decision, app.reviewer, run_id=app.run_id,

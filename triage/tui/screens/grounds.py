@@ -34,7 +34,7 @@ class GroundsChoice:
 
 class GroundsScreen(ModalScreen[GroundsChoice | None]):
     BINDINGS = [
-        Binding("space", "toggle", "Pick or drop the highlighted ground", id="grounds.toggle"),
+        Binding("space", "pick", "Pick or drop the highlighted ground", id="grounds.toggle"),
         Binding("ctrl+s", "save", "Record not eligible with these grounds", id="grounds.save",
                 priority=True),
         Binding("escape", "cancel", "Cancel (nothing written)", id="grounds.cancel",
@@ -77,7 +77,7 @@ class GroundsScreen(ModalScreen[GroundsChoice | None]):
         box.highlighted = 0
         box.focus()
 
-    def action_toggle(self) -> None:
+    def action_pick(self) -> None:
         box = self.query_one(OptionList)
         if not box.has_focus or box.highlighted is None:
             return
@@ -87,7 +87,7 @@ class GroundsScreen(ModalScreen[GroundsChoice | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.action_toggle()  # enter toggles too
+        self.action_pick()  # enter toggles too
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         ground = grounds.BY_ID.get(event.option.id or "")
