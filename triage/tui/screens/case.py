@@ -18,13 +18,10 @@ from textual.containers import Horizontal
 
 from triage import db, review
 from triage.display import line
-from triage.errors import ConflictError
 from triage.review import CaseView, ConvictionItem
 from triage.tui import fmt
 from triage.tui.screens.bulk import undo_last
-from triage.tui.screens.claims import ClaimMixin
-from triage.tui.screens.grounds import GroundsChoice, GroundsScreen
-from triage.tui.screens.modals import ConflictScreen, NoteScreen
+from triage.tui.screens.case_decide import DecideMixin
 from triage.tui.widgets import case_text
 from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
@@ -48,7 +45,7 @@ class CaseNavigator(Protocol):
         ...
 
 
-class CaseScreen(ClaimMixin):
+class CaseScreen(DecideMixin):
     SCOPE = "case"
     BINDINGS = [
         Binding("d", "decide('dismiss')", "Dismiss", id="case.dismiss"),
@@ -306,125 +303,7 @@ class CaseScreen(ClaimMixin):
         self.action_move(1)
         self.refresh_view()
 
-    # -- deciding --------------------------------------------------------------------
-
-    def _targets(self) -> list[ConvictionItem]:
-        if self.case is None:
-            return []
-        if self.marked:
-            return [c for c in self.case.convictions if c.key in self.marked]
-        c = self.focused_conviction
-        return [c] if c is not None else []
-
-    def action_accept(self) -> None:
-        targets = self._targets()
-        suggestions = {case_text.suggestion(c) for c in targets}
-        if not targets or None in suggestions:
-            self.notify("No suggestion to accept here: choose a decision key.", timeout=3)
-            return
-        if len(suggestions) > 1:
-            self.notify(
-                "The marked convictions have different suggestions; decide them "
-                "one at a time or with a decision key.",
-                severity="warning",
-            )
-            return
-        self.action_decide(suggestions.pop() or "")
-
-    def action_decide(self, decision: str) -> None:
-        targets = self._targets()
-        if not targets:
-            return
-        if not all(case_text.decidable(c) for c in targets):
-            self.notify(
-                "This conviction was not classified by the pack; nothing to decide.", timeout=3
-            )
-            return
-        todo = [c for c in targets if c.decision != decision]
-        if not todo:  # the same key again: nothing to write (the service agrees)
-            self.notify(f"Already {fmt.outcome(decision)}: nothing written.", timeout=3)
-            return
-        flagged = [c for c in todo if c.flags]
-        if self.marked and flagged and self._confirm_flagged != decision:
-            # Marked in bulk: flagged ones need a second press, so none slips through.
-            self._confirm_flagged = decision
-            key = self.triage.key_for(f"case.{decision}")
-            self.notify(
-                f"{len(flagged)} of {len(todo)} marked convictions are flagged: "
-                f"press {key} again to {fmt.outcome(decision)} them all",
-                severity="warning",
-            )
-            return
-        self._confirm_flagged = None
-        if decision == "not_eligible":
-            self._ask_grounds(todo)
-            return
-        self._record(todo, decision, None)
-
-    def _ask_grounds(self, todo: list[ConvictionItem]) -> None:
-        """A challenge carries its grounds: pick them first; escape writes nothing."""
-        many = len(todo) > 1 or bool(self.marked)
-        what = f"{len(todo)} convictions" if many else todo[0].key
-        title = line(("Not eligible: ", "bold"), (what, "bold"), " · pick the grounds")
-
-        def picked(choice: GroundsChoice | None) -> None:
-            if choice is None:
-                self.notify("Cancelled: nothing written.", timeout=2)
-                return
-            self._record(todo, "not_eligible", choice)
-
-        # In bulk the note is not kept per conviction, so `other` (which needs one) is
-        # offered only for a single conviction.
-        self.app.push_screen(GroundsScreen(title, allow_other=not many), picked)
-
-    def _record(
-        self, targets: list[ConvictionItem], decision: str, choice: GroundsChoice | None
-    ) -> None:
-        app = self.triage
-        grounds_text = choice.grounds_text if choice else None
-        try:
-            if len(targets) == 1 and not self.marked:
-                focus = targets[0]
-                review.decide(
-                    app.conn,
-                    focus.key,
-                    decision,
-                    app.reviewer,
-                    expected_version=focus.decision_version,
-                    run_id=app.run_id,
-                    grounds_text=grounds_text,
-                    note=choice.note if choice else None,
-                )
-            else:
-                review.decide_many(
-                    app.conn,
-                    [(c.key, c.decision_version) for c in targets],
-                    decision,
-                    app.reviewer,
-                    run_id=app.run_id,
-                    grounds_text=grounds_text,
-                )
-                if choice and choice.note:
-                    review.add_note(app.conn, self.subject_id, choice.note, app.reviewer)
-        except ConflictError as exc:
-            self._conflict(exc, decision)
-            return
-        except fmt.SERVICE_ERRORS as exc:
-            self.notify(fmt.problem(exc), severity="error")
-            return
-        self.marked.clear()
-        what = fmt.outcome(decision)
-        subject = "1 conviction" if len(targets) == 1 else f"{len(targets)} convictions"
-        message = f"{what}: {subject} · {app.key_for('case.undo')} to undo"
-        self.advance(just_decided={c.key for c in targets})
-        # After the next case is on screen: the message and the progress figures.
-        self.after_paint(partial(app.notify, message, timeout=3))
-        self.after_paint(partial(app.decided, len(targets)))
-
-    def _conflict(self, exc: ConflictError, attempted: str) -> None:
-        self.marked.clear()
-        self.reload(focus_key=exc.key)
-        self.app.push_screen(ConflictScreen(exc, fmt.outcome(attempted)))
+    # -- moving on -------------------------------------------------------------------
 
     def advance(self, just_decided: set[str] | None = None) -> None:
         """Move to the next undecided conviction: later in this case, then earlier in it,
@@ -489,38 +368,3 @@ class CaseScreen(ClaimMixin):
             self.open_case(subject_id, -1, focus_key=key)  # undo takes you back there
         else:
             self.reload(focus_key=key)
-
-    # -- notes -----------------------------------------------------------------------
-
-    def action_note(self) -> None:
-        case, c = self.case, self.focused_conviction
-        if case is None:
-            return
-        target = c.key if c is not None else None
-        title = line(
-            ("Note on ", "bold"),
-            (case.name or case.subject_id, "bold"),
-            " · ",
-            (target or "the person", ""),
-        )
-        draft_key = (self.subject_id, target)
-        app = self.triage
-
-        def saved(result: str | None) -> None:
-            if result is None:
-                return  # cancelled: the draft was kept by the modal
-            if not result.strip():
-                app.drafts.pop(draft_key, None)
-                self.notify("Empty note not saved.", timeout=2)
-                return
-            try:
-                review.add_note(app.conn, self.subject_id, result, app.reviewer, key=target)
-            except fmt.SERVICE_ERRORS as exc:
-                app.drafts[draft_key] = result
-                self.notify(fmt.problem(exc) + " (draft kept)", severity="error")
-                return
-            app.drafts.pop(draft_key, None)
-            self.notify("Note saved.", timeout=2)
-            self.reload()
-
-        app.push_screen(NoteScreen(title, draft_key), saved)
