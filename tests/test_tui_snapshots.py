@@ -1,5 +1,6 @@
-"""SVG snapshots of the main screens at 80×24 and 120×40 (textual is pinned, the data is a
-fixed fixture and the clock is frozen). Update with `pytest --snapshot-update` after an
+"""SVG snapshots of the main screens at 80×24 and 120×40 (the data is a fixed fixture and
+the clock is frozen; textual is a version range, so a Textual upgrade that draws
+differently needs an update too). Update with `pytest --snapshot-update` after an
 intended change, and look at the new SVGs before committing them."""
 
 from __future__ import annotations

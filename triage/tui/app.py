@@ -189,7 +189,8 @@ class ReviewApp(App[int]):
         bound = {keymaps.key_name(k) for k in self.active_bindings}
         if event.key not in bound and keymaps.key_name(event.character or "") not in bound:
             help_key = self.key_for("app.help")
-            self.notify(f"{event.character}: no such key here; {help_key} for keys", timeout=3)
+            shown = event.key if "+" in event.key else event.character  # alt+x, not x
+            self.notify(f"{shown}: no such key here; {help_key} for keys", timeout=3)
 
     def save_place(self, *, sort: str, descending: bool, last_subject: str | None) -> None:
         """Remember the filter, sort and case for next time (convenience: a failure to
