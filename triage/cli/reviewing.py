@@ -17,8 +17,8 @@ from triage import db, grounds, identity, review
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
-from triage.queue_checks import check_filter
 from triage.review import ConvictionItem, QueueFilter
+from triage.review.filters import check_filter
 
 # How `triage queue` spells each filter field in its messages.
 _QUEUE_OPTIONS = {"outcome": "--outcome", "reason": "--reason", "flag": "--flag",

@@ -18,8 +18,11 @@ that restores the state before the latest decision still standing (one not yet u
 decision; `defer` is a decision, so deferred convictions are not pending (filter them
 with `QueueFilter(decision="defer")`).
 
-The queue lives in `triage.queue`, cases in `triage.casefile`, claims in `triage.claims`;
-every public name is re-exported here.
+The package keeps one module per concept: `model` (the value types), `queue` (paging the
+review queue), `filters` (checking a queue filter), `cases_table` (the derived per-person
+table the queue pages over), `case` (one person's case and history), `claims` (leases on a
+case) and `stats` (figures for the stats screen). This module is the façade: every public
+name is re-exported here, and the CLI and the TUI import nothing else of the package.
 """
 
 from __future__ import annotations
@@ -30,12 +33,18 @@ import uuid
 from dataclasses import dataclass
 
 from triage import audit, db, grounds
-from triage.casebuild import ensure_cases, recount_pending, refresh_cases
-from triage.casefile import conviction_history, current_run, history, load_case, progress, run_info
-from triage.claims import claim, claim_holder, claim_next, release, renew_if_held
 from triage.errors import ConflictError, TriageError, UsageError
-from triage.queue import queue_convictions, queue_count, queue_page
-from triage.review_model import (
+from triage.review.case import (
+    conviction_history,
+    current_run,
+    history,
+    load_case,
+    progress,
+    run_info,
+)
+from triage.review.cases_table import ensure_cases, recount_pending, refresh_cases
+from triage.review.claims import claim, claim_holder, claim_next, release, renew_if_held
+from triage.review.model import (
     DECISION_KINDS,
     LEASE_MINUTES,
     SORT_KEYS,
@@ -52,6 +61,7 @@ from triage.review_model import (
     RunDetermination,
     RunInfo,
 )
+from triage.review.queue import queue_convictions, queue_count, queue_page
 
 __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
