@@ -279,7 +279,7 @@ async def test_case_marks_with_a_flagged_conviction_need_a_second_press(tmp_path
 
 @pilot_test
 async def test_filter_sort_and_last_case_are_saved_per_reviewer(tmp_path: Path) -> None:
-    from triage import reviewer_state
+    from triage.review import reviewer_state
 
     path = make_db(tmp_path / "t.db")
     app = make_app(path)
@@ -313,7 +313,7 @@ async def test_filter_sort_and_last_case_are_saved_per_reviewer(tmp_path: Path) 
 
 
 def test_a_damaged_saved_state_is_ignored(tmp_path: Path) -> None:
-    from triage import reviewer_state
+    from triage.review import reviewer_state
 
     path = make_db(tmp_path / "t.db")
     conn = db.connect(path)

@@ -62,6 +62,7 @@ from triage.review.model import (
     RunInfo,
 )
 from triage.review.queue import queue_convictions, queue_count, queue_page
+from triage.review.reviewer_state import ReviewerState, load_state, save_state
 
 __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
@@ -71,7 +72,7 @@ __all__ = [
     "claim_holder", "claim_next", "conviction_history", "current_run", "decide",
     "decide_many", "ensure_cases", "history", "load_case", "progress", "queue_convictions",
     "queue_count", "queue_page", "refresh_cases", "release", "run_info", "undo", "undo_last",
-    "undo_last_many",
+    "undo_last_many", "ReviewerState", "load_state", "save_state",
 ]  # fmt: skip
 
 MAX_NOTE_CHARS = 20_000

@@ -19,7 +19,7 @@ from textual.filter import LineFilter, Monochrome, NoColor
 from textual.notifications import SeverityLevel
 from textual.widgets import Input, TextArea
 
-from triage import db, review, reviewer_state
+from triage import db, review
 from triage.display import clean
 from triage.errors import TriageError
 from triage.review import Progress, QueueFilter, RunInfo
@@ -97,7 +97,7 @@ class ReviewApp(App[int]):
         self.reviewer = reviewer
         self.conn = conn if conn is not None else db.connect(self.db_path)
         # Where this reviewer left off; a filter given on the command line wins.
-        self.saved = reviewer_state.load_state(self.conn, reviewer)
+        self.saved = review.load_state(self.conn, reviewer)
         self.queue_filter = queue_filter or self.saved.queue_filter
         self.keymap_path = keymap_path or keymaps.default_path()
         run = review.current_run(self.conn)
@@ -195,11 +195,11 @@ class ReviewApp(App[int]):
     def save_place(self, *, sort: str, descending: bool, last_subject: str | None) -> None:
         """Remember the filter, sort and case for next time (convenience: a failure to
         save is shown, never in the way)."""
-        state = reviewer_state.ReviewerState(self.queue_filter, sort, descending, last_subject)
+        state = review.ReviewerState(self.queue_filter, sort, descending, last_subject)
         if state == self.saved:
             return
         try:
-            reviewer_state.save_state(self.conn, self.reviewer, state)
+            review.save_state(self.conn, self.reviewer, state)
         except fmt.SERVICE_ERRORS:
             return  # the next save tries again; nothing of the record depends on it
         self.saved = state

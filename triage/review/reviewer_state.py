@@ -14,9 +14,9 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from triage import db
-from triage import queue as queue_rules
 from triage.errors import TriageError
-from triage.review_model import SORT_KEYS, QueueFilter
+from triage.review import queue as queue_rules
+from triage.review.model import SORT_KEYS, QueueFilter
 
 
 @dataclass(frozen=True)
