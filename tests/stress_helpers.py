@@ -9,6 +9,7 @@ the decision was acknowledged to the caller, even when the worker is then killed
 Output lines:
     {"ack": KEY, "version": V, "id": DECISION_ID, "reviewer": R, "ms": LATENCY}
     {"conflict": KEY, "ms": LATENCY}            (expected: someone decided it first)
+    {"unchanged": KEY, "ms": LATENCY}           (it already carried that decision)
     {"error": "ExceptionType", "key": KEY}       (unexpected: the tests require none)
     {"done": true}
 """
@@ -149,6 +150,9 @@ def _one(conn: Any, fd: int, key: str, kind: str, reviewer: str, *, expected: in
         _emit(fd, {"error": type(exc).__name__, "key": key})
         return
     ms = (time.perf_counter() - started) * 1000
+    if not result.changed:  # the key already carried this decision: nothing was written
+        _emit(fd, {"unchanged": key, "ms": ms})
+        return
     _emit(
         fd,
         {"ack": key, "version": result.version, "id": result.id, "reviewer": reviewer,
@@ -162,12 +166,13 @@ class WorkerLog:
 
     acks: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     done: int = 0
 
     @property
     def latencies_ms(self) -> list[float]:
-        return [float(e["ms"]) for e in self.acks + self.conflicts]
+        return [float(e["ms"]) for e in self.acks + self.conflicts + self.unchanged]
 
 
 def read_logs(paths: Sequence[Path]) -> WorkerLog:
@@ -185,6 +190,8 @@ def read_logs(paths: Sequence[Path]) -> WorkerLog:
                 log.acks.append(entry)
             elif "conflict" in entry:
                 log.conflicts.append(entry)
+            elif "unchanged" in entry:
+                log.unchanged.append(entry)
             elif "error" in entry:
                 log.errors.append(entry)
             elif entry.get("done"):
