@@ -324,3 +324,26 @@ def test_a_damaged_saved_state_is_ignored(tmp_path: Path) -> None:
         )
     assert reviewer_state.load_state(conn, "alice") == reviewer_state.ReviewerState()
     conn.close()
+
+
+@pilot_test
+async def test_queue_at_80_has_column_titles_full_flag_names_and_the_pack(tmp_path: Path) -> None:
+    from triage import review
+
+    path = make_db(tmp_path / "t.db")
+    conn = db.connect(path)
+    review.claim(conn, "S2", "bob")  # BAKER: flagged and held by someone else
+    conn.close()
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lines = screen_lines(app)
+        assert "test-pack v1 · at 2019-11-11" in lines[0]
+        titles = next(line for line in lines if line.startswith(" Name"))
+        for title in ("DOB", "To do", "Reason", "Flags"):
+            assert title in titles
+        adams = next(line for line in lines if "ADAMS,ANN" in line)
+        assert "⚑charge_in_comment" in adams
+        baker = next(line for line in lines if "BAKER,BOB" in line)
+        assert "⚑partial_date" in baker and "⟂bob" in baker
+        assert all(len(line) <= 80 for line in lines)

@@ -50,7 +50,9 @@ def review_stats(
     ).fetchall()
     per_day = conn.execute(
         "SELECT day, n FROM (SELECT substr(created_at, 1, 10) AS day, count(*) AS n "
-        "FROM decisions WHERE action = 'decide' GROUP BY day ORDER BY day DESC LIMIT ?) "
+        "FROM decisions WHERE action = 'decide' "
+        "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = decisions.id) "
+        "GROUP BY day ORDER BY day DESC LIMIT ?) "
         "ORDER BY day",
         (days,),
     ).fetchall()

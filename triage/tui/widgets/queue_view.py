@@ -333,12 +333,15 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             shown = "⚑" + (", ".join(flags) if w["flags"] >= 40 else flags[0])
             if w["flags"] < 40 and len(flags) > 1:
                 shown += f" +{len(flags) - 1}"
-        tail.append(_fit(shown, w["flags"]), style="magenta")
-        if row.claimed_by:
-            who = "⟂" + clean(row.claimed_by)
-            tail.append(_fit(who, w["claim"]) if w["claim"] else " " + who, style="italic")
-        elif w["claim"]:
-            tail.append(" " * w["claim"])
+        who = "⟂" + clean(row.claimed_by) if row.claimed_by else ""
+        if w["claim"]:
+            tail.append(_fit(shown, w["flags"]), style="magenta")
+            tail.append(_fit(who, w["claim"]), style="italic")
+        else:  # narrow: the claim shares the flags column, after the flags
+            room = max(0, w["flags"] - cell_len(who) - (1 if who and shown else 0))
+            tail.append(_fit(shown, room) if who else _fit(shown, w["flags"]), style="magenta")
+            if who:
+                tail.append((" " if shown else "") + who, style="italic")
         rest = max(8, width - out.cell_len - tail.cell_len - 1)
         out.append(_fit(clean(row.reason), rest) + " ")
         out.append_text(tail)
