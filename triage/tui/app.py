@@ -182,9 +182,11 @@ class ReviewApp(App[int]):
     def _key_feedback(self, event: events.Key) -> None:
         """A key clears an error; a printable key nothing on the screen is bound to says so
         (unless it is typed into a text box)."""
-        for bar in self.screen.query(MessageLine):
+        bars = self.screen.query(MessageLine)
+        for bar in bars:
             bar.key_pressed()
-        if isinstance(self.focused, Input | TextArea) or not event.is_printable:
+        # Only on the full screens: in modals, lists and forms take letters themselves.
+        if not bars or isinstance(self.focused, Input | TextArea) or not event.is_printable:
             return
         bound = {keymaps.key_name(k) for k in self.active_bindings}
         if event.key not in bound and keymaps.key_name(event.character or "") not in bound:
