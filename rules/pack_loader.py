@@ -22,7 +22,12 @@ TOP_KEYS = (
     "id", "title", "version", "jurisdiction", "county", "compute_at", "relevance",
     "force_review_flags", "description", "parameters", "steps",
 )  # fmt: skip
-STEP_KEYS = ("id", "predicate", "params", "outcome", "label", "reason", "citation", "when", "and")
+STEP_KEYS = (
+    "id", "predicate", "params", "outcome", "label", "reason", "citation", "when", "and",
+    "suggest", "suggest_label", "suggest_reason", "question",
+)  # fmt: skip
+# What a review step may suggest: an outcome, the later steps' answer, or the statute floor's.
+SUGGEST_VALUES = ("dismiss", "reduce", "not_eligible", "next", "floor")
 CHARGE_FIELDS = frozenset({"section", "code", "subdivision", "charge", "county"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
@@ -348,7 +353,8 @@ def _step(
     if not isinstance(when, str) or (when and when not in parameters):
         problems.add(lines.step(index, "when"), f"{name}: 'when' must name a parameter")
     texts = {}
-    for key in ("label", "reason", "citation"):
+    for key in ("label", "reason", "citation", "suggest", "suggest_label", "suggest_reason",
+                "question"):  # fmt: skip
         value = entry.get(key, "")
         if not isinstance(value, str):
             problems.add(lines.step(index, key), f"{name}: '{key}' must be text in quotes")
@@ -364,9 +370,11 @@ def _step(
         fields |= PREDICATES[predicate].provides
     for cond in also:
         fields |= set(cond.params) | PREDICATES[cond.predicate].provides
-    problem = _template_problem(texts["reason"], fields)
-    if problem:
-        problems.add(lines.step(index, "reason"), f"{name}: reason {problem}")
+    for key in ("reason", "suggest_reason", "question"):
+        problem = _template_problem(texts.get(key, ""), fields)
+        if problem:
+            problems.add(lines.step(index, key), f"{name}: {key.replace('_', ' ')} {problem}")
+    _check_suggestion(entry, outcome, texts, lambda key: lines.step(index, key), name, problems)
     if len(problems.out) > count:
         return None
     return Step(
@@ -381,7 +389,46 @@ def _step(
         also=tuple(also),
         raw_params=dict(raw_params) if isinstance(raw_params, dict) else {},
         line=at,
+        suggest=texts["suggest"],
+        suggest_label=texts["suggest_label"] or _default_label(texts["suggest"]),
+        suggest_reason=texts["suggest_reason"],
+        question=texts["question"],
     )
+
+
+def _default_label(suggest: str) -> str:
+    """The label of a suggested outcome named in `suggest` ("" for next/floor)."""
+    return (
+        DEFAULT_LABELS[Outcome(suggest)] if suggest in ("dismiss", "reduce", "not_eligible") else ""
+    )
+
+
+def _check_suggestion(
+    entry: Mapping[str, Any],
+    outcome: Outcome,
+    texts: Mapping[str, str],
+    line: Any,
+    name: str,
+    problems: _Problems,
+) -> None:
+    """`suggest`/`question` belong to review steps: one of them, and an outcome suggested
+    by name needs the reason a reviewer will read (its citation, or "office policy")."""
+    given = [k for k in ("suggest", "suggest_label", "suggest_reason", "question") if k in entry]
+    if outcome is not Outcome.REVIEW:
+        if given:
+            problems.add(line(given[0]), f"{name}: '{given[0]}' is only for review steps")
+        return
+    suggest = texts["suggest"]
+    if suggest and suggest not in SUGGEST_VALUES:
+        problems.add(line("suggest"), f"{name}: suggest must be one of {', '.join(SUGGEST_VALUES)}")
+    if suggest and texts["question"]:
+        problems.add(line("question"), f"{name}: give 'suggest' or 'question', not both")
+    if not suggest and ("suggest_label" in entry or "suggest_reason" in entry):
+        problems.add(line(given[0]), f"{name}: 'suggest_label'/'suggest_reason' need 'suggest'")
+    if suggest in ("dismiss", "reduce", "not_eligible") and not texts["suggest_reason"]:
+        problems.add(line("suggest"), f"{name}: suggest = \"{suggest}\" needs 'suggest_reason'")
+    if suggest in ("next", "floor") and "suggest_label" in entry:
+        problems.add(line("suggest_label"), f'{name}: suggest = "{suggest}" takes its label')
 
 
 def _template_problem(template: str, allowed: set[str]) -> str:

@@ -38,6 +38,9 @@ __all__ = [
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "packs"
 
+# The pack every other pack's review suggestions are held to (HS 11361.8 on DOJ facts).
+FLOOR_ID = "california-statute"
+
 
 def _looks_like_path(id_or_path: str) -> bool:
     return (
@@ -72,8 +75,17 @@ def _load_file(
     pack = build_pack(data, str(path), problems, overrides=overrides)
     if problems or pack is None:
         raise RulesError(problems[0] if problems else f"{path}: invalid policy pack")
+    floor = None if pack.id == FLOOR_ID else _floor()
+    if floor is not None:
+        # A run's suggestions depend on the floor too: its hash is part of the pack's.
+        extra += b"\0floor:" + floor.content_hash.encode()
     digest = hashlib.sha256(data + b"\0" + extra).hexdigest()
-    return dataclasses.replace(pack, content_hash=digest)
+    return dataclasses.replace(pack, content_hash=digest, floor=floor)
+
+
+def _floor() -> Pack:
+    """The bundled statute floor pack."""
+    return _load_file(BUNDLED_DIR / f"{FLOOR_ID}.toml")
 
 
 def load_pack(id_or_path: str) -> Pack:

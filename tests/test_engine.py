@@ -101,7 +101,15 @@ def test_review_outcomes_are_forced_too(tmp_path: Path) -> None:
     pack = make_pack(tmp_path, AGE_PACK)
     record = person(conv("SEE COMMENT FOR CHARGE", comment="11359 HS"), dob="1990-01-01")
     det = outcome_of(record, pack)
-    assert det.forced_review and det.suggested_reason == "otherwise"
+    assert det.forced_review and det.suggested_outcome is Outcome.REDUCE
+    # The step names no suggestion, so the statute floor's answer (HS 11359(b), 11361.8(e))
+    # is suggested, and the reason says the pack itself only asked.
+    assert det.suggested_reason == (
+        "Statute floor: Felony HS 11359: now a misdemeanor, reduce (step felony-11359: "
+        "HS 11361.8(e)-(f); HS 11361.9; HS 11359(b)). The pack asks: Which outcome applies? "
+        "Step rest sends this to a person (otherwise) and names no suggestion; the floor "
+        "gives more."
+    )
 
 
 @pytest.mark.parametrize(
