@@ -189,8 +189,8 @@ def _determine(facts: Facts, pack: Pack, start: int = 0, *, forcing: bool = True
             undecided = replace(step, outcome=Outcome.REVIEW, label=UNDECIDED_LABEL)
             reason = f"Cannot tell ({step.id}): {result.detail}"
             ask = suggest.question(
-                f"What the record does not say: {result.detail}. Find it in the court "
-                f"record, then decide (step {step.id} needs it)."
+                f"What does the court record say where the DOJ file cannot ({result.detail})? "
+                f"Step {step.id} needs it to decide."
             )
             return _finish(facts, pack, undecided, reason, flags, tuple(trace), ask, forcing)
         if result.matched:

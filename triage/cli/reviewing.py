@@ -60,6 +60,9 @@ def _item_json(item: ConvictionItem) -> dict[str, Any]:
         "reason": item.reason,
         "flags": list(item.flags),
         "suggested_outcome": item.suggested_outcome,
+        "suggested_label": item.suggested_label,
+        "suggested_reason": item.suggested_reason,
+        "question": item.question,
         "decision": item.decision,
         "version": item.decision_version,
         "decided_by": item.decided_by,
@@ -133,6 +136,10 @@ def queue_cmd(
             f"{clean(i.section or i.offense)}  {i.outcome}: {clean(i.reason)}  [{state}]"
             + (f"  flags: {' '.join(clean(f) for f in i.flags)}" if i.flags else "")
         )
+        if i.suggested_outcome is not None:
+            out.print(f"    suggests {i.suggested_outcome}: {clean(i.suggested_reason)}")
+        elif i.question:
+            out.print(f"    asks: {clean(i.question)}")
 
 
 def decide_cmd(
@@ -326,6 +333,10 @@ def history_cmd(
             f"  run {d.run_id} ({clean(d.pack_id)} {clean(d.pack_version)}): {d.outcome} "
             f"{clean(d.label)}: {clean(d.reason)} [step {clean(d.step_id)}]{flags}"
         )
+        if d.suggested_outcome is not None:
+            out.print(f"    suggests {d.suggested_outcome}: {clean(d.suggested_reason)}")
+        elif d.outcome == "review" and d.suggested_reason:
+            out.print(f"    asks: {clean(d.suggested_reason)}")
     if not story.determinations:
         out.print("  (no run judged this conviction)")
     out.print("decisions:")
