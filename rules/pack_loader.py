@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 import tomllib
 from collections.abc import Mapping
 from typing import Any
 
 from rules.model import Flag, Outcome
+from rules.pack_checks import check_suggestion, default_label, template_problem
 from rules.pack_model import DEFAULT_LABELS, RELEVANCE, Condition, Pack, Step
 from rules.predicates import PREDICATES, check_params
 
@@ -26,8 +26,6 @@ STEP_KEYS = (
     "id", "predicate", "params", "outcome", "label", "reason", "citation", "when", "and",
     "suggest", "suggest_label", "suggest_reason", "question",
 )  # fmt: skip
-# What a review step may suggest: an outcome, the later steps' answer, or the statute floor's.
-SUGGEST_VALUES = ("dismiss", "reduce", "not_eligible", "next", "floor")
 CHARGE_FIELDS = frozenset({"section", "code", "subdivision", "charge", "county"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
@@ -289,6 +287,8 @@ def _steps(
             lines.step(len(raw) - 1, "predicate"),
             'the last step must use predicate = "always" (so every conviction gets an answer)',
         )
+    if last.get("suggest") == "next":
+        problems.add(lines.step(len(raw) - 1, "suggest"), 'the last step has no "next" to suggest')
     return tuple(steps)
 
 
@@ -371,10 +371,10 @@ def _step(
     for cond in also:
         fields |= set(cond.params) | PREDICATES[cond.predicate].provides
     for key in ("reason", "suggest_reason", "question"):
-        problem = _template_problem(texts.get(key, ""), fields)
+        problem = template_problem(texts.get(key, ""), fields)
         if problem:
             problems.add(lines.step(index, key), f"{name}: {key.replace('_', ' ')} {problem}")
-    _check_suggestion(entry, outcome, texts, lambda key: lines.step(index, key), name, problems)
+    check_suggestion(entry, outcome, texts, lambda key: lines.step(index, key), name, problems)
     if len(problems.out) > count:
         return None
     return Step(
@@ -390,57 +390,7 @@ def _step(
         raw_params=dict(raw_params) if isinstance(raw_params, dict) else {},
         line=at,
         suggest=texts["suggest"],
-        suggest_label=texts["suggest_label"] or _default_label(texts["suggest"]),
+        suggest_label=texts["suggest_label"] or default_label(texts["suggest"]),
         suggest_reason=texts["suggest_reason"],
         question=texts["question"],
     )
-
-
-def _default_label(suggest: str) -> str:
-    """The label of a suggested outcome named in `suggest` ("" for next/floor)."""
-    return (
-        DEFAULT_LABELS[Outcome(suggest)] if suggest in ("dismiss", "reduce", "not_eligible") else ""
-    )
-
-
-def _check_suggestion(
-    entry: Mapping[str, Any],
-    outcome: Outcome,
-    texts: Mapping[str, str],
-    line: Any,
-    name: str,
-    problems: _Problems,
-) -> None:
-    """`suggest`/`question` belong to review steps: one of them, and an outcome suggested
-    by name needs the reason a reviewer will read (its citation, or "office policy")."""
-    given = [k for k in ("suggest", "suggest_label", "suggest_reason", "question") if k in entry]
-    if outcome is not Outcome.REVIEW:
-        if given:
-            problems.add(line(given[0]), f"{name}: '{given[0]}' is only for review steps")
-        return
-    suggest = texts["suggest"]
-    if suggest and suggest not in SUGGEST_VALUES:
-        problems.add(line("suggest"), f"{name}: suggest must be one of {', '.join(SUGGEST_VALUES)}")
-    if suggest and texts["question"]:
-        problems.add(line("question"), f"{name}: give 'suggest' or 'question', not both")
-    if not suggest and ("suggest_label" in entry or "suggest_reason" in entry):
-        problems.add(line(given[0]), f"{name}: 'suggest_label'/'suggest_reason' need 'suggest'")
-    if suggest in ("dismiss", "reduce", "not_eligible") and not texts["suggest_reason"]:
-        problems.add(line("suggest"), f"{name}: suggest = \"{suggest}\" needs 'suggest_reason'")
-    if suggest in ("next", "floor") and "suggest_label" in entry:
-        problems.add(line("suggest_label"), f'{name}: suggest = "{suggest}" takes its label')
-
-
-def _template_problem(template: str, allowed: set[str]) -> str:
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        return f"is not a valid template ({exc}); write braces as {{{{ and }}}}"
-    for _literal, field_name, spec, conversion in parts:
-        if field_name is None:
-            continue
-        if spec or conversion:
-            return f"field {{{field_name}}} must be a plain name"
-        if field_name not in allowed:
-            return f"uses unknown field {{{field_name}}} (available: {', '.join(sorted(allowed))})"
-    return ""
