@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_support import one_line_error, run_cli
 from test_tui_harness import frozen_clock, make_app, pilot_test, settle  # noqa: F401
 
 from rules.model import Outcome
@@ -162,3 +163,35 @@ async def test_enter_on_a_question_records_nothing(sample: Path) -> None:
         await pilot.press("enter")  # nothing to accept: a person answers the question
         await settle(pilot)
     assert _decisions(sample) == []
+
+
+def _first(path: Path, *, question: bool) -> str:
+    conn = db.connect(path)
+    try:
+        run = db.active_run_id(conn)
+        items = queue.queue_convictions(conn, run or 0, QueueFilter(outcome="review"))
+    finally:
+        conn.close()
+    return next(i.key for i in items if bool(i.question) == question)
+
+
+def test_cli_accept_records_the_suggestion_and_refuses_a_question(
+    sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suggested = _first(sample, question=False)
+    code, out, _ = run_cli(
+        capsys, "decide", suggested, "--decision", "accept", "--reviewer", "bob",
+        "--db", str(sample),
+    )  # fmt: skip
+    assert code == 0
+    (_, decision, recorded), *_ = _decisions(sample)
+    assert decision == recorded and decision in DECISIONS and f": {decision} " in out
+    asked = _first(sample, question=True)
+    code, _, err = run_cli(
+        capsys, "decide", asked, "--decision", "accept", "--reviewer", "bob", "--db", str(sample)
+    )
+    assert code != 0
+    assert "no suggestion to accept, the pack asks a question" in one_line_error(err)
+    assert len(_decisions(sample)) == 1  # nothing written for the question
+    code, out, _ = run_cli(capsys, "history", asked, "--db", str(sample))
+    assert code == 0 and "    asks: " in out and "?" in out.split("    asks: ")[1]

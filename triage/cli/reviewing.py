@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from triage import db, grounds, identity, review
+from triage.accept import accepted_decision
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
@@ -145,7 +146,11 @@ def queue_cmd(
 def decide_cmd(
     key: Annotated[str, typer.Argument(help="Conviction key SUBJECT_ID:CNT_ORDER.")],
     decision: Annotated[
-        str, typer.Option("--decision", help="dismiss, reduce, not_eligible or defer.")
+        str,
+        typer.Option(
+            "--decision",
+            help="dismiss, reduce, not_eligible or defer; accept: the run's suggestion.",
+        ),
     ],
     note: Annotated[str | None, typer.Option("--note", help="A note to keep with it.")] = None,
     grounds_text: Annotated[
@@ -170,11 +175,14 @@ def decide_cmd(
 ) -> None:
     """Record a decision on one conviction (the same code path as the review app)."""
     who = identity.reviewer(reviewer)
-    if decision not in review.DECISION_KINDS:
-        raise UsageError(f"--decision: use one of {', '.join(review.DECISION_KINDS)}")
+    if decision not in (*review.DECISION_KINDS, "accept"):
+        raise UsageError(f"--decision: use one of {', '.join(review.DECISION_KINDS)} or accept")
     conn = open_db(db_path)
     try:
         run_id = _run_id(conn, run) if run is not None else None
+        if decision == "accept":  # the suggestion of the run the decision will cite
+            run_id = run_id if run_id is not None else _run_id(conn, None)
+            decision = accepted_decision(conn, key, run_id)
         result = review.decide(
             conn, key, decision, who, expected_version=expect_version, note=note,
             run_id=run_id, grounds_text=grounds_text,
