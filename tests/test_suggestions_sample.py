@@ -20,9 +20,9 @@ from test_tui_harness import frozen_clock, make_app, pilot_test, settle  # noqa:
 from rules.model import Outcome
 from rules.packs import load_pack
 from rules.suggest import relief_rank
-from triage import db, queue
+from triage import db, review
 from triage.classify import classify_run
-from triage.review_model import QueueFilter
+from triage.review import QueueFilter
 from triage.tui.screens.case import CaseScreen
 
 COMMITTED = Path(__file__).resolve().parent.parent / "sample.db"
@@ -49,7 +49,7 @@ def test_every_review_in_the_sample_queue_has_a_suggestion_or_a_question(sample:
         reviews = conn.execute(
             "SELECT count(*) FROM determinations WHERE run_id = ? AND outcome = 'review'", (run,)
         ).fetchone()[0]
-        items = queue.queue_convictions(conn, run, QueueFilter(outcome="review"))
+        items = review.queue_convictions(conn, run, QueueFilter(outcome="review"))
     finally:
         conn.close()
     assert len(items) == reviews > 0  # the queue lists every review conviction
@@ -169,7 +169,7 @@ def _first(path: Path, *, question: bool) -> str:
     conn = db.connect(path)
     try:
         run = db.active_run_id(conn)
-        items = queue.queue_convictions(conn, run or 0, QueueFilter(outcome="review"))
+        items = review.queue_convictions(conn, run or 0, QueueFilter(outcome="review"))
     finally:
         conn.close()
     return next(i.key for i in items if bool(i.question) == question)

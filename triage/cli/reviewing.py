@@ -14,7 +14,6 @@ from typing import Annotated, Any
 import typer
 
 from triage import db, grounds, identity, review
-from triage.accept import accepted_decision
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
@@ -182,7 +181,7 @@ def decide_cmd(
         run_id = _run_id(conn, run) if run is not None else None
         if decision == "accept":  # the suggestion of the run the decision will cite
             run_id = run_id if run_id is not None else _run_id(conn, None)
-            decision = accepted_decision(conn, key, run_id)
+            decision = review.accepted_decision(conn, key, run_id)
         result = review.decide(
             conn, key, decision, who, expected_version=expect_version, note=note,
             run_id=run_id, grounds_text=grounds_text,
