@@ -244,12 +244,12 @@ def _floor_suggestion(facts: Facts, floor: Pack, prefix: str = "") -> suggest.Su
             "is not HS 11357-11360; whether to give it is office policy."
         )
     det = _determine(replace(facts, parameters=floor.parameters), floor)
-    return suggest.from_determination(det, lead)
+    return suggest.from_determination(det, lead).as_held()
 
 
 def _held(facts: Facts, pack: Pack, own: suggest.Suggestion) -> suggest.Suggestion:
     """`own`, held to the statute floor for a Prop 64 conviction (see `rules.suggest`)."""
-    if pack.floor is None or not facts.conviction.charge.looks_prop64:
+    if own.held or pack.floor is None or not facts.conviction.charge.looks_prop64:
         return own
     if suggest.relief_rank(own.outcome) == suggest.relief_rank(Outcome.DISMISS):
         return own  # nothing gives more: no need to ask the floor

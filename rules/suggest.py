@@ -19,7 +19,7 @@ floor itself asks a question, a pack's `not_eligible` gives way to that question
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rules.model import Determination, Outcome
 
@@ -41,6 +41,10 @@ class Suggestion:
     outcome: Outcome | None
     label: str
     text: str
+    held: bool = False  # already the floor's answer, or already held to it
+
+    def as_held(self) -> Suggestion:
+        return replace(self, held=True)
 
 
 def question(text: str) -> Suggestion:
@@ -55,7 +59,7 @@ def cited(reason: str, step_id: str, citation: str) -> str:
 
 def from_determination(det: Determination, prefix: str = "") -> Suggestion:
     """What a determination would have the reviewer accept: its outcome when it decides,
-    else its own suggestion or question."""
+    else its own suggestion or question (which the engine has held to the floor already)."""
     if det.outcome is not Outcome.REVIEW:
         return Suggestion(
             det.outcome, det.label, prefix + cited(det.reason, det.step_id, det.citation)
@@ -64,8 +68,8 @@ def from_determination(det: Determination, prefix: str = "") -> Suggestion:
     if det.forced_review:  # a flag forced it: the suggestion is the deciding step's answer
         text = cited(text, det.step_id, det.citation)
     if det.suggested_outcome is Outcome.REVIEW:  # not produced by the engine; be safe
-        return question(prefix + text)
-    return Suggestion(det.suggested_outcome, det.suggested_label, prefix + text)
+        return question(prefix + text).as_held()
+    return Suggestion(det.suggested_outcome, det.suggested_label, prefix + text, held=True)
 
 
 def held_to_floor(own: Suggestion, floor: Suggestion) -> Suggestion:
