@@ -270,6 +270,7 @@ def results_cmd(
             stream.write("[")
             for n, row in enumerate(result_rows(conn, run_id)):
                 item = dict(zip(RESULT_COLUMNS, _clean_row(row), strict=True))
+                item["suggested_outcome"] = item["suggested_outcome"] or None
                 stream.write(("," if n else "") + "\n  " + json.dumps(item, ensure_ascii=False))
             stream.write("\n]\n")
     finally:
