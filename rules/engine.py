@@ -5,7 +5,9 @@ whose predicate (and any `and` conditions) matches decides the outcome, label an
 Every step tried is kept in the trace with a plain-words detail, so a reviewer can see why
 the answer is what it is. Data flags (doubts the record itself raises) are attached to every
 determination; when a flag the pack lists in `force_review_flags` is present, the outcome
-becomes `review` and the pack's own suggestion is kept beside it.
+becomes `review` and the pack's own suggestion is kept beside it. Every review carries a
+suggestion or a question (the step's `suggest`/`question`, see `rules.suggest`), held to the
+statute floor pack for a Prop 64 conviction.
 """
 
 from __future__ import annotations

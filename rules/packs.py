@@ -4,7 +4,9 @@ A pack is data a district attorney's office can read and edit (see `rules/packs/
 id, title, version, jurisdiction, default county and compute-at date, parameters, and
 `[[steps]]`, each naming a predicate from `rules.predicates` with typed parameters, an
 outcome (`dismiss`, `reduce`, `not_eligible`, `review`), a label, a reason template and a
-legal citation. The first matching step decides.
+legal citation. The first matching step decides. A `review` step also says what the
+reviewer is offered: `suggest` (an outcome with `suggest_reason`, "next" or "floor") or
+`question` (see `rules.suggest`).
 
 A step parameter may refer to a pack parameter with `"$name"`, and `when = "name"` turns a
 step off while that parameter is false or 0 (the gogen options work this way). Everything
