@@ -289,6 +289,7 @@ def test_policy_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "policy", "show", "los-angeles-2019")
     assert code == 0 and "Occurred after 11/09/2016" in out
     assert "age_at_least(years=$age_threshold)" in out and "{years} years or older" in out
+    assert "      suggests floor: The City Attorneys decide misdemeanors" in out
     code, out, _ = run_cli(capsys, "policy", "show", "sacramento-2019", "--json")
     shown = json.loads(out)
     assert shown["county"] == "SACRAMENTO" and shown["steps"][0]["id"]
