@@ -67,8 +67,11 @@ def from_determination(det: Determination, prefix: str = "") -> Suggestion:
     text = det.suggested_reason
     if det.forced_review:  # a flag forced it: the suggestion is the deciding step's answer
         text = cited(text, det.step_id, det.citation)
-    if det.suggested_outcome is Outcome.REVIEW:  # not produced by the engine; be safe
-        return question(prefix + text).as_held()
+    if det.suggested_outcome in (None, Outcome.REVIEW):
+        # A question leads, so a reviewer reads what to find out first; where it came from
+        # (e.g. "statute floor") follows.
+        where = prefix.strip().rstrip(":").strip()
+        return question(f"{text} ({where})" if where else text).as_held()
     return Suggestion(det.suggested_outcome, det.suggested_label, prefix + text, held=True)
 
 
