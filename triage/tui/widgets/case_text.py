@@ -193,9 +193,8 @@ def _field(label: str, value: Text) -> Text:
 def no_suggestion_why(c: ConvictionItem) -> str:
     """Why `accept` has nothing to record: the question that would resolve the case when
     the pack states one, else what the reviewer has to settle."""
-    question = getattr(c, "question", "")  # set by packs that state one
-    if question:
-        return str(question)
+    if c.question:
+        return c.question
     if c.flags:
         return "settle the flags below, then choose a decision key"
     return "the pack decides nothing for this step; choose a decision key"
@@ -292,9 +291,8 @@ def detail(
     sugg = suggestion(c)
     if sugg:
         shown = Text(fmt.outcome(sugg), style="bold " + fmt.OUTCOME_STYLES.get(sugg, ""))
-        suggested_reason = str(getattr(c, "suggested_reason", "") or "")
-        if suggested_reason and suggested_reason != c.reason:
-            shown.append_text(line(" — ", (suggested_reason, "")))
+        if c.suggested_reason and c.suggested_reason != c.reason:
+            shown.append_text(line(" — ", (c.suggested_reason, "")))
     else:
         shown = line(("no suggestion: ", "bold"), (no_suggestion_why(c), ""))
     out.append_text(_field("Suggests", shown))
