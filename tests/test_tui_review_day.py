@@ -82,12 +82,12 @@ async def test_first_screenful_of_a_flagged_case_on_sample_db(tmp_path: Path) ->
         assert "Suggests  " in first  # the suggestion, or why there is none
         if c.suggested_outcome is None:
             assert "no suggestion: " in first
-        assert "⚑ charge_in_comment  charge only in the comment" in first
-        assert "COMMENT_TEXT │" in first
+        assert "⚑ charge_in_comment  COMMENT_TEXT │" in first  # the flag and its evidence
+        body = case.query_one("#detail-box", TextView)
+        assert "charge only in the comment" in body.plain  # what it means, further down
         assert "Charge    " in first
         assert "Rule trace:" not in first or "w shows them" in first
         # The trace is folded; w shows it, and the next conviction starts at the top.
-        body = case.query_one("#detail-box", TextView)
         assert "✓ " not in body.plain
         await pilot.press("w")
         assert "Rule trace (w folds it)" in body.plain
@@ -347,3 +347,33 @@ async def test_queue_at_80_has_column_titles_full_flag_names_and_the_pack(tmp_pa
         baker = next(line for line in lines if "BAKER,BOB" in line)
         assert "⚑partial_date" in baker and "⟂bob" in baker
         assert all(len(line) <= 80 for line in lines)
+
+
+@pilot_test
+async def test_enter_accepts_the_suggestion_on_sample_db(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    shutil.copy(SAMPLE, path)
+    conn = db.connect(path)
+    run = db.active_run_id(conn)
+    key, suggested = conn.execute(
+        "SELECT key, suggested_outcome FROM determinations WHERE run_id = ? "
+        "AND outcome = 'review' AND suggested_outcome IN ('dismiss', 'reduce') "
+        "ORDER BY key LIMIT 1",
+        (run,),
+    ).fetchone()
+    conn.close()
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        queue._open(key.split(":")[0], 0)
+        await pilot.pause()
+        case = app.screen
+        assert isinstance(case, CaseScreen)
+        case.open_case(case.subject_id, 0, focus_key=key)
+        await pilot.pause()
+        shown = visible(case.query_one("#detail-box", TextView))
+        assert "Suggests  " + suggested in shown
+        await pilot.press("enter")
+    assert decisions(path) == [(key, "decide", suggested, "alice")]

@@ -200,30 +200,32 @@ def no_suggestion_why(c: ConvictionItem) -> str:
     return "the pack decides nothing for this step; choose a decision key"
 
 
-def _flag_lines(c: ConvictionItem, width: int) -> Text:
-    """Per flag: its name and what it means, then the raw field it comes from (on the
-    same line when it fits `width`)."""
-    out = Text()
+def _flag_lines(c: ConvictionItem, width: int) -> tuple[Text, Text]:
+    """One line per flag: its name and the raw field it comes from, with what it means
+    when that fits too. Returns those lines and, for the meanings that did not fit, lines
+    to show further down."""
+    out, later = Text(), Text()
     for flag in c.flags:
         head = line("⚑ ", (flag, "bold magenta"))
         words = fmt.flag_words(flag)
-        if words:
-            head.append_text(line("  ", (words, "")))
         evidence = _FLAG_EVIDENCE.get(flag)
+        proof = Text()
         if evidence:
             raw = {"comment": c.comment, "offense": c.offense, "date": c.date}[evidence]
             label = {"comment": "COMMENT_TEXT", "offense": "OFFENSE_DESCR", "date": "date"}
-            proof = line((label[evidence], "dim"), " │", (raw or "(blank)", "italic"), "│")
-            if head.cell_len + 2 + proof.cell_len <= width:
-                head.append("  ")
-            else:
-                head.append("\n  ")
-            head.append_text(proof)
+            proof = line("  ", (label[evidence], "dim"), " │", (raw or "(blank)", "italic"), "│")
+        said = line("  ", (words, "")) if words else Text()
+        if head.cell_len + said.cell_len + proof.cell_len <= width:
+            head.append_text(said)
+        elif words:
+            later.append_text(line("⚑ ", (flag, "bold magenta"), ": ", (words, "")))
+            later.append("\n")
+        head.append_text(proof)
         out.append_text(head)
         out.append("\n")
     if c.flags and c.forced_review:
-        out.append("  (the pack sends every conviction with these flags to review)\n", style="dim")
-    return out
+        later.append("(the pack sends every conviction with these flags to review)\n", style="dim")
+    return out, later
 
 
 def _decision_line(c: ConvictionItem) -> Text:
@@ -293,11 +295,22 @@ def detail(
         shown = Text(fmt.outcome(sugg), style="bold " + fmt.OUTCOME_STYLES.get(sugg, ""))
         if c.suggested_reason and c.suggested_reason != c.reason:
             shown.append_text(line(" — ", (c.suggested_reason, "")))
-    else:
-        shown = line(("no suggestion: ", "bold"), (no_suggestion_why(c), ""))
+    why = "" if sugg else no_suggestion_why(c)
+    # Two lines at most here, so the flags and the charge stay in the first screenful;
+    # a longer question is given whole below the charge.
+    # (less a margin for word wrapping).
+    room = max(20, 2 * width - len("Suggests  no suggestion: ") - 16)
+    folded = len(why) > room
+    if not sugg:
+        brief = why[:room].rsplit(" ", 1)[0] + " … (below)" if folded else why
+        shown = line(("no suggestion: ", "bold"), (brief, ""))
     out.append_text(_field("Suggests", shown))
-    out.append_text(_flag_lines(c, width))
+    flag_lines, meanings = _flag_lines(c, width)
+    out.append_text(flag_lines)
     out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
+    if folded:
+        out.append_text(_field("Question", text(why)))
+    out.append_text(meanings)
     shown_as_evidence = any(_FLAG_EVIDENCE.get(f) == "comment" for f in c.flags)
     if c.comment and not shown_as_evidence:
         out.append_text(_field("Comment", text(c.comment, "italic")))
