@@ -292,24 +292,25 @@ def detail(
     out.append_text(_field("Reason", text(c.reason)))
     sugg = suggestion(c)
     if sugg:
-        shown = Text(fmt.outcome(sugg), style="bold " + fmt.OUTCOME_STYLES.get(sugg, ""))
-        if c.suggested_reason and c.suggested_reason != c.reason:
-            shown.append_text(line(" — ", (c.suggested_reason, "")))
-    why = "" if sugg else no_suggestion_why(c)
-    # Two lines at most here, so the flags and the charge stay in the first screenful;
-    # a longer question is given whole below the charge.
-    # (less a margin for word wrapping).
-    room = max(20, 2 * width - len("Suggests  no suggestion: ") - 16)
+        lead = Text(fmt.outcome(sugg), style="bold " + fmt.OUTCOME_STYLES.get(sugg, ""))
+        why = c.suggested_reason if c.suggested_reason != c.reason else ""
+        if why:
+            lead.append(" — ")
+        below = "Why"
+    else:
+        lead, why, below = Text("no suggestion: ", style="bold"), no_suggestion_why(c), "Question"
+    # Two lines at most here, so the flags and the charge stay in the first screenful; a
+    # longer text is given whole below the charge (the margin allows for word wrapping).
+    room = max(20, 2 * width - 10 - lead.cell_len - 16)
     folded = len(why) > room
-    if not sugg:
-        brief = why[:room].rsplit(" ", 1)[0] + " … (below)" if folded else why
-        shown = line(("no suggestion: ", "bold"), (brief, ""))
-    out.append_text(_field("Suggests", shown))
+    brief = why[:room].rsplit(" ", 1)[0] + " … (below)" if folded else why
+    lead.append_text(text(brief))
+    out.append_text(_field("Suggests", lead))
     flag_lines, meanings = _flag_lines(c, width)
     out.append_text(flag_lines)
     out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
     if folded:
-        out.append_text(_field("Question", text(why)))
+        out.append_text(_field(below, text(why)))
     out.append_text(meanings)
     shown_as_evidence = any(_FLAG_EVIDENCE.get(f) == "comment" for f in c.flags)
     if c.comment and not shown_as_evidence:
