@@ -26,6 +26,7 @@ from pathlib import Path
 import sqlite_utils
 
 from triage.errors import DiskFullError, SchemaError, TriageError, is_disk_full
+
 # Re-exported: the one place a file's mode is decided (0600, or 0660 in a shared folder).
 from triage.sharing import file_mode_for as file_mode_for
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from triage import audit, auditkey, db, sharing, tamper, tamper_sources
+from triage import audit, auditkey, db, roles, sharing, tamper, tamper_sources
 from triage.backup import BackupResult, backup
 from triage.checks import OK, PROBLEM, WARN, Check, DoctorReport
 from triage.errors import TriageError
@@ -195,12 +195,14 @@ def _check_tampering(
     report: DoctorReport, conn: sqlite3.Connection, key_path: Path, expect_heads: Sequence[str]
 ) -> None:
     """What the audit trail vouches for, held against the rows (issue 10): seals, recorded
-    heads, decisions, notes, current decisions, imported files, runs. Read-only."""
+    heads, decisions, notes, current decisions, role changes, imported files, runs.
+    Read-only."""
     tamper.check_seals(report, conn, key_path)
     tamper.check_heads(report, conn, list(expect_heads))
     tamper.check_decisions(report, conn)
     tamper.check_notes(report, conn)
     tamper.check_current_decisions(report, conn)
+    roles.check(report, conn)
     tamper_sources.check_imports(report, conn)
     tamper_sources.check_runs(report, conn)
 

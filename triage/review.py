@@ -18,6 +18,10 @@ that restores the state before the latest decision still standing (one not yet u
 decision; `defer` is a decision, so deferred convictions are not pending (filter them
 with `QueueFilter(decision="defer")`).
 
+Who may: an account whose role is `none` changes nothing; undoing another reviewer's
+decision and changing a decision inside another reviewer's live claim need the supervisor
+role (`triage.authority`). A refusal is a `RefusedError`, written to the audit trail.
+
 The queue lives in `triage.queue`, cases in `triage.casefile`, claims in `triage.claims`;
 every public name is re-exported here.
 """
@@ -29,10 +33,17 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 
-from triage import audit, db, grounds
+from triage import audit, authority, db, grounds
 from triage.casebuild import ensure_cases, recount_pending, refresh_cases
 from triage.casefile import conviction_history, current_run, history, load_case, progress, run_info
-from triage.claims import claim, claim_holder, claim_next, release, renew_if_held
+from triage.claims import (
+    check_not_held_by_other,
+    claim,
+    claim_holder,
+    claim_next,
+    release,
+    renew_if_held,
+)
 from triage.errors import ConflictError, TriageError, UsageError
 from triage.queue import queue_convictions, queue_count, queue_page
 from triage.review_model import (
@@ -120,6 +131,13 @@ def _log_conflicts(
                     "current_reviewer": c.current_reviewer,
                 },
             )
+
+
+def _may_change(
+    conn: sqlite3.Connection, subject_id: str, reviewer: str, attempted: str, key: str
+) -> None:
+    authority.require_role(conn, reviewer, attempted, key)
+    check_not_held_by_other(conn, subject_id, reviewer, attempted, key)
 
 
 def _suggestion(conn: sqlite3.Connection, run_id: int | None, key: str) -> str | None:
@@ -223,10 +241,11 @@ def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
     _check_kind(decision)
     reasons = grounds.parse(grounds_text, decision=decision, note=note)
     try:
-        with db.write(conn):
+        with authority.audited(conn), db.write(conn):
             subject_id = _subject_of(conn, key)
             state = _state(conn, key)
             _check_version(key, expected_version, state, decision)
+            _may_change(conn, subject_id, reviewer, "decide", key)
             run = run_id if run_id is not None else db.active_run_id(conn)
             note_id = None
             if note is not None and note.strip():
@@ -258,7 +277,7 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
     batch = uuid.uuid4().hex
     results: list[DecisionResult] = []
     try:
-        with db.write(conn):
+        with authority.audited(conn), db.write(conn):
             run = run_id if run_id is not None else db.active_run_id(conn)
             subjects = {key: _subject_of(conn, key) for key in keys}
             states = {key: _state(conn, key) for key in keys}
@@ -270,6 +289,8 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
                     conflicts.append(exc)
             if conflicts:
                 raise _BulkConflict(conflicts)
+            for key in keys:  # all or nothing, like conflicts
+                _may_change(conn, subjects[key], reviewer, "decide", key)
             for key, _ in items:
                 results.append(
                     _append(
@@ -319,13 +340,20 @@ def undo(conn: sqlite3.Connection, key: str, reviewer: str, *,
     """Undo the latest decision on `key` by appending an entry that restores the state
     before it. Never deletes."""
     try:
-        with db.write(conn):
+        with authority.audited(conn), db.write(conn):
             subject_id = _subject_of(conn, key)
             state = _state(conn, key)
             _check_version(key, expected_version, state, "undo")
             target = _standing_top(conn, key)
             if target is None:
                 raise TriageError(f"nothing to undo on {key}: no decision is standing")
+            _may_change(conn, subject_id, reviewer, "undo", key)
+            if target["reviewer"] != reviewer:
+                authority.require_supervisor(
+                    conn, reviewer, "undo", key, extra={"decided_by": str(target["reviewer"])},
+                    what=f"the decision on {key} is {target['reviewer']}'s; undoing another "
+                    "reviewer's decision",
+                )  # fmt: skip
             result = _undo_entry(conn, target, reviewer, state, None)
             recount_pending(conn, subject_id)
     except ConflictError as exc:
@@ -338,7 +366,8 @@ def undo_last_many(conn: sqlite3.Connection, reviewer: str) -> list[DecisionResu
     """Undo `reviewer`'s most recent decision still standing, and with it the rest of its
     bulk batch. A decision someone else has since decided over is left alone (undoing it
     would revert their work). Returns what was undone (empty when nothing was)."""
-    with db.write(conn):
+    with authority.audited(conn), db.write(conn):
+        authority.require_role(conn, reviewer, "undo", "last")
         last = conn.execute(
             "SELECT * FROM decisions d WHERE d.reviewer = ? AND d.action = 'decide' "
             "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id) "
@@ -380,7 +409,8 @@ def undo_last(conn: sqlite3.Connection, reviewer: str) -> DecisionResult | None:
 def add_note(conn: sqlite3.Connection, subject_id: str, text: str, reviewer: str, *,
              key: str | None = None) -> Note:  # fmt: skip
     """Add a note on a person, or on one of their convictions with `key`."""
-    with db.write(conn):
+    with authority.audited(conn), db.write(conn):
+        authority.require_role(conn, reviewer, "note", key or subject_id)
         if key is not None:
             owner = _subject_of(conn, key)
             if owner != subject_id:

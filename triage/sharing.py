@@ -95,9 +95,13 @@ def shared_findings(folder: Path, gid: int, files: list[FileState]) -> list[str]
     found = []
     mode = stat.S_IMODE(folder.stat().st_mode)
     if mode & 0o070 != 0o070:
-        found.append(f"folder {folder} is {mode:04o}: the group cannot use it (chmod 2770 {folder})")
+        found.append(
+            f"folder {folder} is {mode:04o}: the group cannot use it (chmod 2770 {folder})"
+        )
     if mode & 0o007:
-        found.append(f"folder {folder} is {mode:04o}: open to other accounts (chmod o-rwx {folder})")
+        found.append(
+            f"folder {folder} is {mode:04o}: open to other accounts (chmod o-rwx {folder})"
+        )
     for f in files:
         if f.gid != gid:
             found.append(f"{f.path.name} belongs to group {group_name(f.gid)}, not {group} "

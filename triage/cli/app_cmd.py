@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from triage import identity
-from triage.cli.common import DEFAULT_DB, DbOption
+from triage.cli.common import DEFAULT_DB, DbOption, acting
 from triage.errors import UsageError
 from triage.review_model import QueueFilter
 
@@ -96,7 +95,7 @@ def run_review(
     from triage.tui import keymap as keymaps
     from triage.tui.app import ReviewApp
 
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     flt = QueueFilter(**parse_filters(filters or []))  # type: ignore[arg-type]
     from triage import queue as queue_rules
 

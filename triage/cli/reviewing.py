@@ -13,8 +13,16 @@ from typing import Annotated, Any
 
 import typer
 
-from triage import db, grounds, identity, review
-from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
+from triage import db, grounds, review
+from triage.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    acting,
+    open_db,
+    out,
+    print_json,
+)
 from triage.display import clean
 from triage.errors import TriageError, UsageError
 from triage.queue_checks import check_filter
@@ -162,7 +170,7 @@ def decide_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Record a decision on one conviction (the same code path as the review app)."""
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     if decision not in review.DECISION_KINDS:
         raise UsageError(f"--decision: use one of {', '.join(review.DECISION_KINDS)}")
     conn = open_db(db_path)
@@ -198,7 +206,7 @@ def note_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Add a note on a person or on one conviction."""
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         added = review.add_note_to(conn, target, text, who)
@@ -225,7 +233,7 @@ def undo_cmd(
     """Undo a decision by recording a new entry that restores the state before it."""
     if (key is None) == (not last):
         raise UsageError("give a KEY or --last (not both)")
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         if last:
@@ -258,7 +266,7 @@ def claim_cmd(
     """Claim a case (a lease, renewed by claiming again) so others are not handed it."""
     if (subject_id is None) == (not next_case):
         raise UsageError("give a SUBJECT_ID or --next (not both)")
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         if next_case:
@@ -292,7 +300,7 @@ def release_cmd(
     db_path: DbOption = DEFAULT_DB,
 ) -> None:
     """Release a claim: your own, or anyone's with --supervisor."""
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         released = review.release(conn, subject_id, who, supervisor=supervisor)
