@@ -28,7 +28,6 @@ every public name is re-exported here.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from triage.claims import (
     renew_if_held,
 )
 from triage.errors import ConflictError, TriageError, UsageError
+from triage.notes import MAX_NOTE_CHARS, add_note, add_note_to, insert_note, subject_of
 from triage.queue import queue_convictions, queue_count, queue_page
 from triage.review_model import (
     DECISION_KINDS,
@@ -75,8 +75,6 @@ __all__ = [
     "undo_last_many",
 ]  # fmt: skip
 
-MAX_NOTE_CHARS = 20_000
-
 
 @dataclass(frozen=True)
 class _State:
@@ -88,13 +86,6 @@ class _State:
 def _check_kind(decision: str) -> None:
     if decision not in DECISION_KINDS:
         raise UsageError(f"decision: use one of {', '.join(DECISION_KINDS)} (got {decision!r})")
-
-
-def _subject_of(conn: sqlite3.Connection, key: str) -> str:
-    row = conn.execute("SELECT subject_id FROM convictions WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        raise TriageError(f"no conviction with key {key} (keys look like SUBJECT_ID:CNT_ORDER)")
-    return str(row[0])
 
 
 def _state(conn: sqlite3.Connection, key: str) -> _State:
@@ -206,30 +197,6 @@ def _append(
     return DecisionResult(entry_id, key, version, decision, state.decision)
 
 
-def _insert_note(
-    conn: sqlite3.Connection, subject_id: str, key: str | None, text: str, reviewer: str
-) -> Note:
-    body = text.strip("\n")
-    if not body.strip():
-        raise UsageError("note: the text is empty")
-    if len(body) > MAX_NOTE_CHARS:
-        raise UsageError(f"note: at most {MAX_NOTE_CHARS} characters (got {len(body)})")
-    at = db.now()
-    cur = conn.execute(
-        "INSERT INTO notes (subject_id, key, reviewer, created_at, text) VALUES (?, ?, ?, ?, ?)",
-        (subject_id, key, reviewer, at, body),
-    )
-    note_id = int(cur.lastrowid or 0)
-    # The audit trail names the note, never its text (which may quote the record); the
-    # text's digest lets doctor find a note edited in the file (`triage.coverage`).
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    audit.append(
-        conn, reviewer, "note", key or subject_id,
-        {"note_id": note_id, "chars": len(body), "sha256": digest}, at=at,
-    )  # fmt: skip
-    return Note(note_id, subject_id, key, reviewer, at, body)
-
-
 def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
            expected_version: int | None = None, note: str | None = None,
            run_id: int | None = None, batch: str | None = None,
@@ -242,14 +209,14 @@ def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
     reasons = grounds.parse(grounds_text, decision=decision, note=note)
     try:
         with authority.audited(conn), db.write(conn):
-            subject_id = _subject_of(conn, key)
+            subject_id = subject_of(conn, key)
             state = _state(conn, key)
             _check_version(key, expected_version, state, decision)
             _may_change(conn, subject_id, reviewer, "decide", key)
             run = run_id if run_id is not None else db.active_run_id(conn)
             note_id = None
             if note is not None and note.strip():
-                note_id = _insert_note(conn, subject_id, key, note, reviewer).id
+                note_id = insert_note(conn, subject_id, key, note, reviewer).id
             result = _append(
                 conn, key=key, subject_id=subject_id, state=state, action="decide",
                 decision=decision, reviewer=reviewer, run_id=run, batch=batch,
@@ -279,7 +246,7 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
     try:
         with authority.audited(conn), db.write(conn):
             run = run_id if run_id is not None else db.active_run_id(conn)
-            subjects = {key: _subject_of(conn, key) for key in keys}
+            subjects = {key: subject_of(conn, key) for key in keys}
             states = {key: _state(conn, key) for key in keys}
             conflicts = []
             for key, expected in items:
@@ -341,7 +308,7 @@ def undo(conn: sqlite3.Connection, key: str, reviewer: str, *,
     before it. Never deletes."""
     try:
         with authority.audited(conn), db.write(conn):
-            subject_id = _subject_of(conn, key)
+            subject_id = subject_of(conn, key)
             state = _state(conn, key)
             _check_version(key, expected_version, state, "undo")
             target = _standing_top(conn, key)
@@ -404,32 +371,3 @@ def undo_last(conn: sqlite3.Connection, reviewer: str) -> DecisionResult | None:
     """Undo `reviewer`'s most recent still-standing decision (whole batch for bulk)."""
     results = undo_last_many(conn, reviewer)
     return results[-1] if results else None
-
-
-def add_note(conn: sqlite3.Connection, subject_id: str, text: str, reviewer: str, *,
-             key: str | None = None) -> Note:  # fmt: skip
-    """Add a note on a person, or on one of their convictions with `key`."""
-    with authority.audited(conn), db.write(conn):
-        authority.require_role(conn, reviewer, "note", key or subject_id)
-        if key is not None:
-            owner = _subject_of(conn, key)
-            if owner != subject_id:
-                raise TriageError(f"conviction {key} does not belong to SUBJECT_ID {subject_id}")
-        elif (
-            conn.execute("SELECT 1 FROM people WHERE subject_id = ?", (subject_id,)).fetchone()
-            is None
-        ):
-            raise TriageError(f"no person with SUBJECT_ID {subject_id}")
-        return _insert_note(conn, subject_id, key, text, reviewer)
-
-
-def add_note_to(conn: sqlite3.Connection, target: str, text: str, reviewer: str) -> Note:
-    """Add a note on `target`: a conviction key (SUBJECT_ID:CNT_ORDER) or a SUBJECT_ID."""
-    row = conn.execute("SELECT subject_id FROM convictions WHERE key = ?", (target,)).fetchone()
-    if row is not None:
-        return add_note(conn, str(row[0]), text, reviewer, key=target)
-    if ":" in target and (
-        conn.execute("SELECT 1 FROM people WHERE subject_id = ?", (target,)).fetchone() is None
-    ):
-        raise TriageError(f"no conviction with key {target}")
-    return add_note(conn, target, text, reviewer)
