@@ -173,7 +173,7 @@ async def test_filter_and_search_narrow_the_queue(tmp_path: Path) -> None:
 
 @pilot_test
 async def test_claim_is_taken_on_open_and_released_on_back(tmp_path: Path) -> None:
-    from triage import identity, review, roles
+    from triage import review
 
     path = make_db(tmp_path / "t.db")
     app = make_app(path)
