@@ -109,6 +109,8 @@ def test_a_non_owner_is_refused_reviewer_and_undoing_anothers_decision(
         f"someone else; as {ME}, leave --reviewer out and your work is recorded under your own "
         "account"
     )
+    code, _, err = run_cli(capsys, "note", "S2", "seen", "--reviewer", ME, "--db", str(dbfile))
+    assert code == 0, err  # naming oneself is allowed (and recorded plainly)
     code, _, err = run_cli(capsys, "undo", K1, "--db", str(dbfile))
     assert code == 1 and "undoing another reviewer's decision needs the supervisor role" in (
         one_line_error(err)

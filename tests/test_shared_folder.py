@@ -98,3 +98,16 @@ def test_an_audit_key_made_in_a_shared_folder_is_group_readable(tmp_path: Path) 
     assert auditkey.loose_mode(key.path) is None
     private = auditkey.load_or_create(tmp_path / "own" / "audit.key")
     assert stat.S_IMODE(private.path.stat().st_mode) == 0o600
+
+
+def test_doctor_spots_a_group_folder_that_is_not_setgid(tmp_path: Path) -> None:
+    work = tmp_path / "office"
+    work.mkdir()
+    os.chmod(work, 0o770)  # meant for the group, setgid forgotten
+    path = work / "t.db"
+    db.connect(path, create=True).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # so triage keeps it private
+    os.chmod(path, 0o660)
+    message = {c.name: c for c in doctor(path).checks}["file modes"].message
+    assert f"folder {work.absolute()} is group-writable but not setgid" in message
+    assert f"chmod 2770 {work.absolute()}" in message

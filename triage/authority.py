@@ -116,11 +116,13 @@ def record(conn: sqlite3.Connection, refused: RefusedError) -> None:
 @contextlib.contextmanager
 def audited(conn: sqlite3.Connection) -> Iterator[None]:
     """Around a service call's write transaction: a `RefusedError` raised inside it is
-    written to the audit trail once the transaction has rolled back, then re-raised."""
+    written to the audit trail once the transaction has rolled back, then re-raised. The
+    refusal stands even if it cannot be written (a full disk): it changed nothing."""
     try:
         yield
     except RefusedError as refused:
-        record(conn, refused)
+        with contextlib.suppress(TriageError, sqlite3.Error):
+            record(conn, refused)
         raise
 
 
@@ -128,7 +130,7 @@ def record_at(path: Path, refused: RefusedError) -> None:
     """Best effort, for a refusal made before the database was opened (`--reviewer`): the
     refusal stands whether or not it could be written."""
     with contextlib.suppress(TriageError, sqlite3.Error, OSError):
-        conn = db.connect(path)
+        conn = db.connect(path)  # (a refusal to read this file would say so on its own)
         try:
             record(conn, refused)
         finally:

@@ -59,6 +59,8 @@ def reviewer(explicit: str | None, db_path: Path) -> str:
     if explicit is None or explicit == "":
         return account
     name = check_name(explicit)
+    if name == account:
+        return account  # naming oneself is no impersonation
     owner = file_owner(db_path)
     if owner is None:
         return account  # no database: the command's own open reports that

@@ -36,6 +36,9 @@ def _check_modes(report: DoctorReport, path: Path, before: list[sharing.FileStat
         after = sharing.observe([f.path for f in before])
         if found and not sharing.private_findings(after):
             found.append("opening it just now set 0600")
+        hint = sharing.unshared_group_folder(folder)
+        if found and hint:
+            found.append(hint)
         if found:
             report.add("file modes", WARN, "; ".join(found) + "; triage files should be 0600 "
                        "(to share the database with a group, see README: Deploying for "

@@ -88,6 +88,19 @@ def private_findings(files: list[FileState]) -> list[str]:
     ]
 
 
+def unshared_group_folder(folder: Path) -> str | None:
+    """A hint when a folder looks meant for a group (group-writable) but is not setgid:
+    files made in it would not take its group, nor triage's shared modes."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    if st.st_mode & 0o070 == 0o070 and not st.st_mode & stat.S_ISGID:
+        return (f"folder {folder} is group-writable but not setgid: to share the database "
+                f"with group {group_name(st.st_gid)}, chmod 2770 {folder}")  # fmt: skip
+    return None
+
+
 def shared_findings(folder: Path, gid: int, files: list[FileState]) -> list[str]:
     """What keeps a setgid-shared deployment from working, or leaves it open to accounts
     outside the group, each with the command that fixes it."""
