@@ -69,7 +69,11 @@ def backup_cmd(
     dest: Annotated[Path, typer.Argument(help="The new backup file (must not exist yet).")],
     db_path: DbOption = DEFAULT_DB,
     reviewer: Annotated[
-        str | None, typer.Option("--reviewer", help="Who takes it (default: your OS account).")
+        str | None,
+        typer.Option(
+            "--reviewer",
+            help="Who takes it (default: your OS account; another name: the database owner only).",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -61,7 +61,11 @@ def export_cmd(
     db_path: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
     reviewer: Annotated[
-        str | None, typer.Option("--reviewer", help="Who exports (default: your OS account).")
+        str | None,
+        typer.Option(
+            "--reviewer",
+            help="Who exports (default: your OS account; another name: the database owner only).",
+        ),
     ] = None,
 ) -> None:
     """Export gogen-compatible files, court exhibits, the decisions log or the summary."""

@@ -1,8 +1,9 @@
 """CLI commands for reviewing: queue, decide, note, undo, claim, release, history.
 
 Each command is a thin call into `triage.review` (the code path the TUI uses) and prints
-the result. Record data reaches the terminal only through `clean()`; the reviewer comes
-from `--reviewer` or the OS account, never from environment variables.
+the result. Record data reaches the terminal only through `clean()`; the reviewer is the OS
+account, never an environment variable (`--reviewer NAME` is for the database's owner and is
+recorded "NAME via OWNER"). Role checks and refusals live in the service layer.
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ _QUEUE_OPTIONS = {"outcome": "--outcome", "reason": "--reason", "flag": "--flag"
 
 ReviewerOption = Annotated[
     str | None,
-    typer.Option("--reviewer", help="Who is deciding (default: your OS account, not $USER)."),
+    typer.Option(
+        "--reviewer",
+        help="Record for someone else: the database owner only, recorded 'NAME via OWNER' "
+        "(default: your OS account, never $USER).",
+    ),
 ]
 RunOption = Annotated[
     int | None, typer.Option("--run", help="Classification run (default: the active one).")
@@ -294,12 +299,15 @@ def claim_cmd(
 def release_cmd(
     subject_id: Annotated[str, typer.Argument(help="SUBJECT_ID of the case.")],
     supervisor: Annotated[
-        bool, typer.Option("--supervisor", help="Release another reviewer's claim (logged).")
+        bool,
+        typer.Option(
+            "--supervisor", help="Release another reviewer's claim (supervisor role; audited)."
+        ),
     ] = False,
     reviewer: ReviewerOption = None,
     db_path: DbOption = DEFAULT_DB,
 ) -> None:
-    """Release a claim: your own, or anyone's with --supervisor."""
+    """Release a claim: your own, or (a supervisor) anyone's with --supervisor."""
     who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
