@@ -25,7 +25,8 @@ ReviewerOption = Annotated[
     str | None,
     typer.Option(
         "--reviewer",
-        help="Record decisions under this name (default: your OS account; $USER is not trusted).",
+        help="Record decisions for someone else: the database owner only, recorded 'NAME via "
+        "OWNER' (default: your OS account; $USER is not trusted).",
     ),
 ]
 KeysOption = Annotated[
