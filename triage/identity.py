@@ -10,6 +10,7 @@ who the OS says they are (README, "Deploying for several accounts").
 
 from __future__ import annotations
 
+import functools
 import os
 import pwd
 import re
@@ -21,8 +22,10 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 VIA = " via "
 
 
+@functools.lru_cache(maxsize=64)
 def account_name(uid: int) -> str:
-    """The login name of a user id, from the password database."""
+    """The login name of a user id, from the password database (cached: with LDAP behind
+    it a lookup can be slow, and every decision asks who owns the database)."""
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:

@@ -256,8 +256,9 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
                     conflicts.append(exc)
             if conflicts:
                 raise _BulkConflict(conflicts)
+            authority.require_role(conn, reviewer, "decide", keys[0])
             for key in keys:  # all or nothing, like conflicts
-                _may_change(conn, subjects[key], reviewer, "decide", key)
+                check_not_held_by_other(conn, subjects[key], reviewer, "decide", key)
             for key, _ in items:
                 results.append(
                     _append(
