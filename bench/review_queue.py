@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from triage import casebuild, db, review
+from triage import db, review
 from triage.review import QueueFilter
+from triage.review import cases_table as casebuild
 
 OUTCOMES = ["review"] * 4 + ["dismiss"] * 4 + ["reduce", "not_eligible"]
 REASONS = ["Currently serving sentence", "No applicable eligibility criteria", "Other 11357"]

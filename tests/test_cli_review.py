@@ -102,7 +102,7 @@ def test_decide_note_undo_history_round_trip(
     code, out, _ = run_cli(capsys, "history", K1, "--db", str(dbfile), "--json")
     story = json.loads(out)
     assert [d["action"] for d in story["decisions"]] == ["decide", "undo"]
-    # decide --note writes the note first, then the decision that links it.
+    # A note given with a decision is written first, so the decision can name it (note_id).
     assert [a["action"] for a in story["audit"]] == ["note", "decide", "decide.conflict", "undo"]
     assert story["audit"][2]["actor"] == BOB
     assert story["determinations"][0]["outcome"] == "review"

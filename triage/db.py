@@ -307,7 +307,7 @@ CREATE TABLE IF NOT EXISTS audit_seals (
 
 # Derived, rebuildable: one row per run, outcome ('*' = any) and person with matching
 # convictions, so the review queue pages and counts over an index instead of grouping every
-# determination on each screen. Filled by `triage.queue.refresh_cases`; `pending` is
+# determination on each screen. Filled by `triage.review.queue.refresh_cases`; `pending` is
 # recounted for a person whenever one of their decisions changes. IF NOT EXISTS because
 # databases made before it existed get it on first use. No foreign keys to runs: a failed
 # run is deleted by the classifier, and `run_started_at` tells a reused run id apart.

@@ -10,7 +10,7 @@ import typer
 
 from triage.cli.common import DEFAULT_DB, DbOption, acting
 from triage.errors import UsageError
-from triage.review_model import QueueFilter
+from triage.review.model import QueueFilter
 
 FilterOption = Annotated[
     list[str] | None,
@@ -78,7 +78,7 @@ def _check_against_run(db_path: Path, flt: QueueFilter) -> None:
     """Refuse a --filter value that names nothing in the active run, before the app starts
     (a filter showing 0 cases would read as an empty queue)."""
     from triage import db
-    from triage.queue_checks import check_filter
+    from triage.review.filters import check_filter
 
     conn = db.connect(db_path)
     try:
@@ -98,7 +98,7 @@ def run_review(
 
     who = acting(reviewer, db_path)
     flt = QueueFilter(**parse_filters(filters or []))  # type: ignore[arg-type]
-    from triage import queue as queue_rules
+    from triage.review import queue as queue_rules
 
     queue_rules.validate(flt)
     if filters:

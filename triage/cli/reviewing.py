@@ -26,8 +26,8 @@ from triage.cli.common import (
 )
 from triage.display import clean
 from triage.errors import TriageError, UsageError
-from triage.queue_checks import check_filter
 from triage.review import ConvictionItem, QueueFilter
+from triage.review.filters import check_filter
 
 # How `triage queue` spells each filter field in its messages.
 _QUEUE_OPTIONS = {"outcome": "--outcome", "reason": "--reason", "flag": "--flag",

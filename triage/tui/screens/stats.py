@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from triage.display import clean
-from triage.review_stats import ReviewStats, review_stats
+from triage.review.stats import ReviewStats, review_stats
 from triage.tui import fmt
 from triage.tui.screens.whatif import PackPicker, WhatIfScreen
 from triage.tui.widgets.status import StatusBar

@@ -1,7 +1,7 @@
 """The review queue: which cases a filter selects, paged and counted over an index.
 
 A case is a person with at least one conviction in the run that matches the filter. The
-per-person aggregates live in the derived `review_cases` table (built by `triage.casebuild`),
+per-person aggregates live in the derived `review_cases` table (built by `triage.review.cases_table`),
 one row per run, outcome ('*' for any outcome) and person, so a page is an index range
 and a count is an index scan, never a GROUP BY over every determination.
 
@@ -15,9 +15,9 @@ import sqlite3
 from typing import Any
 
 from triage import db
-from triage.casebuild import ANY_OUTCOME, ensure_cases
 from triage.errors import UsageError
-from triage.review_model import SORT_KEYS, CaseRow, ConvictionItem, QueueFilter
+from triage.review.cases_table import ANY_OUTCOME, ensure_cases
+from triage.review.model import SORT_KEYS, CaseRow, ConvictionItem, QueueFilter
 
 _SORT_COLUMNS = {
     "name": "rc.name",
@@ -250,7 +250,7 @@ def queue_convictions(
 ) -> list[ConvictionItem]:
     """The matching convictions themselves (for `triage queue`), each with its key, in
     name order."""
-    from triage.casefile import ITEM_SELECT, item_from_row
+    from triage.review.case import ITEM_SELECT, item_from_row
 
     validate(flt)
     conds, args = _match(flt)

@@ -17,10 +17,10 @@ import sqlite3
 from dataclasses import replace
 
 from triage import audit, authority, db
-from triage.casebuild import ensure_cases
 from triage.errors import TriageError, UsageError
-from triage.queue import _case_where, _order
-from triage.review_model import LEASE_MINUTES, QueueFilter
+from triage.review.cases_table import ensure_cases
+from triage.review.model import LEASE_MINUTES, QueueFilter
+from triage.review.queue import _case_where, _order
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 

@@ -9,10 +9,9 @@ import re
 import sqlite3
 
 from triage import db
-from triage.casebuild import ensure_cases
 from triage.errors import TriageError
-from triage.queue import split_flags
-from triage.review_model import (
+from triage.review.cases_table import ensure_cases
+from triage.review.model import (
     AuditEntry,
     CaseView,
     ConvictionHistory,
@@ -23,6 +22,7 @@ from triage.review_model import (
     RunDetermination,
     RunInfo,
 )
+from triage.review.queue import split_flags
 
 # Days per SENT_TIME_CODE unit, as CfA computed sentence ends.
 _UNIT_DAYS = {"D": 1.0, "M": 30.5, "Y": 366.0}

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from rules.model import Flag
 from triage import db
 from triage.errors import UsageError
-from triage.review_model import QueueFilter
+from triage.review.model import QueueFilter
 from triage.run_checks import by_closeness
 
 CHOICES_SHOWN = 12

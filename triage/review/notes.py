@@ -1,6 +1,6 @@
 """Notes on a person or a conviction: append-only, each with its audit entry.
 
-Re-exported by `triage.review` (the service layer the CLI and the TUI call)."""
+Re-exported by the `triage.review` façade (the service layer the CLI and the TUI call)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlite3
 
 from triage import audit, authority, db
 from triage.errors import TriageError, UsageError
-from triage.review_model import Note
+from triage.review.model import Note
 
 MAX_NOTE_CHARS = 20_000
 

@@ -22,8 +22,12 @@ Who may: an account whose role is `none` changes nothing; undoing another review
 decision and changing a decision inside another reviewer's live claim need the supervisor
 role (`triage.authority`). A refusal is a `RefusedError`, written to the audit trail.
 
-The queue lives in `triage.queue`, cases in `triage.casefile`, claims in `triage.claims`;
-every public name is re-exported here.
+The package keeps one module per concept: `model` (the value types), `queue` (paging the
+review queue), `filters` (checking a queue filter), `cases_table` (the derived per-person
+table the queue pages over), `case` (one person's case and history), `claims` (leases on a
+case), `notes` (notes on a person or conviction) and `stats` (figures for the stats screen).
+This module is the façade: every public name is re-exported here, and the CLI and the TUI
+import nothing else of the package.
 """
 
 from __future__ import annotations
@@ -33,9 +37,17 @@ import uuid
 from dataclasses import dataclass
 
 from triage import audit, authority, db, grounds
-from triage.casebuild import ensure_cases, recount_pending, refresh_cases
-from triage.casefile import conviction_history, current_run, history, load_case, progress, run_info
-from triage.claims import (
+from triage.errors import ConflictError, TriageError, UsageError
+from triage.review.case import (
+    conviction_history,
+    current_run,
+    history,
+    load_case,
+    progress,
+    run_info,
+)
+from triage.review.cases_table import ensure_cases, recount_pending, refresh_cases
+from triage.review.claims import (
     check_not_held_by_other,
     claim,
     claim_holder,
@@ -43,10 +55,7 @@ from triage.claims import (
     release,
     renew_if_held,
 )
-from triage.errors import ConflictError, TriageError, UsageError
-from triage.notes import MAX_NOTE_CHARS, add_note, add_note_to, insert_note, subject_of
-from triage.queue import queue_convictions, queue_count, queue_page
-from triage.review_model import (
+from triage.review.model import (
     DECISION_KINDS,
     LEASE_MINUTES,
     SORT_KEYS,
@@ -63,6 +72,8 @@ from triage.review_model import (
     RunDetermination,
     RunInfo,
 )
+from triage.review.notes import MAX_NOTE_CHARS, add_note, add_note_to, insert_note, subject_of
+from triage.review.queue import queue_convictions, queue_count, queue_page
 
 __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
