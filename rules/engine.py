@@ -5,7 +5,9 @@ whose predicate (and any `and` conditions) matches decides the outcome, label an
 Every step tried is kept in the trace with a plain-words detail, so a reviewer can see why
 the answer is what it is. Data flags (doubts the record itself raises) are attached to every
 determination; when a flag the pack lists in `force_review_flags` is present, the outcome
-becomes `review` and the pack's own suggestion is kept beside it.
+becomes `review` and the pack's own suggestion is kept beside it. Every review carries a
+suggestion or a question (the step's `suggest`/`question`, see `rules.suggest`), held to the
+statute floor pack for a Prop 64 conviction.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
 
-from rules import reference
+from rules import reference, suggest
 from rules.facts import Facts, PersonFacts
 from rules.model import (
     Conviction,
@@ -165,8 +167,9 @@ def render(template: str, values: Mapping[str, str]) -> str:
     ).strip()
 
 
-def _reason(step: Step, facts: Facts, extra: Mapping[str, str]) -> str:
-    parts = _parsed(step.reason)
+def _fill(template: str, step: Step, facts: Facts, extra: Mapping[str, str]) -> str:
+    """A step's reason, suggestion reason or question with its fields filled in."""
+    parts = _parsed(template)
     if len(parts) == 1 and parts[0][1] is None:
         return parts[0][0].strip()
     return "".join(
@@ -174,20 +177,30 @@ def _reason(step: Step, facts: Facts, extra: Mapping[str, str]) -> str:
     ).strip()
 
 
-def _determine(facts: Facts, pack: Pack) -> Determination:
+def _determine(facts: Facts, pack: Pack, start: int = 0, *, forcing: bool = True) -> Determination:
+    """The first step from `start` on that matches decides. `forcing=False` ignores the
+    pack's forced-review flags (used to ask what later steps would say)."""
     trace: list[TraceStep] = []
     flags = _flags(facts)
-    for step in pack.steps:
+    for index in range(start, len(pack.steps)):
+        step = pack.steps[index]
         result = _try(step, facts)
         trace.append(TraceStep(step.id, result.matched, result.detail))
         if result.undecided:
             # The record lacks what this step needs: a person decides, told what is missing.
             undecided = replace(step, outcome=Outcome.REVIEW, label=UNDECIDED_LABEL)
             reason = f"Cannot tell ({step.id}): {result.detail}"
-            return _finish(facts, pack, undecided, reason, flags, tuple(trace))
+            ask = suggest.question(
+                f"What does the court record say where the DOJ file cannot ({result.detail})? "
+                f"Step {step.id} needs it to decide."
+            )
+            return _finish(facts, pack, undecided, reason, flags, tuple(trace), ask, forcing)
         if result.matched:
-            reason = _reason(step, facts, result.values)
-            return _finish(facts, pack, step, reason, flags, tuple(trace))
+            reason = _fill(step.reason, step, facts, result.values)
+            own = None
+            if step.outcome is Outcome.REVIEW:
+                own = _suggestion(facts, pack, index, reason, result.values)
+            return _finish(facts, pack, step, reason, flags, tuple(trace), own, forcing)
     # Packs must end with an `always` step (checked at load); this is a safety net.
     return Determination(
         key=facts.conviction.key,
@@ -196,8 +209,53 @@ def _determine(facts: Facts, pack: Pack) -> Determination:
         reason="No step of the policy pack applied",
         step_id="",
         flags=flags,
+        suggested_reason="Which outcome applies? No step of the policy pack applied.",
         trace=tuple(trace),
     )
+
+
+def _suggestion(
+    facts: Facts, pack: Pack, index: int, reason: str, values: Mapping[str, str]
+) -> suggest.Suggestion:
+    """What the review step at `index` offers: its named outcome, the later steps' answer
+    ("next"), the statute floor's ("floor"), or its question."""
+    step = pack.steps[index]
+    prefix = _fill(step.suggest_reason, step, facts, values)
+    if step.suggest in ("next", "floor"):
+        if step.suggest == "floor" and pack.floor is not None:
+            return _floor_suggestion(facts, pack.floor, prefix)
+        later = _determine(facts, pack, index + 1, forcing=False)
+        return suggest.from_determination(later, f"{prefix} " if prefix else "")
+    if step.suggest:
+        return suggest.Suggestion(Outcome(step.suggest), step.suggest_label, prefix)
+    if step.question:
+        return suggest.question(_fill(step.question, step, facts, values))
+    return suggest.question(
+        f"Which outcome applies? Step {step.id} sends this to a person ({reason}) "
+        "and names no suggestion."
+    )
+
+
+def _floor_suggestion(facts: Facts, floor: Pack, prefix: str = "") -> suggest.Suggestion:
+    """The statute floor's answer for this conviction. HS 11361.8 speaks only of HS
+    11357-11360: for any other charge (a pack's related charges) it gives nothing."""
+    lead = f"{prefix} " if prefix else suggest.FLOOR_PREFIX
+    if not facts.conviction.charge.looks_prop64:
+        return suggest.question(
+            f"{lead}no relief for {facts.conviction.charge.display or 'this charge'}, which "
+            "is not HS 11357-11360; whether to give it is office policy."
+        )
+    det = _determine(replace(facts, parameters=floor.parameters), floor)
+    return suggest.from_determination(det, lead).as_held()
+
+
+def _held(facts: Facts, pack: Pack, own: suggest.Suggestion) -> suggest.Suggestion:
+    """`own`, held to the statute floor for a Prop 64 conviction (see `rules.suggest`)."""
+    if own.held or pack.floor is None or not facts.conviction.charge.looks_prop64:
+        return own
+    if suggest.relief_rank(own.outcome) == suggest.relief_rank(Outcome.DISMISS):
+        return own  # nothing gives more: no need to ask the floor
+    return suggest.held_to_floor(own, _floor_suggestion(facts, pack.floor))
 
 
 def _finish(
@@ -207,9 +265,15 @@ def _finish(
     reason: str,
     flags: tuple[Flag, ...],
     trace: tuple[TraceStep, ...],
+    own: suggest.Suggestion | None,
+    forcing: bool = True,
 ) -> Determination:
-    forcing = [f for f in flags if f in pack.force_review_flags]
-    if not forcing:
+    """The determination of the step that decided. A review carries a suggestion or a
+    question (`own`); a forced review carries what the step itself decided."""
+    forced = [f for f in flags if f in pack.force_review_flags] if forcing else []
+    if forced and step.outcome is not Outcome.REVIEW:
+        own = suggest.Suggestion(step.outcome, step.label, reason)
+    if own is None:
         return Determination(
             key=facts.conviction.key,
             outcome=step.outcome,
@@ -220,18 +284,19 @@ def _finish(
             flags=flags,
             trace=trace,
         )
-    why = "; ".join(FLAG_TEXT.get(f, str(f)) for f in forcing)
+    own = _held(facts, pack, own)
+    why = "; ".join(FLAG_TEXT.get(f, str(f)) for f in forced)
     return Determination(
         key=facts.conviction.key,
         outcome=Outcome.REVIEW,
-        label=FORCED_REVIEW_LABEL,
-        reason=f"Review the record: {why}",
+        label=FORCED_REVIEW_LABEL if forced else step.label,
+        reason=f"Review the record: {why}" if forced else reason,
         step_id=step.id,
         citation=step.citation,
         flags=flags,
-        forced_review=True,
-        suggested_outcome=step.outcome,
-        suggested_label=step.label,
-        suggested_reason=reason,
+        forced_review=bool(forced),
+        suggested_outcome=own.outcome,
+        suggested_label=own.label,
+        suggested_reason=own.text,
         trace=trace,
     )

@@ -229,8 +229,10 @@ class TraceStep:
 class Determination:
     """What a pack says about one conviction.
 
-    `outcome/label/reason` are final (after forced review); `suggested_*` keep the pack's
-    own suggestion when a flag forced `review`, so the reviewer sees both.
+    `outcome/label/reason` are final (after forced review). A `review` always carries
+    `suggested_*` (`rules.suggest`): the outcome a reviewer can accept, with its label and
+    reason (for a flag-forced review, what the step decided), or, where no suggestion is
+    honest, `suggested_outcome` None and the question that resolves it in `suggested_reason`.
     """
 
     key: str

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 import tomllib
 from collections.abc import Mapping
 from typing import Any
 
 from rules.model import Flag, Outcome
+from rules.pack_checks import check_suggestion, default_label, template_problem
 from rules.pack_model import DEFAULT_LABELS, RELEVANCE, Condition, Pack, Step
 from rules.predicates import PREDICATES, check_params
 
@@ -22,7 +22,10 @@ TOP_KEYS = (
     "id", "title", "version", "jurisdiction", "county", "compute_at", "relevance",
     "force_review_flags", "description", "parameters", "steps",
 )  # fmt: skip
-STEP_KEYS = ("id", "predicate", "params", "outcome", "label", "reason", "citation", "when", "and")
+STEP_KEYS = (
+    "id", "predicate", "params", "outcome", "label", "reason", "citation", "when", "and",
+    "suggest", "suggest_label", "suggest_reason", "question",
+)  # fmt: skip
 CHARGE_FIELDS = frozenset({"section", "code", "subdivision", "charge", "county"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
@@ -284,6 +287,8 @@ def _steps(
             lines.step(len(raw) - 1, "predicate"),
             'the last step must use predicate = "always" (so every conviction gets an answer)',
         )
+    if last.get("suggest") == "next":
+        problems.add(lines.step(len(raw) - 1, "suggest"), 'the last step has no "next" to suggest')
     return tuple(steps)
 
 
@@ -348,7 +353,8 @@ def _step(
     if not isinstance(when, str) or (when and when not in parameters):
         problems.add(lines.step(index, "when"), f"{name}: 'when' must name a parameter")
     texts = {}
-    for key in ("label", "reason", "citation"):
+    for key in ("label", "reason", "citation", "suggest", "suggest_label", "suggest_reason",
+                "question"):  # fmt: skip
         value = entry.get(key, "")
         if not isinstance(value, str):
             problems.add(lines.step(index, key), f"{name}: '{key}' must be text in quotes")
@@ -364,9 +370,11 @@ def _step(
         fields |= PREDICATES[predicate].provides
     for cond in also:
         fields |= set(cond.params) | PREDICATES[cond.predicate].provides
-    problem = _template_problem(texts["reason"], fields)
-    if problem:
-        problems.add(lines.step(index, "reason"), f"{name}: reason {problem}")
+    for key in ("reason", "suggest_reason", "question"):
+        problem = template_problem(texts.get(key, ""), fields)
+        if problem:
+            problems.add(lines.step(index, key), f"{name}: {key.replace('_', ' ')} {problem}")
+    check_suggestion(entry, outcome, texts, lambda key: lines.step(index, key), name, problems)
     if len(problems.out) > count:
         return None
     return Step(
@@ -381,19 +389,8 @@ def _step(
         also=tuple(also),
         raw_params=dict(raw_params) if isinstance(raw_params, dict) else {},
         line=at,
+        suggest=texts["suggest"],
+        suggest_label=texts["suggest_label"] or default_label(texts["suggest"]),
+        suggest_reason=texts["suggest_reason"],
+        question=texts["question"],
     )
-
-
-def _template_problem(template: str, allowed: set[str]) -> str:
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        return f"is not a valid template ({exc}); write braces as {{{{ and }}}}"
-    for _literal, field_name, spec, conversion in parts:
-        if field_name is None:
-            continue
-        if spec or conversion:
-            return f"field {{{field_name}}} must be a plain name"
-        if field_name not in allowed:
-            return f"uses unknown field {{{field_name}}} (available: {', '.join(sorted(allowed))})"
-    return ""

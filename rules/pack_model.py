@@ -45,6 +45,13 @@ class Step:
     also: tuple[Condition, ...] = ()
     raw_params: Mapping[str, object] = field(default_factory=dict)  # as written ("$age")
     line: int = 0
+    # What a `review` step offers the reviewer (see `rules.suggest`): `suggest` is an outcome
+    # (with `suggest_label`/`suggest_reason`), "next" (what the later steps decide) or
+    # "floor" (what the statute floor pack decides); else `question` asks what resolves it.
+    suggest: str = ""
+    suggest_label: str = ""
+    suggest_reason: str = ""  # template; with "next"/"floor", text put before their reason
+    question: str = ""  # template
 
     def __hash__(self) -> int:  # params is a dict: hash what identifies the step
         return hash((self.id, self.predicate, self.outcome, self.reason, self.line))
@@ -67,6 +74,9 @@ class Pack:
     source: str = ""
     content_hash: str = ""
     description: str = ""
+    # The statute floor pack (`california-statute`), attached to every other pack when it
+    # loads: review suggestions are held to it (`rules.suggest`), never harsher than the law.
+    floor: Pack | None = None
 
     def __hash__(self) -> int:  # parameters is a dict; the content hash identifies the pack
         return hash((self.id, self.content_hash, self.county, self.source))

@@ -4,7 +4,9 @@ A pack is data a district attorney's office can read and edit (see `rules/packs/
 id, title, version, jurisdiction, default county and compute-at date, parameters, and
 `[[steps]]`, each naming a predicate from `rules.predicates` with typed parameters, an
 outcome (`dismiss`, `reduce`, `not_eligible`, `review`), a label, a reason template and a
-legal citation. The first matching step decides.
+legal citation. The first matching step decides. A `review` step also says what the
+reviewer is offered: `suggest` (an outcome with `suggest_reason`, "next" or "floor") or
+`question` (see `rules.suggest`).
 
 A step parameter may refer to a pack parameter with `"$name"`, and `when = "name"` turns a
 step off while that parameter is false or 0 (the gogen options work this way). Everything
@@ -37,6 +39,9 @@ __all__ = [
 ]
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "packs"
+
+# The pack every other pack's review suggestions are held to (HS 11361.8 on DOJ facts).
+FLOOR_ID = "california-statute"
 
 
 def _looks_like_path(id_or_path: str) -> bool:
@@ -72,8 +77,17 @@ def _load_file(
     pack = build_pack(data, str(path), problems, overrides=overrides)
     if problems or pack is None:
         raise RulesError(problems[0] if problems else f"{path}: invalid policy pack")
+    floor = None if pack.id == FLOOR_ID else _floor()
+    if floor is not None:
+        # A run's suggestions depend on the floor too: its hash is part of the pack's.
+        extra += b"\0floor:" + floor.content_hash.encode()
     digest = hashlib.sha256(data + b"\0" + extra).hexdigest()
-    return dataclasses.replace(pack, content_hash=digest)
+    return dataclasses.replace(pack, content_hash=digest, floor=floor)
+
+
+def _floor() -> Pack:
+    """The bundled statute floor pack."""
+    return _load_file(BUNDLED_DIR / f"{FLOOR_ID}.toml")
 
 
 def load_pack(id_or_path: str) -> Pack:

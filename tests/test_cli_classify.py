@@ -185,7 +185,7 @@ def test_results_csv_has_one_row_per_determination(
     # The header documented for analysts' scripts, pinned here so that changing it is deliberate.
     documented = (
         "file line SUBJECT_ID CNT_ORDER name county conviction_date code_section felony outcome "
-        "label reason step_id flags"
+        "label reason step_id flags suggested_outcome suggested_reason"
     ).split()
     assert list(table[0].keys()) == documented == list(RESULT_COLUMNS)
     by_key = {(r["SUBJECT_ID"], r["CNT_ORDER"]): r for r in table}
@@ -202,6 +202,15 @@ def test_results_csv_has_one_row_per_determination(
         "Misdemeanor or Infraction",
     )
     assert misd["code_section"].startswith("11357(b)") and misd["conviction_date"] == "20100305"
+    # The City Attorneys' misdemeanor (office policy) suggests what the statute floor gives.
+    assert misd["suggested_reason"].startswith(
+        "The City Attorneys decide misdemeanors in Los Angeles (office policy); statute floor: "
+    )
+    # HS 11362.1(a)(1): an adult's 28.5 g or less is lawful today.
+    assert misd["suggested_outcome"] == "dismiss"
+    assert misd["suggested_reason"].endswith(
+        "lawful today (step adult-11357b: HS 11361.8(e)-(f); HS 11361.9; HS 11362.1(a)(1))"
+    )
     two_part = by_key[("1001", "002001001000")]
     assert two_part["line"] == "6" and two_part["felony"] == "true"
     assert by_key[("1002", "001001001000")]["step_id"]
@@ -217,6 +226,7 @@ def test_results_json_and_earlier_runs(capsys: pytest.CaptureFixture[str], dbpat
     assert code == 0 and [r["SUBJECT_ID"] for r in latest] == ["1004"]
     assert latest[0]["felony"] is True and latest[0]["outcome"] == "dismiss"
     assert latest[0]["line"] == 9 and latest[0]["county"] == "SACRAMENTO"
+    assert latest[0]["suggested_outcome"] is None  # a decided outcome suggests nothing more
     code, out, _ = run_cli(capsys, "results", "--run", "1", "--format", "json", "--db", str(dbpath))
     assert code == 0 and len(json.loads(out)) == 3
 
@@ -279,6 +289,7 @@ def test_policy_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "policy", "show", "los-angeles-2019")
     assert code == 0 and "Occurred after 11/09/2016" in out
     assert "age_at_least(years=$age_threshold)" in out and "{years} years or older" in out
+    assert "      suggests floor: The City Attorneys decide misdemeanors" in out
     code, out, _ = run_cli(capsys, "policy", "show", "sacramento-2019", "--json")
     shown = json.loads(out)
     assert shown["county"] == "SACRAMENTO" and shown["steps"][0]["id"]

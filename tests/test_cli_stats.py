@@ -99,5 +99,5 @@ def test_stats_text(capsys: pytest.CaptureFixture[str], dbpath: Path) -> None:
     assert ["source", "rows", "8", "(quarantined", "0)"] in lines
     assert ["people", "4"] in lines and ["convictions", "6"] in lines
     assert ["determinations", "3"] in lines and ["dismiss", "2"] in lines
-    assert "run             1: los-angeles-2019 v2019.1 (LOS ANGELES" in out
+    assert "run             1: los-angeles-2019 v2019.2 (LOS ANGELES" in out
     assert "Misdemeanor or Infraction" in out

@@ -101,7 +101,15 @@ def test_review_outcomes_are_forced_too(tmp_path: Path) -> None:
     pack = make_pack(tmp_path, AGE_PACK)
     record = person(conv("SEE COMMENT FOR CHARGE", comment="11359 HS"), dob="1990-01-01")
     det = outcome_of(record, pack)
-    assert det.forced_review and det.suggested_reason == "otherwise"
+    assert det.forced_review and det.suggested_outcome is Outcome.REDUCE
+    # The step names no suggestion, so the statute floor's answer (HS 11359(b), 11361.8(e))
+    # is suggested, and the reason says the pack itself only asked.
+    assert det.suggested_reason == (
+        "Statute floor: Felony HS 11359: now a misdemeanor, reduce (step felony-11359: "
+        "HS 11361.8(e)-(f); HS 11361.9; HS 11359(b)). The pack asks: Which outcome applies? "
+        "Step rest sends this to a person (otherwise) and names no suggestion; the floor "
+        "gives more."
+    )
 
 
 @pytest.mark.parametrize(
@@ -269,3 +277,79 @@ def test_hand_built_charge_without_code_is_prop64() -> None:
     dets = determinations(record, load_pack("los-angeles-2019"))
     assert len(dets) == 1 and dets[0].flags == (Flag.NO_CODE,)
     assert pdate(None).value is None
+
+
+SUGGEST_PACK = """
+force_review_flags = []
+
+[[steps]]
+id = "felony-priors"
+predicate = "several_convictions"
+outcome = "review"
+reason = "several convictions"
+suggest = "next"
+suggest_reason = "Past the priors:"
+
+[[steps]]
+id = "misdemeanor"
+predicate = "not_felony"
+outcome = "review"
+reason = "misdemeanor"
+question = "Was {charge} a sale?"
+
+[[steps]]
+id = "old-conviction"
+predicate = "convicted_at_least_years_ago"
+params = { years = 5, undated = "review" }
+outcome = "dismiss"
+reason = "{years} years ago"
+citation = "Office policy"
+
+[[steps]]
+id = "rest"
+predicate = "always"
+outcome = "review"
+reason = "otherwise"
+suggest = "dismiss"
+suggest_reason = "Dismiss what remains (office policy)"
+"""
+
+
+def test_next_suggests_what_the_later_steps_decide(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path, SUGGEST_PACK)
+    record = person(conv("11357(B) HS", date="2005-01-01"), conv("459 PC", date="2006-01-01"))
+    det = outcome_of(record, pack)
+    assert (det.step_id, det.outcome, det.suggested_outcome) == (
+        "felony-priors",
+        Outcome.REVIEW,
+        Outcome.DISMISS,
+    )
+    assert (
+        det.suggested_reason == "Past the priors: 5 years ago (step old-conviction: Office policy)"
+    )
+    assert [t.step_id for t in det.trace] == ["felony-priors"]  # the trace is the decision's
+
+
+def test_a_question_is_filled_in_and_suggests_nothing(tmp_path: Path) -> None:
+    det = outcome_of(person(conv("11360 HS", felony=False)), make_pack(tmp_path, SUGGEST_PACK))
+    assert (det.outcome, det.suggested_outcome, det.suggested_label) == (Outcome.REVIEW, None, "")
+    assert det.suggested_reason == "Was 11360 HS a sale?"
+
+
+def test_a_missing_fact_asks_for_it_and_a_named_outcome_is_kept(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path, SUGGEST_PACK)
+    undated = outcome_of(person(conv("11357(B) HS", date=None)), pack)
+    assert undated.reason.startswith("Cannot tell (old-conviction): ")
+    # The pack asks for the date; the statute floor reduces a felony HS 11357 whatever it
+    # was (HS 11357(b)(2), 11361.8(e)-(f)), so that is suggested, the question kept beside.
+    assert undated.suggested_outcome is Outcome.REDUCE
+    assert "The pack asks: What does the court record say where the DOJ file cannot (no " in (
+        undated.suggested_reason
+    )
+    recent = outcome_of(person(conv("11357(B) HS", date="2018-01-01")), pack)
+    assert (recent.step_id, recent.suggested_outcome, recent.suggested_label) == (
+        "rest",
+        Outcome.DISMISS,
+        "Eligible for Dismissal",
+    )
+    assert recent.suggested_reason == "Dismiss what remains (office policy)"

@@ -203,9 +203,12 @@ def test_missing_dob_on_a_misdemeanor_goes_to_review() -> None:
     record = person(conv("11357(B) HS", felony=False, flags=(Flag.MISSING_DOB,)), dob=None)
     det = outcome_of(record, PACK, county=LA)
     assert det.outcome is V
-    assert det.suggested_reason == (
-        "Misdemeanor or infraction, date of birth unknown: the law today depends on the age "
-        "at the offense"
+    assert det.reason == "Review the record: missing date of birth"
+    # No honest suggestion (the law today depends on the age): the step's question instead.
+    assert det.suggested_outcome is None
+    assert det.suggested_reason.startswith(
+        "How old was the person at the offense (date of birth unknown)? Under 18: now an "
+        "infraction, reduce"
     )
 
 

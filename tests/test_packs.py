@@ -126,6 +126,8 @@ def test_missing_file(tmp_path: Path) -> None:
     assert check_pack(tmp_path / "nope.toml")[0].endswith("no such policy pack file")
 
 
+OLD_REASON, REST = 'reason = "{years} or older"', 'reason = "otherwise"'
+
 # (description, edit to GOOD (old, new), expected line, expected message fragment)
 BROKEN = [
     ("toml syntax", ('title = "My office"', "title = My office"), 2, "TOML syntax"),
@@ -159,6 +161,18 @@ BROKEN = [
     ("version not text", ('version = "2026.1"', "version = 2026.1"), 3, "'version' must be text"),
     ("bad when", ('id = "old"', 'id = "old"\nwhen = "nothing"'), 13, "'when' must name a parameter"),
     ("bad id", ('id = "my-office"', 'id = "My Office"'), 1, "id must be lower-case"),
+    ("suggest on a deciding step", (OLD_REASON, OLD_REASON + '\nsuggest = "reduce"'), 17,
+     "step 'old': 'suggest' is only for review steps"),
+    ("bad suggest", (REST, REST + '\nsuggest = "maybe"'), 23,
+     "suggest must be one of dismiss, reduce, not_eligible, next, floor"),
+    ("suggest and question", (REST, REST + '\nsuggest = "floor"\nquestion = "How much?"'), 24,
+     "give 'suggest' or 'question', not both"),
+    ("suggestion without its reason", (REST, REST + '\nsuggest = "dismiss"'), 23,
+     "suggest = \"dismiss\" needs 'suggest_reason'"),
+    ("question template", (REST, REST + '\nquestion = "{amount}?"'), 23,
+     "question uses unknown field {amount}"),
+    ("next after the last step", (REST, REST + '\nsuggest = "next"'), 23,
+     'the last step has no "next" to suggest'),
 ]  # fmt: skip
 
 
@@ -176,6 +190,21 @@ def test_problems_name_file_and_line(
     with pytest.raises(RulesError) as err:
         load_pack(str(path))
     assert str(err.value) == problems[0]
+
+
+def test_every_bundled_review_step_offers_a_suggestion_or_a_question() -> None:
+    # Issue 11: a reviewer is never left with a bare "review"; see rules/suggest.py.
+    for pack in list_packs():
+        for step in pack.steps:
+            if step.outcome is Outcome.REVIEW:
+                assert step.suggest or step.question, (pack.id, step.id)
+
+
+def test_suggestions_are_held_to_the_bundled_floor(tmp_path: Path) -> None:
+    assert load_pack("california-statute").floor is None
+    office = load_pack(str(write(tmp_path, GOOD)))
+    assert office.floor is not None and office.floor.id == "california-statute"
+    assert load_pack("los-angeles-2019").floor == office.floor
 
 
 def test_undated_must_be_one_of_its_readings(tmp_path: Path) -> None:

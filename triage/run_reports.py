@@ -30,12 +30,15 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "reason",
     "step_id",
     "flags",
+    "suggested_outcome",  # a review's suggestion ('' when none: then suggested_reason asks)
+    "suggested_reason",
 )
 
 # Fixed text: the run id is the only parameter.
 _RESULTS_SQL = """
 SELECT f.name, s.line, c.subject_id, c.cnt_order, p.name, d.county, d.conviction_date,
-       d.section, d.felony, d.outcome, d.label, d.reason, d.step_id, d.flags
+       d.section, d.felony, d.outcome, d.label, d.reason, d.step_id, d.flags,
+       coalesce(d.suggested_outcome, ''), d.suggested_reason
 FROM determinations AS d
 JOIN convictions AS c ON c.key = d.key
 JOIN source_rows AS s ON s.id = c.first_row_id

@@ -270,6 +270,7 @@ def results_cmd(
             stream.write("[")
             for n, row in enumerate(result_rows(conn, run_id)):
                 item = dict(zip(RESULT_COLUMNS, _clean_row(row), strict=True))
+                item["suggested_outcome"] = item["suggested_outcome"] or None
                 stream.write(("," if n else "") + "\n  " + json.dumps(item, ensure_ascii=False))
             stream.write("\n]\n")
     finally:
@@ -389,6 +390,10 @@ def policy_show(
         )
         if step["citation"]:
             out.print(clean(f"      {step['citation']}"))
+        if step["suggest"]:
+            out.print(clean(f"      suggests {step['suggest']}: {step['suggest_reason']}".rstrip()))
+        elif step["question"]:
+            out.print(clean(f"      asks: {step['question']}"))
 
 
 def _step_dict(step: Step) -> dict[str, Any]:
@@ -402,6 +407,9 @@ def _step_dict(step: Step) -> dict[str, Any]:
         "label": step.label,
         "reason": step.reason,
         "citation": step.citation,
+        "suggest": step.suggest,
+        "suggest_reason": step.suggest_reason,
+        "question": step.question,
         "line": step.line,
     }
 

@@ -73,6 +73,9 @@ def _item_json(item: ConvictionItem) -> dict[str, Any]:
         "reason": item.reason,
         "flags": list(item.flags),
         "suggested_outcome": item.suggested_outcome,
+        "suggested_label": item.suggested_label,
+        "suggested_reason": item.suggested_reason,
+        "question": item.question,
         "decision": item.decision,
         "version": item.decision_version,
         "decided_by": item.decided_by,
@@ -146,12 +149,20 @@ def queue_cmd(
             f"{clean(i.section or i.offense)}  {i.outcome}: {clean(i.reason)}  [{state}]"
             + (f"  flags: {' '.join(clean(f) for f in i.flags)}" if i.flags else "")
         )
+        if i.suggested_outcome is not None:
+            out.print(f"    suggests {i.suggested_outcome}: {clean(i.suggested_reason)}")
+        elif i.question:
+            out.print(f"    asks: {clean(i.question)}")
 
 
 def decide_cmd(
     key: Annotated[str, typer.Argument(help="Conviction key SUBJECT_ID:CNT_ORDER.")],
     decision: Annotated[
-        str, typer.Option("--decision", help="dismiss, reduce, not_eligible or defer.")
+        str,
+        typer.Option(
+            "--decision",
+            help="dismiss, reduce, not_eligible or defer; accept: the run's suggestion.",
+        ),
     ],
     note: Annotated[str | None, typer.Option("--note", help="A note to keep with it.")] = None,
     grounds_text: Annotated[
@@ -176,11 +187,14 @@ def decide_cmd(
 ) -> None:
     """Record a decision on one conviction (the same code path as the review app)."""
     who = acting(reviewer, db_path)
-    if decision not in review.DECISION_KINDS:
-        raise UsageError(f"--decision: use one of {', '.join(review.DECISION_KINDS)}")
+    if decision not in (*review.DECISION_KINDS, "accept"):
+        raise UsageError(f"--decision: use one of {', '.join(review.DECISION_KINDS)} or accept")
     conn = open_db(db_path)
     try:
         run_id = _run_id(conn, run) if run is not None else None
+        if decision == "accept":  # the suggestion of the run the decision will cite
+            run_id = run_id if run_id is not None else _run_id(conn, None)
+            decision = review.accepted_decision(conn, key, run_id)
         result = review.decide(
             conn, key, decision, who, expected_version=expect_version, note=note,
             run_id=run_id, grounds_text=grounds_text,
@@ -342,6 +356,10 @@ def history_cmd(
             f"  run {d.run_id} ({clean(d.pack_id)} {clean(d.pack_version)}): {d.outcome} "
             f"{clean(d.label)}: {clean(d.reason)} [step {clean(d.step_id)}]{flags}"
         )
+        if d.suggested_outcome is not None:
+            out.print(f"    suggests {d.suggested_outcome}: {clean(d.suggested_reason)}")
+        elif d.outcome == "review" and d.suggested_reason:
+            out.print(f"    asks: {clean(d.suggested_reason)}")
     if not story.determinations:
         out.print("  (no run judged this conviction)")
     out.print("decisions:")

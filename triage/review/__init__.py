@@ -25,9 +25,9 @@ role (`triage.authority`). A refusal is a `RefusedError`, written to the audit t
 The package keeps one module per concept: `model` (the value types), `queue` (paging the
 review queue), `filters` (checking a queue filter), `cases_table` (the derived per-person
 table the queue pages over), `case` (one person's case and history), `claims` (leases on a
-case), `notes` (notes on a person or conviction) and `stats` (figures for the stats screen).
-This module is the façade: every public name is re-exported here, and the CLI and the TUI
-import nothing else of the package.
+case), `notes` (notes on a person or conviction), `accept` (what accepting a suggestion
+records) and `stats` (figures for the stats screen). This module is the façade: every
+public name is re-exported here, and the CLI and the TUI import nothing else of the package.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from triage import audit, authority, db, grounds
 from triage.errors import ConflictError, TriageError, UsageError
+from triage.review.accept import accepted_decision
 from triage.review.case import (
     conviction_history,
     current_run,
@@ -78,7 +79,8 @@ from triage.review.queue import queue_convictions, queue_count, queue_page
 __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
     "CaseView", "ConvictionHistory", "ConvictionItem", "DecisionEntry", "DecisionResult",
-    "Note", "Progress", "QueueFilter", "RunDetermination", "RunInfo", "add_note",
+    "Note", "Progress", "QueueFilter", "RunDetermination", "RunInfo", "accepted_decision",
+    "add_note",
     "add_note_to", "claim",
     "claim_holder", "claim_next", "conviction_history", "current_run", "decide",
     "decide_many", "ensure_cases", "history", "load_case", "progress", "queue_convictions",

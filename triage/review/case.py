@@ -40,7 +40,8 @@ SELECT cv.key AS key, cv.subject_id AS subject_id, cv.cnt_order AS cnt_order,
         AS sentences,
        d.outcome AS outcome, d.label AS label, d.reason AS reason, d.step_id AS step_id,
        d.citation AS citation, d.flags AS flags, d.forced_review AS forced_review,
-       d.suggested_outcome AS suggested_outcome, d.trace AS trace, d.section AS section,
+       d.suggested_outcome AS suggested_outcome, d.suggested_label AS suggested_label,
+       d.suggested_reason AS suggested_reason, d.trace AS trace, d.section AS section,
        d.felony AS d_felony,
        cd.decision AS decision, cd.version AS version, cd.reviewer AS decided_by,
        cd.decided_at AS decided_at, r.county AS run_county, p.name AS person_name
@@ -127,6 +128,8 @@ def item_from_row(r: sqlite3.Row, *, run_county: str | None) -> ConvictionItem:
         flags=split_flags(str(r["flags"] or "")),
         forced_review=bool(r["forced_review"]),
         suggested_outcome=r["suggested_outcome"],
+        suggested_label=str(r["suggested_label"] or ""),
+        suggested_reason=str(r["suggested_reason"] or ""),
         trace=_trace(r["trace"]),
         decision=r["decision"],
         decision_version=int(r["version"] or 0),
@@ -288,6 +291,8 @@ def conviction_history(conn: sqlite3.Connection, key: str) -> ConvictionHistory:
             step_id=str(r["step_id"]),
             flags=split_flags(str(r["flags"])),
             suggested_outcome=r["suggested_outcome"],
+            suggested_label=str(r["suggested_label"]),
+            suggested_reason=str(r["suggested_reason"]),
         )
         for r in conn.execute(
             "SELECT d.*, r.pack_id, r.pack_version FROM determinations d "

@@ -73,6 +73,10 @@ class ConvictionItem:
     flags: tuple[str, ...] = ()
     forced_review: bool = False
     suggested_outcome: str | None = None
+    # With a suggestion, its label and reason; with none on a review, the question a
+    # person must answer to resolve it (`rules.suggest`).
+    suggested_label: str = ""
+    suggested_reason: str = ""
     trace: tuple[tuple[str, bool, str], ...] = ()  # (step_id, matched, detail)
     # current decision
     decision: str | None = None
@@ -80,6 +84,14 @@ class ConvictionItem:
     decided_by: str | None = None
     decided_at: str | None = None
     name: str = ""  # the person's name (record text)
+
+    @property
+    def question(self) -> str:
+        """What a person must find out to resolve a review the pack suggests nothing for
+        ('' when there is a suggestion or the outcome is not review)."""
+        if self.outcome == "review" and self.suggested_outcome is None:
+            return self.suggested_reason
+        return ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +182,8 @@ class RunDetermination:
     step_id: str
     flags: tuple[str, ...]
     suggested_outcome: str | None
+    suggested_label: str = ""
+    suggested_reason: str = ""  # the suggestion's reason, or the question (no suggestion)
 
 
 @dataclass(frozen=True)
