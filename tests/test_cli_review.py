@@ -15,6 +15,9 @@ from review_fixtures import Conv, Person, build, new_db, sample_people
 from triage import db
 
 K1 = "S1:001001001000"
+# The tests own their databases, so `--reviewer NAME` is recorded "NAME via ACCOUNT".
+ME = pwd.getpwuid(os.getuid()).pw_name
+ALICE, BOB = f"alice via {ME}", f"bob via {ME}"
 
 
 @pytest.fixture
@@ -89,8 +92,8 @@ def test_decide_note_undo_history_round_trip(
     code, out, _ = run_cli(capsys, "undo", K1, *base)
     assert code == 0 and "back to undecided" in out
     assert _rows(dbfile, "SELECT version, action, decision, reviewer FROM decisions") == [
-        (1, "decide", "dismiss", "alice"),
-        (2, "undo", None, "alice"),
+        (1, "decide", "dismiss", ALICE),
+        (2, "undo", None, ALICE),
     ]
     assert _rows(dbfile, "SELECT subject_id, key, text FROM notes ORDER BY id") == [
         ("S1", K1, "per minute order"),
@@ -101,7 +104,7 @@ def test_decide_note_undo_history_round_trip(
     assert [d["action"] for d in story["decisions"]] == ["decide", "undo"]
     # A note given with a decision is written first, so the decision can name it (note_id).
     assert [a["action"] for a in story["audit"]] == ["note", "decide", "decide.conflict", "undo"]
-    assert story["audit"][2]["actor"] == "bob"
+    assert story["audit"][2]["actor"] == BOB
     assert story["determinations"][0]["outcome"] == "review"
     code, out, _ = run_cli(capsys, "history", K1, "--db", str(dbfile))
     assert "decide.conflict" in out and "per minute order" in out
@@ -141,7 +144,7 @@ def test_claim_and_release(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> 
     a = ("--db", str(dbfile), "--reviewer", "alice")
     b = ("--db", str(dbfile), "--reviewer", "bob")
     code, out, _ = run_cli(capsys, "claim", "--next", *a)
-    assert code == 0 and out.startswith("S1: claimed by alice")
+    assert code == 0 and out.startswith(f"S1: claimed by {ALICE}")
     code, out, _ = run_cli(capsys, "claim", "S1", *b)
     assert code == 1 and "already claimed by alice" in out
     code, _, err = run_cli(capsys, "release", "S1", *b)
@@ -150,7 +153,7 @@ def test_claim_and_release(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert code == 0 and "released" in out
     assert _rows(dbfile, "SELECT count(*) FROM claims") == [(0,)]
     detail = _rows(dbfile, "SELECT actor, detail FROM audit WHERE action = 'release'")
-    assert detail[0][0] == "bob" and json.loads(str(detail[0][1]))["holder"] == "alice"
+    assert detail[0][0] == BOB and json.loads(str(detail[0][1]))["holder"] == ALICE
 
 
 def test_same_decision_twice_is_a_no_op(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from review_fixtures import build, claim_all, many_people, new_db, sample_people
 
-from triage import db, review
+from triage import db, identity, review, roles
 from triage.errors import TriageError, UsageError
 from triage.review import QueueFilter
 
@@ -83,6 +83,7 @@ def test_claim_next_skips_cases_without_pending_work(setup: tuple) -> None:
 
 def test_release_by_holder_or_supervisor_is_logged(setup: tuple) -> None:
     conn, _ = setup
+    roles.grant(conn, identity.os_account(), "bob", "supervisor")  # we own the file
     review.claim(conn, "S1", "alice")
     with pytest.raises(TriageError, match="claimed by alice"):
         review.release(conn, "S1", "bob")

@@ -119,14 +119,15 @@ async def test_bulk_marks_decide_all_in_one_batch(tmp_path: Path) -> None:
 
 @pilot_test
 async def test_conflict_shows_both_values_and_saves_nothing(tmp_path: Path) -> None:
-    from triage import review
+    from triage import identity, review, roles
 
     path = make_db(tmp_path / "t.db")
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("enter")
-        other = db.connect(path)  # a second reviewer decides first
+        other = db.connect(path)  # a supervisor decides first, inside alice's claim
+        roles.grant(other, identity.os_account(), "carol", "supervisor")
         review.decide(other, "S1:001001001000", "not_eligible", "carol", expected_version=0)
         await pilot.press("d")
         assert isinstance(app.screen, ConflictScreen)

@@ -10,7 +10,9 @@ Where the key lives: `$TRIAGE_AUDIT_KEY` (a file path) when set, else
 `$XDG_CONFIG_HOME/triage/audit.key`, else `~/.config/triage/audit.key`. It is made, mode
 0600, the first time triage writes an audit entry without one. Every account that writes
 to a database must use the same key (a shared deployment points `TRIAGE_AUDIT_KEY` at one
-file all of them can read), or doctor reports entries sealed with another key.
+file all of them can read), or doctor reports entries sealed with another key. Made in a
+shared setgid folder, it is 0640 with the folder's group: the group reads it, nobody
+rewrites it (`sharing`).
 
 The file is three lines of text: a title, `created <UTC timestamp>` and `secret <64 hex>`.
 The creation time matters: an entry written after it without a seal was not written by
@@ -29,7 +31,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.db import FILE_MODE, now
+from triage.db import file_mode_for, now
 from triage.errors import TriageError
 
 ENV = "TRIAGE_AUDIT_KEY"
@@ -91,9 +93,10 @@ def load_or_create(path: Path) -> AuditKey:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         staged = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(staged, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+        mode = file_mode_for(path) & 0o640  # group-readable only when the folder is shared
+        fd = os.open(staged, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
         try:
-            os.fchmod(fd, FILE_MODE)
+            os.fchmod(fd, mode)
             os.write(fd, f"{TITLE}\ncreated {now()}\nsecret {secrets.token_hex(32)}\n".encode())
             os.fsync(fd)
         finally:

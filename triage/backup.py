@@ -1,4 +1,4 @@
-"""`triage backup`: a consistent private copy of the database, taken while others work.
+"""`triage backup`: a consistent copy of the database, taken while others work.
 
 The copy is written under a private name in the destination folder (`.DEST.partial`),
 checked, flushed to disk, recorded in the audit trail (size, sha256 and the chain head it
@@ -54,12 +54,14 @@ def partial_path(dest: Path) -> Path:
 
 @contextlib.contextmanager
 def _partial(dest: Path) -> Iterator[Path]:
-    """Hold the private file a backup to `dest` is written into: created 0600, locked
+    """Hold the private file a backup to `dest` is written into: created with the mode of
+    DEST's folder (0600, or 0660 in a shared setgid folder, `db.file_mode_for`), locked
     (a second backup to the same DEST is refused), emptied of whatever a killed backup
     left there. Removed on the way out unless it became DEST."""
     partial = partial_path(dest)
+    mode = db.file_mode_for(dest)
     try:
-        fd = os.open(partial, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, db.FILE_MODE)
+        fd = os.open(partial, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, mode)
     except OSError as exc:
         raise TriageError(
             f"{dest}: cannot create a file in {dest.parent} ({exc.strerror})"
@@ -69,7 +71,7 @@ def _partial(dest: Path) -> Iterator[Path]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise TriageError(f"{dest}: another backup to this file is running") from None
-        os.fchmod(fd, db.FILE_MODE)
+        os.fchmod(fd, mode)
         os.ftruncate(fd, 0)  # VACUUM INTO writes only into an empty file
         for side in _sidecars(partial):  # a killed copy's hot journal must not roll back into it
             side.unlink(missing_ok=True)
@@ -130,8 +132,8 @@ def _publish(partial: Path, dest: Path) -> None:
 
 
 def backup(conn: sqlite3.Connection, dest: Path, actor: str) -> BackupResult:
-    """Write a consistent, checked snapshot of the database to `dest` (0600, never
-    overwriting a file) while others keep writing, recorded in the audit trail first."""
+    """Write a consistent, checked snapshot of the database to `dest` (0600, or 0660 in a
+    shared folder; never overwriting a file) while others keep writing, recorded in the audit trail first."""
     if dest.exists() or dest.is_symlink():
         raise TriageError(f"{dest}: already exists; refusing to overwrite it")
     if not dest.parent.is_dir():

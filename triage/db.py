@@ -27,6 +27,9 @@ import sqlite_utils
 
 from triage.errors import DiskFullError, SchemaError, TriageError, is_disk_full
 
+# Re-exported: the one place a file's mode is decided (0600, or 0660 in a shared folder).
+from triage.sharing import file_mode_for as file_mode_for
+
 SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 15_000
 FILE_MODE = 0o600
@@ -374,11 +377,14 @@ def now() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _create_private(path: Path) -> None:
-    """Create an empty file readable by its owner only, whatever the umask."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+def _create_file(path: Path) -> None:
+    """Create an empty file with the mode its folder calls for (`file_mode_for`: 0600, or
+    0660 in a shared setgid folder), whatever the umask. SQLite gives the -wal and -shm it
+    makes later the database file's mode."""
+    mode = file_mode_for(path)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
     os.close(fd)
-    os.chmod(path, FILE_MODE)
+    os.chmod(path, mode)
 
 
 def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Connection:
@@ -395,7 +401,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
             raise TriageError(f"{p}: no such database (run `triage import` or `triage sample`)")
         if not p.parent.exists():
             raise TriageError(f"{p}: folder {p.parent} does not exist")
-        _create_private(p)
+        _create_file(p)
     else:
         refuse_foreign_file(p, empty_ok=create)
     conn = sqlite3.connect(
@@ -431,12 +437,16 @@ def connect(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Co
 
 def _tighten_modes(p: Path) -> None:
     # SQLite gives -wal/-shm the database file's mode, but a file created by another tool
-    # may be looser; only tighten files we own, never loosen.
+    # may be looser. Only files we own, only down to the mode the folder calls for (0660
+    # in a shared folder, so the group keeps its access), never loosened: `doctor` says
+    # what to change when a file is tighter than its folder calls for.
+    intended = file_mode_for(p)
     for candidate in (p, Path(f"{p}-wal"), Path(f"{p}-shm")):
         with contextlib.suppress(OSError):
             st = candidate.stat()
-            if st.st_uid == os.getuid() and st.st_mode & 0o077:
-                os.chmod(candidate, FILE_MODE)
+            mode = st.st_mode & 0o777
+            if st.st_uid == os.getuid() and mode & ~intended:
+                os.chmod(candidate, mode & intended)
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

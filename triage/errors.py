@@ -51,6 +51,29 @@ class ConflictError(TriageError):
         )
 
 
+class RefusedError(TriageError):
+    """The account may not do this: its role does not allow it, or the case or decision is
+    another reviewer's (`triage.authority`). Exit 1, like a conflict: the command was well
+    formed, the database's roles said no. Nothing was written but the refusal itself, which
+    `authority.audited` appends to the audit trail (action `refused`, `audit_detail`: who,
+    what was attempted, which role it needs; names and keys, never record data)."""
+
+    def __init__(
+        self, message: str, *, actor: str, attempted: str, target: str, detail: dict[str, object]
+    ) -> None:
+        super().__init__(message)
+        self.actor = actor
+        self.attempted = attempted
+        self.target = target
+        self.audit_detail: dict[str, object] = {"attempted": attempted, **detail}
+
+
+class ReviewerRefusedError(RefusedError):
+    """`--reviewer` from an account that does not own the database: a usage error (exit 2)."""
+
+    exit_code = 2
+
+
 class DiskFullError(TriageError):
     """The disk (or the user's quota) is full. Every write triage makes is a transaction or
     a staged file, so what was being written was rolled back or removed: exit 74, the

@@ -10,11 +10,10 @@ never record text.
 from __future__ import annotations
 
 import sqlite3
-import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from triage import audit, auditkey, db, tamper, tamper_sources
+from triage import audit, auditkey, db, roles, sharing, tamper, tamper_sources
 from triage.backup import BackupResult, backup
 from triage.checks import OK, PROBLEM, WARN, Check, DoctorReport
 from triage.errors import TriageError
@@ -22,30 +21,40 @@ from triage.errors import TriageError
 __all__ = ["OK", "PROBLEM", "WARN", "BackupResult", "Check", "DoctorReport", "backup", "doctor"]
 
 
-def _mode(p: Path) -> int | None:
-    try:
-        return stat.S_IMODE(p.stat().st_mode)
-    except OSError:
-        return None
-
-
 def _sidecars(path: Path) -> list[Path]:
     return [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
 
 
-def _check_modes(report: DoctorReport, before: dict[Path, int | None]) -> None:
-    loose = []
-    for p, mode in before.items():
-        if mode is None or not mode & 0o077:
-            continue
-        after = _mode(p)
-        fixed = " (opening it just now set 0600)" if after is not None and not after & 0o077 else ""
-        loose.append(f"{p.name} is {mode:04o}, readable or writable by others{fixed}")
-    if loose:
-        report.add("file modes", WARN, "; ".join(loose) + "; triage files should be 0600")
+def _check_modes(report: DoctorReport, path: Path, before: list[sharing.FileState]) -> None:
+    """Private deployment: every file 0600. Shared (the folder is setgid): the folder
+    usable by its group and closed to others, every file 0660 and the folder's group.
+    Each finding names the command that fixes it."""
+    folder = path.absolute().parent
+    gid = sharing.shared_group(folder)
+    if gid is None:
+        found = sharing.private_findings(before)
+        after = sharing.observe([f.path for f in before])
+        if found and not sharing.private_findings(after):
+            found.append("opening it just now set 0600")
+        hint = sharing.unshared_group_folder(folder)
+        if found and hint:
+            found.append(hint)
+        if found:
+            report.add("file modes", WARN, "; ".join(found) + "; triage files should be 0600 "
+                       "(to share the database with a group, see README: Deploying for "
+                       "several accounts)")  # fmt: skip
+        else:
+            names = ", ".join(f.path.name for f in before)
+            report.add("file modes", OK, f"{names}: owner only (0600)")
+        return
+    group = sharing.group_name(gid)
+    found = sharing.shared_findings(folder, gid, before)
+    if found:
+        report.add("file sharing", WARN, f"shared folder (group {group}): " + "; ".join(found))
     else:
-        present = [p.name for p, m in before.items() if m is not None]
-        report.add("file modes", OK, f"{', '.join(present)}: owner only (0600)")
+        names = ", ".join(f.path.name for f in before)
+        report.add("file sharing", OK, f"shared with group {group}: folder setgid, {names} "
+                   "0660, nothing open to other accounts")  # fmt: skip
 
 
 def _header_journal(path: Path) -> str:
@@ -133,11 +142,11 @@ def doctor(
         raise TriageError(f"{path}: not a database file (a folder or a device)")
     db.refuse_foreign_file(path)  # before anything below can touch the file
     report = DoctorReport(str(path))
-    before = {p: _mode(p) for p in _sidecars(path)}
+    before = sharing.observe(_sidecars(path))
     journal = _header_journal(path)
     conn = db.connect(path)
     try:
-        _check_modes(report, before)
+        _check_modes(report, path, before)
         rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
         if rows == ["ok"]:
             report.add("integrity", OK, "PRAGMA integrity_check: ok")
@@ -189,12 +198,14 @@ def _check_tampering(
     report: DoctorReport, conn: sqlite3.Connection, key_path: Path, expect_heads: Sequence[str]
 ) -> None:
     """What the audit trail vouches for, held against the rows (issue 10): seals, recorded
-    heads, decisions, notes, current decisions, imported files, runs. Read-only."""
+    heads, decisions, notes, current decisions, role changes, imported files, runs.
+    Read-only."""
     tamper.check_seals(report, conn, key_path)
     tamper.check_heads(report, conn, list(expect_heads))
     tamper.check_decisions(report, conn)
     tamper.check_notes(report, conn)
     tamper.check_current_decisions(report, conn)
+    roles.check(report, conn)
     tamper_sources.check_imports(report, conn)
     tamper_sources.check_runs(report, conn)
 

@@ -50,7 +50,8 @@ class SampleSummary:
 def build_sample_db(
     out: str | os.PathLike[str], *, people: int = 2000, seed: int = 64, force: bool = False
 ) -> SampleSummary:
-    """Generate, import and classify a synthetic county into `out` (mode 0600).
+    """Generate, import and classify a synthetic county into `out` (mode 0600, or 0660 in a
+    shared folder).
 
     Refuses to replace an existing file unless `force`. Raises `TriageError` for a bad
     target or arguments; nothing is written to `out` unless the whole build succeeds.
@@ -98,7 +99,7 @@ def _build(target: Path, *, people: int, seed: int) -> SampleSummary:
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
         os.replace(built, target)
-    os.chmod(target, db.FILE_MODE)
+    os.chmod(target, db.file_mode_for(target))
     return summary
 
 

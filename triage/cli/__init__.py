@@ -1,6 +1,9 @@
 """The `triage` command line. Thin: every command calls the service layer and prints.
 
-Errors the user can fix are `TriageError`s: one line on stderr, exit 1 (2 for usage).
+Errors the user can fix are `TriageError`s: one line on stderr, exit 1 (2 for usage). A
+refusal by role (`RefusedError`: not a supervisor, another reviewer's claim or decision)
+is exit 1 and is in the audit trail; `--reviewer` from an account that does not own the
+database is exit 2.
 A full disk, wherever it surfaces (SQLITE_FULL, ENOSPC), is one line saying so and what was
 kept, exit 74. Anything else is a bug: one line naming the exception type only (never its
 message or locals, which may hold record data), exit 70.
@@ -21,6 +24,7 @@ from triage.cli import (
     exporting,
     importing,
     reviewing,
+    roles_cmd,
     sampling,
 )
 from triage.cli.common import err
@@ -36,7 +40,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (app_cmd, importing, classifying, reviewing, admin, exporting, sampling):
+for module in (app_cmd, importing, classifying, reviewing, roles_cmd, admin, exporting, sampling):
     module.register(app)
 
 
@@ -50,7 +54,7 @@ _DISK_FULL = {
     "backup": "backing up: the partial copy was removed",
     "sample": "building the sample: the database is incomplete; remove it and build it again",
 }
-_SAVING = ("decide", "note", "undo", "claim", "release", "review")
+_SAVING = ("decide", "note", "undo", "claim", "release", "review", "roles")
 
 
 def _disk_full_message() -> str:
@@ -64,7 +68,9 @@ def _disk_full_message() -> str:
 
 
 def main() -> None:
-    # Everything triage writes (database, WAL, exports, backups) is for the owner only.
+    # Everything triage writes (database, WAL, exports, backups) is for the owner only, or
+    # for the folder's group in a shared setgid folder: triage sets those modes itself
+    # (`db.file_mode_for`); anything else it might make stays private.
     os.umask(0o077)
     try:
         app()  # standalone: click prints its own usage errors (exit 2) and handles ^C

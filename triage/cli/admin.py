@@ -8,8 +8,17 @@ from typing import Annotated
 
 import typer
 
-from triage import identity, maintenance
-from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, safe
+from triage import maintenance
+from triage.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    acting,
+    open_db,
+    out,
+    print_json,
+    safe,
+)
 
 _MARK = {maintenance.OK: "ok     ", maintenance.WARN: "WARN   ", maintenance.PROBLEM: "PROBLEM"}
 
@@ -60,13 +69,17 @@ def backup_cmd(
     dest: Annotated[Path, typer.Argument(help="The new backup file (must not exist yet).")],
     db_path: DbOption = DEFAULT_DB,
     reviewer: Annotated[
-        str | None, typer.Option("--reviewer", help="Who takes it (default: your OS account).")
+        str | None,
+        typer.Option(
+            "--reviewer",
+            help="Who takes it (default: your OS account; another name: the database owner only).",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Copy the database to DEST while others keep working: a consistent snapshot, created
     readable by you only, never overwriting a file, recorded in the audit trail."""
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         result = maintenance.backup(conn, dest, who)

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from triage import identity
-from triage.cli.common import DEFAULT_DB, DbOption
+from triage.cli.common import DEFAULT_DB, DbOption, acting
 from triage.errors import UsageError
 from triage.review.model import QueueFilter
 
@@ -26,7 +25,8 @@ ReviewerOption = Annotated[
     str | None,
     typer.Option(
         "--reviewer",
-        help="Record decisions under this name (default: your OS account; $USER is not trusted).",
+        help="Record decisions for someone else: the database owner only, recorded 'NAME via "
+        "OWNER' (default: your OS account; $USER is not trusted).",
     ),
 ]
 KeysOption = Annotated[
@@ -96,7 +96,7 @@ def run_review(
     from triage.tui import keymap as keymaps
     from triage.tui.app import ReviewApp
 
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     flt = QueueFilter(**parse_filters(filters or []))  # type: ignore[arg-type]
     from triage.review import queue as queue_rules
 

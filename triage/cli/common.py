@@ -11,8 +11,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from triage import db
+from triage import authority, db, identity
 from triage.display import clean
+from triage.errors import RefusedError
 
 DEFAULT_DB = Path("sample.db")
 
@@ -27,6 +28,17 @@ err = Console(stderr=True, markup=False, highlight=False, emoji=False, soft_wrap
 
 def open_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
     return db.connect(path, create=create)
+
+
+def acting(reviewer: str | None, db_path: Path) -> str:
+    """Who the command acts as: the OS account, or `--reviewer` for the database's owner
+    ("NAME via OWNER"). Anyone else's `--reviewer` is refused (exit 2) and the refusal is
+    written to the database's audit trail."""
+    try:
+        return identity.reviewer(reviewer, db_path)
+    except RefusedError as refused:
+        authority.record_at(db_path, refused)
+        raise
 
 
 def print_json(value: Any) -> None:

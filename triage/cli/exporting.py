@@ -14,9 +14,16 @@ from typing import Annotated
 import typer
 
 from rules.packs import Pack, pack_from_gogen_options
-from triage import identity
 from triage.cli.classifying import parse_date, resolve_pack
-from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
+from triage.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    acting,
+    open_db,
+    out,
+    print_json,
+)
 from triage.display import clean
 from triage.errors import TriageError, UsageError
 from triage.export.service import KINDS, check_kind, run_export
@@ -54,14 +61,18 @@ def export_cmd(
     db_path: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
     reviewer: Annotated[
-        str | None, typer.Option("--reviewer", help="Who exports (default: your OS account).")
+        str | None,
+        typer.Option(
+            "--reviewer",
+            help="Who exports (default: your OS account; another name: the database owner only).",
+        ),
     ] = None,
 ) -> None:
     """Export gogen-compatible files, court exhibits, the decisions log or the summary."""
     check_kind(kind)
     if profile is not None and profile not in ("spreadsheet", "machine"):
         raise UsageError(f"--profile: unknown profile {profile!r} (choose spreadsheet or machine)")
-    actor = identity.reviewer(reviewer)
+    actor = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         manifest = run_export(conn, kind, out_dir, actor=actor, run_id=run, profile=profile)

@@ -1,8 +1,9 @@
 """CLI commands for reviewing: queue, decide, note, undo, claim, release, history.
 
 Each command is a thin call into `triage.review` (the code path the TUI uses) and prints
-the result. Record data reaches the terminal only through `clean()`; the reviewer comes
-from `--reviewer` or the OS account, never from environment variables.
+the result. Record data reaches the terminal only through `clean()`; the reviewer is the OS
+account, never an environment variable (`--reviewer NAME` is for the database's owner and is
+recorded "NAME via OWNER"). Role checks and refusals live in the service layer.
 """
 
 from __future__ import annotations
@@ -13,8 +14,16 @@ from typing import Annotated, Any
 
 import typer
 
-from triage import db, grounds, identity, review
-from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
+from triage import db, grounds, review
+from triage.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    acting,
+    open_db,
+    out,
+    print_json,
+)
 from triage.display import clean
 from triage.errors import TriageError, UsageError
 from triage.review import ConvictionItem, QueueFilter
@@ -26,7 +35,11 @@ _QUEUE_OPTIONS = {"outcome": "--outcome", "reason": "--reason", "flag": "--flag"
 
 ReviewerOption = Annotated[
     str | None,
-    typer.Option("--reviewer", help="Who is deciding (default: your OS account, not $USER)."),
+    typer.Option(
+        "--reviewer",
+        help="Record for someone else: the database owner only, recorded 'NAME via OWNER' "
+        "(default: your OS account, never $USER).",
+    ),
 ]
 RunOption = Annotated[
     int | None, typer.Option("--run", help="Classification run (default: the active one).")
@@ -173,7 +186,7 @@ def decide_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Record a decision on one conviction (the same code path as the review app)."""
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     if decision not in (*review.DECISION_KINDS, "accept"):
         raise UsageError(f"--decision: use one of {', '.join(review.DECISION_KINDS)} or accept")
     conn = open_db(db_path)
@@ -215,7 +228,7 @@ def note_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Add a note on a person or on one conviction."""
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         added = review.add_note_to(conn, target, text, who)
@@ -242,7 +255,7 @@ def undo_cmd(
     """Undo a decision by recording a new entry that restores the state before it."""
     if (key is None) == (not last):
         raise UsageError("give a KEY or --last (not both)")
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         if last:
@@ -275,7 +288,7 @@ def claim_cmd(
     """Claim a case (a lease, renewed by claiming again) so others are not handed it."""
     if (subject_id is None) == (not next_case):
         raise UsageError("give a SUBJECT_ID or --next (not both)")
-    who = identity.reviewer(reviewer)
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         if next_case:
@@ -303,13 +316,16 @@ def claim_cmd(
 def release_cmd(
     subject_id: Annotated[str, typer.Argument(help="SUBJECT_ID of the case.")],
     supervisor: Annotated[
-        bool, typer.Option("--supervisor", help="Release another reviewer's claim (logged).")
+        bool,
+        typer.Option(
+            "--supervisor", help="Release another reviewer's claim (supervisor role; audited)."
+        ),
     ] = False,
     reviewer: ReviewerOption = None,
     db_path: DbOption = DEFAULT_DB,
 ) -> None:
-    """Release a claim: your own, or anyone's with --supervisor."""
-    who = identity.reviewer(reviewer)
+    """Release a claim: your own, or (a supervisor) anyone's with --supervisor."""
+    who = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
         released = review.release(conn, subject_id, who, supervisor=supervisor)

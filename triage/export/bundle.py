@@ -7,8 +7,9 @@ every file is complete is the manifest written and each file moved into place wi
 last, then the folder itself is fsynced. A killed export therefore never leaves a partial
 file under a final name: either the old file or the complete new one is there. Staging
 folders left by a killed process (its pid no longer running) are removed by the next export
-into the same folder. Every file is created mode 0600 whatever the umask: exports hold
-criminal-record data.
+into the same folder. Every file is created mode 0600 whatever the umask (exports hold
+criminal-record data), or 0660 when the export folder is a shared setgid one
+(`db.file_mode_for`); a folder made for the export inside a shared folder is 2770.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from triage.db import FILE_MODE, now
+from triage.db import file_mode_for, now
 from triage.errors import TriageError
 from triage.export import outdir
 from triage.export.csvfmt import MACHINE, Profile, encode_row
+from triage.sharing import make_dir
 
 STAGING_PREFIX = ".triage-staging-"
 MANIFEST = outdir.MANIFEST
@@ -77,8 +79,10 @@ class Bundle:
 
     def _create(self, name: str, *, binary: bool, newline: str | None = "") -> Any:
         path = self._path(name)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
-        os.fchmod(fd, FILE_MODE)
+        # The export folder decides (the staging folder inside it inherits its group).
+        mode = file_mode_for(self.out_dir / name)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+        os.fchmod(fd, mode)
         if binary:
             return os.fdopen(fd, "wb")
         return os.fdopen(fd, "w", encoding="utf-8", newline=newline)
@@ -203,7 +207,7 @@ class open_bundle:  # noqa: N801 - used as a context manager, reads like a funct
             if not out.parent.is_dir():
                 raise TriageError(f"{out}: folder {out.parent} does not exist")
             try:
-                out.mkdir(mode=0o700)
+                make_dir(out)
             except OSError as exc:
                 raise TriageError(f"{out}: cannot create folder ({exc.strerror})") from None
         if not os.access(out, os.W_OK | os.X_OK):

@@ -169,7 +169,7 @@ def import_files(
         for plan in plans:
             if not _completed(conn, plan):
                 _validate(plan, codec)
-    who = identity.reviewer(actor)
+    who = identity.check_name(actor) if actor else identity.os_account()
     reports = []
     defer: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
     if any(p.size >= DEFER_INDEXES_MIN_BYTES and not _completed(conn, p) for p in plans):

@@ -18,22 +18,25 @@ that restores the state before the latest decision still standing (one not yet u
 decision; `defer` is a decision, so deferred convictions are not pending (filter them
 with `QueueFilter(decision="defer")`).
 
+Who may: an account whose role is `none` changes nothing; undoing another reviewer's
+decision and changing a decision inside another reviewer's live claim need the supervisor
+role (`triage.authority`). A refusal is a `RefusedError`, written to the audit trail.
+
 The package keeps one module per concept: `model` (the value types), `queue` (paging the
 review queue), `filters` (checking a queue filter), `cases_table` (the derived per-person
 table the queue pages over), `case` (one person's case and history), `claims` (leases on a
-case), `accept` (what accepting a suggestion records) and `stats` (figures for the stats
-screen). This module is the façade: every public name is re-exported here, and the CLI and
-the TUI import nothing else of the package.
+case), `notes` (notes on a person or conviction), `accept` (what accepting a suggestion
+records) and `stats` (figures for the stats screen). This module is the façade: every
+public name is re-exported here, and the CLI and the TUI import nothing else of the package.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import uuid
 from dataclasses import dataclass
 
-from triage import audit, db, grounds
+from triage import audit, authority, db, grounds
 from triage.errors import ConflictError, TriageError, UsageError
 from triage.review.accept import accepted_decision
 from triage.review.case import (
@@ -45,7 +48,14 @@ from triage.review.case import (
     run_info,
 )
 from triage.review.cases_table import ensure_cases, recount_pending, refresh_cases
-from triage.review.claims import claim, claim_holder, claim_next, release, renew_if_held
+from triage.review.claims import (
+    check_not_held_by_other,
+    claim,
+    claim_holder,
+    claim_next,
+    release,
+    renew_if_held,
+)
 from triage.review.model import (
     DECISION_KINDS,
     LEASE_MINUTES,
@@ -63,6 +73,7 @@ from triage.review.model import (
     RunDetermination,
     RunInfo,
 )
+from triage.review.notes import MAX_NOTE_CHARS, add_note, add_note_to, insert_note, subject_of
 from triage.review.queue import queue_convictions, queue_count, queue_page
 from triage.review.reviewer_state import ReviewerState, load_state, save_state
 
@@ -78,8 +89,6 @@ __all__ = [
     "undo_last_many", "ReviewerState", "load_state", "save_state",
 ]  # fmt: skip
 
-MAX_NOTE_CHARS = 20_000
-
 
 @dataclass(frozen=True)
 class _State:
@@ -91,13 +100,6 @@ class _State:
 def _check_kind(decision: str) -> None:
     if decision not in DECISION_KINDS:
         raise UsageError(f"decision: use one of {', '.join(DECISION_KINDS)} (got {decision!r})")
-
-
-def _subject_of(conn: sqlite3.Connection, key: str) -> str:
-    row = conn.execute("SELECT subject_id FROM convictions WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        raise TriageError(f"no conviction with key {key} (keys look like SUBJECT_ID:CNT_ORDER)")
-    return str(row[0])
 
 
 def _state(conn: sqlite3.Connection, key: str) -> _State:
@@ -134,6 +136,13 @@ def _log_conflicts(
                     "current_reviewer": c.current_reviewer,
                 },
             )
+
+
+def _may_change(
+    conn: sqlite3.Connection, subject_id: str, reviewer: str, attempted: str, key: str
+) -> None:
+    authority.require_role(conn, reviewer, attempted, key)
+    check_not_held_by_other(conn, subject_id, reviewer, attempted, key)
 
 
 def _suggestion(conn: sqlite3.Connection, run_id: int | None, key: str) -> str | None:
@@ -202,30 +211,6 @@ def _append(
     return DecisionResult(entry_id, key, version, decision, state.decision)
 
 
-def _insert_note(
-    conn: sqlite3.Connection, subject_id: str, key: str | None, text: str, reviewer: str
-) -> Note:
-    body = text.strip("\n")
-    if not body.strip():
-        raise UsageError("note: the text is empty")
-    if len(body) > MAX_NOTE_CHARS:
-        raise UsageError(f"note: at most {MAX_NOTE_CHARS} characters (got {len(body)})")
-    at = db.now()
-    cur = conn.execute(
-        "INSERT INTO notes (subject_id, key, reviewer, created_at, text) VALUES (?, ?, ?, ?, ?)",
-        (subject_id, key, reviewer, at, body),
-    )
-    note_id = int(cur.lastrowid or 0)
-    # The audit trail names the note, never its text (which may quote the record); the
-    # text's digest lets doctor find a note edited in the file (`triage.coverage`).
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    audit.append(
-        conn, reviewer, "note", key or subject_id,
-        {"note_id": note_id, "chars": len(body), "sha256": digest}, at=at,
-    )  # fmt: skip
-    return Note(note_id, subject_id, key, reviewer, at, body)
-
-
 def _unchanged(state: _State, decision: str, reasons: tuple[str, ...], note: str | None) -> bool:
     """The same decision again, with nothing new (no grounds, no note), writes nothing: a
     repeated key press must not pile up versions "dismiss (was dismiss)"."""
@@ -243,16 +228,17 @@ def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
     _check_kind(decision)
     reasons = grounds.parse(grounds_text, decision=decision, note=note)
     try:
-        with db.write(conn):
-            subject_id = _subject_of(conn, key)
+        with authority.audited(conn), db.write(conn):
+            subject_id = subject_of(conn, key)
             state = _state(conn, key)
             _check_version(key, expected_version, state, decision)
+            _may_change(conn, subject_id, reviewer, "decide", key)
             if _unchanged(state, decision, reasons, note):
                 return DecisionResult(0, key, state.version, decision, decision, changed=False)
             run = run_id if run_id is not None else db.active_run_id(conn)
             note_id = None
             if note is not None and note.strip():
-                note_id = _insert_note(conn, subject_id, key, note, reviewer).id
+                note_id = insert_note(conn, subject_id, key, note, reviewer).id
             result = _append(
                 conn, key=key, subject_id=subject_id, state=state, action="decide",
                 decision=decision, reviewer=reviewer, run_id=run, batch=batch,
@@ -280,9 +266,9 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
     batch = uuid.uuid4().hex
     results: list[DecisionResult] = []
     try:
-        with db.write(conn):
+        with authority.audited(conn), db.write(conn):
             run = run_id if run_id is not None else db.active_run_id(conn)
-            subjects = {key: _subject_of(conn, key) for key in keys}
+            subjects = {key: subject_of(conn, key) for key in keys}
             states = {key: _state(conn, key) for key in keys}
             conflicts = []
             for key, expected in items:
@@ -292,6 +278,9 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
                     conflicts.append(exc)
             if conflicts:
                 raise _BulkConflict(conflicts)
+            authority.require_role(conn, reviewer, "decide", keys[0])
+            for key in keys:  # all or nothing, like conflicts
+                check_not_held_by_other(conn, subjects[key], reviewer, "decide", key)
             for key, _ in items:
                 if _unchanged(states[key], decision, reasons, None):
                     st = states[key]
@@ -345,13 +334,20 @@ def undo(conn: sqlite3.Connection, key: str, reviewer: str, *,
     """Undo the latest decision on `key` by appending an entry that restores the state
     before it. Never deletes."""
     try:
-        with db.write(conn):
-            subject_id = _subject_of(conn, key)
+        with authority.audited(conn), db.write(conn):
+            subject_id = subject_of(conn, key)
             state = _state(conn, key)
             _check_version(key, expected_version, state, "undo")
             target = _standing_top(conn, key)
             if target is None:
                 raise TriageError(f"nothing to undo on {key}: no decision is standing")
+            _may_change(conn, subject_id, reviewer, "undo", key)
+            if target["reviewer"] != reviewer:
+                authority.require_supervisor(
+                    conn, reviewer, "undo", key, extra={"decided_by": str(target["reviewer"])},
+                    what=f"the decision on {key} is {target['reviewer']}'s; undoing another "
+                    "reviewer's decision",
+                )  # fmt: skip
             result = _undo_entry(conn, target, reviewer, state, None)
             recount_pending(conn, subject_id)
     except ConflictError as exc:
@@ -364,7 +360,8 @@ def undo_last_many(conn: sqlite3.Connection, reviewer: str) -> list[DecisionResu
     """Undo `reviewer`'s most recent decision still standing, and with it the rest of its
     bulk batch. A decision someone else has since decided over is left alone (undoing it
     would revert their work). Returns what was undone (empty when nothing was)."""
-    with db.write(conn):
+    with authority.audited(conn), db.write(conn):
+        authority.require_role(conn, reviewer, "undo", "last")
         last = conn.execute(
             "SELECT * FROM decisions d WHERE d.reviewer = ? AND d.action = 'decide' "
             "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id) "
@@ -401,31 +398,3 @@ def undo_last(conn: sqlite3.Connection, reviewer: str) -> DecisionResult | None:
     """Undo `reviewer`'s most recent still-standing decision (whole batch for bulk)."""
     results = undo_last_many(conn, reviewer)
     return results[-1] if results else None
-
-
-def add_note(conn: sqlite3.Connection, subject_id: str, text: str, reviewer: str, *,
-             key: str | None = None) -> Note:  # fmt: skip
-    """Add a note on a person, or on one of their convictions with `key`."""
-    with db.write(conn):
-        if key is not None:
-            owner = _subject_of(conn, key)
-            if owner != subject_id:
-                raise TriageError(f"conviction {key} does not belong to SUBJECT_ID {subject_id}")
-        elif (
-            conn.execute("SELECT 1 FROM people WHERE subject_id = ?", (subject_id,)).fetchone()
-            is None
-        ):
-            raise TriageError(f"no person with SUBJECT_ID {subject_id}")
-        return _insert_note(conn, subject_id, key, text, reviewer)
-
-
-def add_note_to(conn: sqlite3.Connection, target: str, text: str, reviewer: str) -> Note:
-    """Add a note on `target`: a conviction key (SUBJECT_ID:CNT_ORDER) or a SUBJECT_ID."""
-    row = conn.execute("SELECT subject_id FROM convictions WHERE key = ?", (target,)).fetchone()
-    if row is not None:
-        return add_note(conn, str(row[0]), text, reviewer, key=target)
-    if ":" in target and (
-        conn.execute("SELECT 1 FROM people WHERE subject_id = ?", (target,)).fetchone() is None
-    ):
-        raise TriageError(f"no conviction with key {target}")
-    return add_note(conn, target, text, reviewer)

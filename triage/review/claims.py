@@ -4,6 +4,10 @@ Each claim is taken by one INSERT ... ON CONFLICT DO UPDATE ... WHERE expired ..
 statement inside a `BEGIN IMMEDIATE` transaction: there is no window between choosing a
 case and taking it, so two reviewers can never be handed the same case. Expired leases
 are taken over like free cases.
+
+Who may: any account with a role (`triage.authority`) claims and releases its own; releasing
+another reviewer's live claim needs `supervisor=True` and the supervisor role. Refusals are
+`RefusedError`s, written to the audit trail.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import replace
 
-from triage import audit, db
+from triage import audit, authority, db
 from triage.errors import TriageError, UsageError
 from triage.review.cases_table import ensure_cases
 from triage.review.model import LEASE_MINUTES, QueueFilter
@@ -39,12 +43,13 @@ def claim(
 ) -> bool:
     """Claim or renew a case. False when another reviewer holds an unexpired lease."""
     now, expires = _lease(minutes)
-    with db.write(conn):
+    with authority.audited(conn), db.write(conn):
         if (
             conn.execute("SELECT 1 FROM people WHERE subject_id = ?", (subject_id,)).fetchone()
             is None
         ):
             raise TriageError(f"no person with SUBJECT_ID {subject_id}")
+        authority.require_role(conn, reviewer, "claim", subject_id)
         prior = conn.execute(
             "SELECT reviewer, expires_at FROM claims WHERE subject_id = ?", (subject_id,)
         ).fetchone()
@@ -87,7 +92,8 @@ def claim_next(
     now, expires = _lease(minutes)
     where, args = _case_where(run_id, replace(flt, decided=False))
     order = _order(sort, False)
-    with db.write(conn):
+    with authority.audited(conn), db.write(conn):
+        authority.require_role(conn, reviewer, "claim", f"run {run_id}")
         row = conn.execute(
             "INSERT INTO claims (subject_id, reviewer, claimed_at, expires_at) "  # noqa: S608
             "SELECT rc.subject_id, ?, ?, ? FROM review_cases rc "
@@ -108,10 +114,10 @@ def claim_next(
 def release(
     conn: sqlite3.Connection, subject_id: str, actor: str, *, supervisor: bool = False
 ) -> bool:
-    """Release a claim: the holder always may; anyone else only with supervisor=True
-    (logged in the audit trail). An expired lease may be cleared by anyone. False when
-    the case was not claimed."""
-    with db.write(conn):
+    """Release a claim: the holder always may; anyone else only with supervisor=True and
+    the supervisor role (logged in the audit trail). An expired lease may be cleared by
+    anyone. False when the case was not claimed."""
+    with authority.audited(conn), db.write(conn):
         row = conn.execute(
             "SELECT reviewer, expires_at FROM claims WHERE subject_id = ?", (subject_id,)
         ).fetchone()
@@ -119,11 +125,8 @@ def release(
             return False
         holder = str(row["reviewer"])
         expired = str(row["expires_at"]) <= db.now()
-        if holder != actor and not supervisor and not expired:
-            raise TriageError(
-                f"case {subject_id} is claimed by {holder} until {row['expires_at']}; only "
-                "they or a supervisor (--supervisor) can release it"
-            )
+        if holder != actor and not expired:
+            _check_release(conn, subject_id, actor, holder, str(row["expires_at"]), supervisor)
         conn.execute("DELETE FROM claims WHERE subject_id = ?", (subject_id,))
         audit.append(
             conn,
@@ -133,6 +136,37 @@ def release(
             {"holder": holder, "supervisor": supervisor and holder != actor, "expired": expired},
         )
     return True
+
+
+def _check_release(
+    conn: sqlite3.Connection, subject_id: str, actor: str, holder: str, until: str,
+    supervisor: bool,
+) -> None:  # fmt: skip
+    if not supervisor:
+        raise authority.refuse(
+            conn, actor, "release", subject_id, extra={"holder": holder},
+            message=f"case {subject_id} is claimed by {holder} until {until}; only they or "
+            "a supervisor (--supervisor) can release it",
+        )  # fmt: skip
+    authority.require_supervisor(
+        conn, actor, "release", subject_id, extra={"holder": holder},
+        what=f"releasing {holder}'s claim on case {subject_id}",
+    )  # fmt: skip
+
+
+def check_not_held_by_other(
+    conn: sqlite3.Connection, subject_id: str, reviewer: str, attempted: str, target: str
+) -> None:
+    """Deciding inside another reviewer's live claim needs the supervisor role (the holder
+    is working the case; a supervisor may step in)."""
+    held = claim_holder(conn, subject_id)
+    if held is None or held[0] == reviewer:
+        return
+    authority.require_supervisor(
+        conn, reviewer, attempted, target, extra={"holder": held[0]},
+        what=f"case {subject_id} is claimed by {held[0]} until {held[1]}; changing a decision "
+        "in another reviewer's claim",
+    )  # fmt: skip
 
 
 def claim_holder(conn: sqlite3.Connection, subject_id: str) -> tuple[str, str] | None:
