@@ -14,6 +14,7 @@ from review_fixtures import build, new_db, sample_people
 from test_tui_harness import make_app, make_db, pilot_test, settle
 
 from triage import db, identity, review, roles
+from triage.tui.widgets.keybar import MessageLine
 
 K1 = "S1:001001001000"
 ME = identity.os_account()
@@ -136,8 +137,8 @@ async def test_the_review_app_shows_a_refusal_and_saves_nothing(tmp_path: Path) 
         await settle(pilot)
         await pilot.press("enter", "d")
         await pilot.pause()
-        shown = [n.message for n in app._notifications]
-    assert any("refused: account bob has no role in this database" in m for m in shown)
+        shown = app.screen.query_one(MessageLine).text  # the one message line
+    assert "refused: account bob has no role in this database" in shown
     conn = db.connect(path)
     assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
     conn.close()
