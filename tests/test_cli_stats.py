@@ -59,7 +59,7 @@ def test_stats_json_follows_the_active_run(
 ) -> None:
     run_cli(capsys, "classify", "--policy", "los-angeles-2019", "--db", str(dbpath))
     add_decision(dbpath, "1001:001002001000", "dismiss")
-    add_decision(dbpath, "1001:001002001000", "defer", reviewer="bob")
+    add_decision(dbpath, "1001:001002001000", "defer")  # the same reviewer changes their mind
     add_decision(dbpath, "1002:001001001000", "dismiss")
     _quarantine_one(dbpath)
     code, out, _ = run_cli(capsys, "stats", "--json", "--db", str(dbpath))

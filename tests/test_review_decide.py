@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from review_fixtures import build, new_db, sample_people
 
-from triage import audit, db, review
+from triage import audit, db, identity, review, roles
 from triage.errors import ConflictError, TriageError, UsageError
 
 K1 = "S1:001001001000"
@@ -23,6 +23,11 @@ def setup(tmp_path: Path) -> tuple[sqlite3.Connection, int, Path]:
     path = tmp_path / "t.db"
     conn = new_db(path)
     return conn, build(conn, sample_people()), path
+
+
+def _bob_supervises(conn: sqlite3.Connection) -> None:
+    """Bob may replace Alice's decisions (a reviewer may not: tests/test_roles.py)."""
+    roles.grant(conn, identity.os_account(), "bob", "supervisor")
 
 
 def _audit(conn: sqlite3.Connection, action: str) -> list[sqlite3.Row]:
@@ -53,6 +58,7 @@ def test_decide_records_entry_current_state_and_audit(setup: tuple) -> None:
 
 def test_second_decision_records_previous_value(setup: tuple) -> None:
     conn, _, _ = setup
+    _bob_supervises(conn)
     review.decide(conn, K1, "dismiss", "alice")
     res = review.decide(conn, K1, "defer", "bob", expected_version=1)
     assert (res.version, res.decision, res.previous) == (2, "defer", "dismiss")
@@ -125,6 +131,7 @@ def test_undo_appends_restoring_entry_and_never_deletes(setup: tuple) -> None:
 
 def test_undo_with_stale_version_conflicts(setup: tuple) -> None:
     conn, _, _ = setup
+    _bob_supervises(conn)
     review.decide(conn, K1, "dismiss", "alice")
     review.decide(conn, K1, "reduce", "bob")
     with pytest.raises(ConflictError):
@@ -166,6 +173,7 @@ def test_undo_last_takes_back_a_whole_batch_then_earlier_decisions(setup: tuple)
 
 def test_undo_last_skips_a_decision_someone_else_replaced(setup: tuple) -> None:
     conn, _, _ = setup
+    _bob_supervises(conn)
     review.decide(conn, K1, "dismiss", "alice")
     review.decide(conn, K3A, "dismiss", "alice")
     review.decide(conn, K3A, "reduce", "bob")

@@ -116,7 +116,31 @@ def test_deciding_inside_another_reviewers_live_claim_needs_a_supervisor(setup: 
     roles.grant(conn, ME, "carol", "supervisor")
     review.decide(conn, K1, "reduce", "carol", expected_version=1)
     db.set_clock(T0 + dt.timedelta(minutes=16))
-    review.decide(conn, K1, "defer", "bob", expected_version=2)
+    review.decide(conn, K3A, "defer", "bob", expected_version=0)
+    assert _doctor_problems(path) == []
+
+
+def test_replacing_another_reviewers_decision_needs_a_supervisor(setup: tuple) -> None:
+    """Deciding over someone's decision takes it away just as undoing it would, so the same
+    role is needed; a deferral is a hand-off anyone may pick up."""
+    conn, path = setup
+    review.decide(conn, K1, "dismiss", "alice", expected_version=0)
+    for attempt in (
+        lambda: review.decide(conn, K1, "not_eligible", "bob", expected_version=1),
+        lambda: review.decide(conn, K1, "defer", "bob"),
+        lambda: review.decide_many(conn, [(K3A, 0), (K1, 1)], "reduce", "bob"),
+    ):
+        with pytest.raises(RefusedError, match="changing another reviewer's decision"):
+            attempt()
+    assert _count(conn, "decisions") == 1 and len(_refusals(conn)) == 3
+    # The same decision again is no change at all; the author may change their mind.
+    assert not review.decide(conn, K1, "dismiss", "bob").changed
+    review.decide(conn, K1, "reduce", "alice", expected_version=1)
+    # A deferral is a hand-off; a supervisor may replace anyone's decision.
+    review.decide(conn, K3A, "defer", "alice", expected_version=0)
+    review.decide(conn, K3A, "dismiss", "bob", expected_version=1)
+    roles.grant(conn, ME, "carol", "supervisor")
+    review.decide(conn, K1, "not_eligible", "carol", expected_version=2)
     assert _doctor_problems(path) == []
 
 

@@ -6,7 +6,8 @@ file). The account that owns the database file is always a supervisor: that is h
 database gets its first one. Roles:
 
 - reviewer: decide, undo their own decisions, note, claim and release their own claims;
-- supervisor: also undo another reviewer's decision, decide inside another reviewer's
+- supervisor: also undo or replace another reviewer's decision (a deferral is a hand-off
+  anyone may decide after), decide inside another reviewer's
   live claim, release another's claim (`release --supervisor`), grant and revoke roles;
 - none (revoked): may read, may not change review work.
 
@@ -100,6 +101,22 @@ def require_supervisor(
         conn, reviewer, attempted, target,
         message=f"{what} needs the supervisor role (account {account} is {_a(role)})",
         extra=extra,
+    )  # fmt: skip
+
+
+def may_replace(
+    conn: sqlite3.Connection, reviewer: str, key: str, decision: str,
+    standing: str | None, standing_reviewer: str | None,
+) -> None:  # fmt: skip
+    """Replacing another reviewer's standing decision is the same act as undoing it, so it
+    needs the same role. A deferral is a hand-off: anyone may decide after it."""
+    if standing in (None, "defer") or standing == decision or standing_reviewer is None:
+        return
+    if identity.account_of(standing_reviewer) == identity.account_of(reviewer):
+        return
+    require_supervisor(
+        conn, reviewer, "decide", key,
+        what=f"changing another reviewer's decision ({standing} by {standing_reviewer})",
     )  # fmt: skip
 
 

@@ -18,9 +18,8 @@ that restores the state before the latest decision still standing (one not yet u
 decision; `defer` is a decision, so deferred convictions are not pending (filter them
 with `QueueFilter(decision="defer")`).
 
-Who may: an account whose role is `none` changes nothing; undoing another reviewer's
-decision and changing a decision inside another reviewer's live claim need the supervisor
-role (`triage.authority`). A refusal is a `RefusedError`, written to the audit trail.
+Who may (`triage.authority`): role `none` changes nothing; undoing or replacing another
+reviewer's decision, or deciding inside their live claim, needs a supervisor.
 
 The package keeps one module per concept: `model` (the value types), `queue` (paging the
 review queue), `filters` (checking a queue filter), `cases_table` (the derived per-person
@@ -235,6 +234,7 @@ def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
             _may_change(conn, subject_id, reviewer, "decide", key)
             if _unchanged(state, decision, reasons, note):
                 return DecisionResult(0, key, state.version, decision, decision, changed=False)
+            authority.may_replace(conn, reviewer, key, decision, state.decision, state.reviewer)
             run = run_id if run_id is not None else db.active_run_id(conn)
             note_id = None
             if note is not None and note.strip():
@@ -281,6 +281,8 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
             authority.require_role(conn, reviewer, "decide", keys[0])
             for key in keys:  # all or nothing, like conflicts
                 check_not_held_by_other(conn, subjects[key], reviewer, "decide", key)
+                st = states[key]
+                authority.may_replace(conn, reviewer, key, decision, st.decision, st.reviewer)
             for key, _ in items:
                 if _unchanged(states[key], decision, reasons, None):
                     st = states[key]
