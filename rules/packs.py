@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -135,8 +134,3 @@ def pack_from_gogen_options(
     if county is not None:
         pack = dataclasses.replace(pack, county=county.strip())
     return pack
-
-
-def options_json(parameters: Mapping[str, object]) -> bytes:
-    """Canonical bytes of a parameter mapping (for content hashes)."""
-    return json.dumps(parameters, sort_keys=True, default=str).encode()

@@ -126,7 +126,7 @@ def _convert(value: object, kind: object) -> object:
     elif kind == tuple[str, ...]:
         if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
             return tuple(value)
-    raise ValueError(f"must be {type_name(kind)}")
+    raise ValueError(f"must be {_type_name(kind)}")
 
 
 def check_params(name: str, given: Mapping[str, object]) -> dict[str, object]:
@@ -155,7 +155,7 @@ def check_params(name: str, given: Mapping[str, object]) -> dict[str, object]:
     return out
 
 
-def type_name(kind: object) -> str:
+def _type_name(kind: object) -> str:
     """Plain words for a parameter type, for `policy show` and error messages."""
     if typing.get_origin(kind) is Literal:
         return "one of " + ", ".join(f'"{v}"' for v in typing.get_args(kind))

@@ -23,8 +23,6 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import sqlite_utils
-
 from triage.errors import DiskFullError, SchemaError, TriageError, is_disk_full
 
 # Re-exported: the one place a file's mode is decided (0600, or 0660 in a shared folder).
@@ -711,11 +709,6 @@ def bulk_writes(conn: sqlite3.Connection) -> Iterator[None]:
     finally:
         conn.execute(f"PRAGMA synchronous = {sync}")
         conn.execute(f"PRAGMA cache_size = {cache}")
-
-
-def utils(conn: sqlite3.Connection) -> sqlite_utils.Database:
-    """sqlite-utils view of a triage connection (same connection, same pragmas)."""
-    return sqlite_utils.Database(conn)
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

@@ -88,15 +88,10 @@ _SELECT_PEOPLE = (
 DEFAULT_BATCH = 2000
 
 RawRow = tuple[str, ...]
-"""A source row as selected: values in SOURCE_TO_DOJ order (index with `column_index`)."""
+"""A source row as selected: values in SOURCE_TO_DOJ order (index with `DOJ_NAMES.index`)."""
 
 RowCheck = Callable[[str, str, str], bool]
 """`check(county, offense_descr, comment_text)`: could a conviction with this text be relevant?"""
-
-
-def column_index(doj_name: str) -> int:
-    """Where a DOJ column sits in a `RawRow`."""
-    return DOJ_NAMES.index(doj_name)
 
 
 def as_doj_rows(raw: list[RawRow]) -> list[dict[str, str]]:
