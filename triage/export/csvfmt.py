@@ -17,7 +17,7 @@ One writer serves all exports so their quoting is predictable byte for byte:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from triage.display import mark_invisible
@@ -66,19 +66,6 @@ _GO_SPACE = frozenset(
 _SPECIAL = re.compile('[,"\r\n]')
 
 
-def _needs_quotes(value: str) -> bool:
-    return bool(value) and (
-        value[0] in _GO_SPACE or _SPECIAL.search(value) is not None or value == "\\."
-    )
-
-
-def quote(value: str) -> str:
-    """One CSV field, quoted only when a reader would otherwise misread it."""
-    if _needs_quotes(value):
-        return '"' + value.replace('"', '""') + '"'
-    return value
-
-
 def encode_row(values: Sequence[str], prof: Profile) -> str:
     """A whole CSV line in `prof`'s encoding, line end included."""
     if prof.escape_formulas:
@@ -94,7 +81,3 @@ def encode_row(values: Sequence[str], prof: Profile) -> str:
         )
         + prof.line_end
     )
-
-
-def encode_rows(rows: Iterable[Sequence[str]], prof: Profile) -> str:
-    return "".join(encode_row(r, prof) for r in rows)

@@ -31,8 +31,6 @@ from triage.export.bundle import Bundle
 from triage.export.runs import RunFacts
 from triage.importers.layout import NAMED_SOURCES
 
-FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv", "gogen.json")
-
 # After id, raw and format: the named columns in `layout.NAMED_COLUMNS` order, so that
 # `doj_fields` can place them by `layout.NAMED_SOURCES`.
 _PEOPLE = (
