@@ -249,7 +249,7 @@ def test_results_errors(capsys: pytest.CaptureFixture[str], dbpath: Path) -> Non
     assert code == 1 and "no classification run yet" in one_line_error(err)
     run_cli(capsys, "classify", "--policy", "gogen", "--county", "LOS ANGELES", "--db", str(dbpath))
     code, _, err = run_cli(capsys, "results", "--run", "7", "--db", str(dbpath))
-    assert code == 1 and "no run 7" in one_line_error(err)
+    assert code == 1 and "--run 7: no such run" in one_line_error(err)
     code, _, err = run_cli(capsys, "results", "--format", "xml", "--db", str(dbpath))
     assert code == 2 and "--format" in one_line_error(err)
 

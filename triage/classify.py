@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules.packs import Pack
-from triage import audit, db, digests, review, run_checks
+from triage import audit, db, digests, review, run_checks, runs
 from triage.classify_work import (
     Batch,
     Classifier,
@@ -48,6 +48,7 @@ from triage.classify_work import (
 )
 from triage.errors import TriageError
 from triage.records_db import all_subjects, candidate_subjects, last_row_id
+from triage.runs import Run
 
 CHUNK = 4000  # determinations per write transaction: a few milliseconds of lock each
 # Records built per unit of work (and per progress report). Every person read is built, so
@@ -73,19 +74,49 @@ _OUTCOME = 3  # index of the outcome in a determination row
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What a finished run did, for the CLI and the audit trail."""
+    """What a finished run did, for the CLI: the stored run plus what only the run itself
+    counted (people classified, determinations by outcome)."""
 
-    run_id: int
-    pack_id: str
-    pack_title: str
-    pack_version: str
-    pack_hash: str
-    county: str
-    compute_at: str
+    run: Run
     people: int
-    convictions: int  # determinations written
     by_outcome: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
+
+    # The run's own facts under the names callers used before `triage.runs` existed.
+    @property
+    def run_id(self) -> int:
+        return self.run.id
+
+    @property
+    def pack_id(self) -> str:
+        return self.run.pack_id
+
+    @property
+    def pack_title(self) -> str:
+        return self.run.pack_title
+
+    @property
+    def pack_version(self) -> str:
+        return self.run.pack_version
+
+    @property
+    def pack_hash(self) -> str:
+        return self.run.pack_hash
+
+    @property
+    def county(self) -> str:
+        return self.run.county
+
+    @property
+    def compute_at(self) -> str:
+        return self.run.compute_at
+
+    @property
+    def convictions(self) -> int:
+        return self.run.convictions
+
+    @property
+    def seconds(self) -> float:
+        return self.run.seconds
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (`triage classify --json`)."""
@@ -236,19 +267,7 @@ def classify_run(
     except BaseException as exc:
         _discard_run(conn, run_id, refused=isinstance(exc, run_checks.RunRefused))
         raise
-    return RunSummary(
-        run_id=run_id,
-        pack_id=pack.id,
-        pack_title=pack.title,
-        pack_version=pack.version,
-        pack_hash=pack.content_hash,
-        county=county,
-        compute_at=compute_at.isoformat(),
-        people=people,
-        convictions=total,
-        by_outcome=by_outcome,
-        seconds=seconds,
-    )
+    return RunSummary(run=runs.resolve(conn, run_id), people=people, by_outcome=by_outcome)
 
 
 def _workers(requested: int | None, people: int) -> int:

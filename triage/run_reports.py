@@ -11,9 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from triage import db
+from triage import runs
 from triage.display import clean
-from triage.errors import TriageError
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "file",
@@ -47,21 +46,6 @@ JOIN people AS p ON p.subject_id = d.subject_id
 WHERE d.run_id = ?
 ORDER BY d.subject_id, d.key
 """
-
-
-def resolve_run(conn: sqlite3.Connection, run: int | None) -> int:
-    """The finished run `run`, or the active run when None; TriageError when there is none."""
-    if run is None:
-        active = db.active_run_id(conn)
-        if active is None:
-            raise TriageError("no classification run yet (run `triage classify --policy ID`)")
-        return active
-    found = conn.execute("SELECT finished_at FROM runs WHERE id = ?", (run,)).fetchone()
-    if found is None:
-        raise TriageError(f"--run: no run {run} in this database (see `triage stats`)")
-    if found[0] is None:
-        raise TriageError(f"--run: run {run} did not finish; classify again")
-    return run
 
 
 def result_rows(conn: sqlite3.Connection, run_id: int) -> Iterator[tuple[Any, ...]]:
@@ -111,16 +95,10 @@ def gather_stats(conn: sqlite3.Connection) -> dict[str, Any]:
 
 
 def _stats(conn: sqlite3.Connection) -> dict[str, Any]:
-    run_id = db.active_run_id(conn)
-    run_row = None
-    if run_id is not None:
-        run_row = conn.execute(
-            "SELECT id, pack_id, pack_title, pack_version, pack_hash, county, compute_at, "
-            "started_at, finished_at, created_by, convictions FROM runs WHERE id = ?",
-            (run_id,),
-        ).fetchone()
+    run = runs.active(conn)
     determinations: dict[str, Any] = {"total": 0, "by_outcome": {}, "by_reason": {}}
-    if run_row is not None:
+    if run is not None:
+        run_id = run.id
         determinations = {
             "total": _count(conn, "SELECT count(*) FROM determinations WHERE run_id = ?", run_id),
             "by_outcome": _grouped(
@@ -154,5 +132,5 @@ def _stats(conn: sqlite3.Connection) -> dict[str, Any]:
             ),
         },
         "notes": _count(conn, "SELECT count(*) FROM notes"),
-        "run": None if run_row is None else {k: run_row[k] for k in run_row.keys()},
+        "run": None if run is None else run.facts(),
     }

@@ -27,7 +27,7 @@ from rules.packs import (
     load_pack,
     pack_from_gogen_options,
 )
-from triage import identity
+from triage import identity, runs
 from triage.classify import RunSummary, classify_run
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json
 from triage.display import clean
@@ -37,7 +37,6 @@ from triage.run_reports import (
     RESULT_COLUMNS,
     gather_stats,
     incomplete_imports,
-    resolve_run,
     result_rows,
 )
 
@@ -257,7 +256,7 @@ def results_cmd(
         raise UsageError(f"--format: {fmt!r} is not csv or json")
     conn = open_db(db_path)
     try:
-        run_id = resolve_run(conn, run)
+        run_id = runs.resolve(conn, run).id
         stream = sys.stdout
         if fmt == "csv":
             writer = csv.writer(stream, lineterminator="\n")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from triage import db, grounds, review
+from triage import grounds, review, runs
 from triage.cli.common import (
     DEFAULT_DB,
     DbOption,
@@ -25,7 +25,7 @@ from triage.cli.common import (
     print_json,
 )
 from triage.display import clean
-from triage.errors import TriageError, UsageError
+from triage.errors import UsageError
 from triage.review import ConvictionItem, QueueFilter
 from triage.review.filters import check_filter
 
@@ -47,13 +47,7 @@ RunOption = Annotated[
 
 
 def _run_id(conn: Any, run: int | None) -> int:
-    if run is not None:
-        review.run_info(conn, run)  # a clear error for an unknown run
-        return run
-    chosen = db.active_run_id(conn)
-    if chosen is None:
-        raise TriageError("no classification run yet: run `triage classify --policy PACK` first")
-    return chosen
+    return runs.resolve(conn, run).id
 
 
 def _item_json(item: ConvictionItem) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import json
 import re
 import sqlite3
 
-from triage import db
+from triage import db, runs
 from triage.errors import TriageError
 from triage.review.cases_table import ensure_cases
 from triage.review.model import (
@@ -142,32 +142,13 @@ def item_from_row(r: sqlite3.Row, *, run_county: str | None) -> ConvictionItem:
 
 def current_run(conn: sqlite3.Connection) -> RunInfo | None:
     """The active run (explicitly activated, else the newest finished one), or None."""
-    run_id = db.active_run_id(conn)
-    if run_id is None:
-        return None
-    return run_info(conn, run_id)
+    run = runs.active(conn)
+    return None if run is None else RunInfo.of(run)
 
 
 def run_info(conn: sqlite3.Connection, run_id: int) -> RunInfo:
-    r = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-    if r is None:
-        raise TriageError(f"no classification run {run_id} (see `triage stats`)")
-    return RunInfo(
-        id=int(r["id"]),
-        pack_id=str(r["pack_id"]),
-        pack_version=str(r["pack_version"]),
-        pack_title=str(r["pack_title"]),
-        county=str(r["county"]),
-        compute_at=str(r["compute_at"]),
-        finished_at=r["finished_at"],
-        convictions=int(r["convictions"]),
-        extra={
-            "pack_hash": str(r["pack_hash"]),
-            "started_at": str(r["started_at"]),
-            "created_by": str(r["created_by"]),
-            "options": str(r["options"]),
-        },
-    )
+    """Run `run_id`, finished or not (to look at it); TriageError when there is none."""
+    return RunInfo.of(runs.resolve(conn, run_id, finished=False))
 
 
 def _date(text: str) -> dt.date | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from triage.runs import Run
+
 DECISION_KINDS = ("dismiss", "reduce", "not_eligible", "defer")
 SORT_KEYS = ("name", "subject_id", "conviction_date", "reason", "county", "pending")
 LEASE_MINUTES = 15
@@ -159,6 +161,9 @@ class Progress:
 
 @dataclass(frozen=True)
 class RunInfo:
+    """The run as the review app shows it. Built from `triage.runs.Run` (`RunInfo.of`); kept
+    as its own type until the TUI reads `Run` directly (its `extra` keys are `Run` fields)."""
+
     id: int
     pack_id: str
     pack_version: str
@@ -168,6 +173,16 @@ class RunInfo:
     finished_at: str | None
     convictions: int
     extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, run: Run) -> RunInfo:
+        return cls(
+            id=run.id, pack_id=run.pack_id, pack_version=run.pack_version,
+            pack_title=run.pack_title, county=run.county, compute_at=run.compute_at,
+            finished_at=run.finished_at, convictions=run.convictions,
+            extra={"pack_hash": run.pack_hash, "started_at": run.started_at,
+                   "created_by": run.created_by, "options": run.options},
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
