@@ -103,7 +103,7 @@ def test_sorting_and_paging(setup: tuple) -> None:
         review.queue_page(conn, run, flt, sort="name; DROP TABLE people")
     with pytest.raises(UsageError, match="outcome"):
         review.queue_count(conn, run, QueueFilter(outcome="maybe"))
-    with pytest.raises(TriageError, match="no classification run"):
+    with pytest.raises(TriageError, match="no such run"):
         review.queue_count(conn, 99, flt)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from triage import db
+from triage import db, runs
 from triage.errors import TriageError
 
 ANY_OUTCOME = "*"
@@ -159,15 +159,13 @@ def _refresh_staged(conn: sqlite3.Connection, run_id: int) -> None:
 
 def ensure_cases(conn: sqlite3.Connection, run_id: int) -> None:
     """Make sure the run's queue rows exist (building them now if nobody has)."""
-    run = conn.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
-    if run is None:
-        raise TriageError(f"no classification run {run_id} (see `triage stats`)")
+    run = runs.resolve(conn, run_id, finished=False)  # the run being classified builds them
     if _has_case_table(conn):
         row = conn.execute(
             "SELECT complete, run_started_at, refreshed_at FROM review_case_runs WHERE run_id = ?",
             (run_id,),
         ).fetchone()
-        if row is not None and row[1] == run[0]:
+        if row is not None and row[1] == run.started_at:
             if row[0]:
                 return
             beat = dt.datetime.strptime(str(row[2]), "%Y-%m-%dT%H:%M:%S.%fZ")
