@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from triage import db
-from triage.errors import TriageError
+from triage import runs
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,12 @@ class RunFacts:
     convictions: int
     seconds: float
 
+    @classmethod
+    def of(cls, run: runs.Run) -> RunFacts:
+        """A finished `runs.Run` as exports cite it."""
+        assert run.finished_at is not None, "exports describe finished runs only"
+        return cls(**{**dataclasses.asdict(run), "finished_at": run.finished_at})
+
     @property
     def compute_date(self) -> dt.date:
         return dt.date.fromisoformat(self.compute_at[:10])
@@ -45,19 +51,6 @@ class RunFacts:
 
 
 def resolve_run(conn: sqlite3.Connection, run_id: int | None) -> RunFacts:
-    """The run `run_id`, or the active run; a one-line error when there is none usable."""
-    chosen = run_id if run_id is not None else db.active_run_id(conn)
-    if chosen is None:
-        raise TriageError("no classification run yet: run `triage classify` first")
-    row = conn.execute("SELECT * FROM runs WHERE id = ?", (chosen,)).fetchone()
-    if row is None:
-        raise TriageError(f"--run {chosen}: no such run")
-    if row["finished_at"] is None:
-        raise TriageError(f"--run {chosen}: that run never finished; classify again")
-    return RunFacts(
-        id=int(row["id"]), pack_id=row["pack_id"], pack_title=row["pack_title"],
-        pack_version=row["pack_version"], pack_hash=row["pack_hash"], county=row["county"],
-        compute_at=row["compute_at"], options=row["options"], started_at=row["started_at"],
-        finished_at=row["finished_at"], created_by=row["created_by"],
-        convictions=int(row["convictions"]), seconds=float(row["seconds"] or 0.0),
-    )  # fmt: skip
+    """The run `run_id`, or the active run; a one-line error when there is none usable
+    (worded by `triage.runs.resolve`, as every command words it)."""
+    return RunFacts.of(runs.resolve(conn, run_id))
