@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
 
+from rules.charges import parse_charge
+from rules.dates import age_on, parse_doj_date, sentence_days
+from rules.records import is_felony
 from triage import db, runs
 from triage.errors import TriageError
 from triage.review.cases_table import ensure_cases
@@ -23,11 +25,6 @@ from triage.review.model import (
     RunInfo,
 )
 from triage.review.queue import split_flags
-
-# Days per SENT_TIME_CODE unit, as CfA computed sentence ends.
-_UNIT_DAYS = {"D": 1.0, "M": 30.5, "Y": 366.0}
-_PROP64 = re.compile(r"(?<![\d.])(1135[789]|11360)(?![\d.])")
-_OTHER_CODE = re.compile(r"\b(PC|VC|BP|WI|MV)\b")
 
 # Parameters: run id (determinations), run id (run county).
 ITEM_SELECT = """
@@ -55,17 +52,11 @@ LEFT JOIN current_decisions cd ON cd.key = cv.key
 
 
 def _sentence_days(parts: str | None) -> float:
+    """The conviction's sentence rows ("length|code;...") added up as the rules add them."""
     total = 0.0
     for part in (parts or "").split(";"):
         length, _, unit = part.partition("|")
-        digits = length.strip()
-        if not digits:
-            continue
-        try:
-            amount = float(digits)
-        except ValueError:
-            continue
-        total += amount * _UNIT_DAYS.get(unit.strip().upper(), 0.0)
+        total += sentence_days(length, unit)
     return total
 
 
@@ -85,27 +76,18 @@ def _trace(text: str | None) -> tuple[tuple[str, bool, str], ...]:
     return tuple(out)
 
 
-def _looks_prop64(offense: str, comment: str) -> bool:
-    """A best guess for convictions no run judged: a Prop 64 section not under another
-    code, in the offense text or (when that is blank) the comment."""
-    text = offense.split("-", 1)[0] if offense.strip() else comment
-    return bool(_PROP64.search(text)) and not _OTHER_CODE.search(text)
-
-
 def item_from_row(r: sqlite3.Row, *, run_county: str | None) -> ConvictionItem:
     """A `ConvictionItem` from a row of `ITEM_SELECT`."""
     county = str(r["county"])
     home = run_county if run_county is not None else (r["run_county"] or "")
     section = str(r["section"] or "")
+    # What the rules read in the charge text: a Prop 64 section (under any code letters, as
+    # the rules give every such conviction a determination), whether or not a run judged it.
+    prop64 = parse_charge(str(r["offense_descr"]), str(r["comment_text"])).looks_prop64
     if r["outcome"] is not None:
         felony = bool(r["d_felony"])
-        prop64 = bool(_PROP64.match(section)) or (
-            not section and _looks_prop64(str(r["offense_descr"]), str(r["comment_text"]))
-        )
     else:
-        stat = str(r["conv_stat"]).strip().upper()
-        felony = stat == "FELONY" or (not stat and str(r["offense_toc"]).strip().upper() == "F")
-        prop64 = _looks_prop64(str(r["offense_descr"]), str(r["comment_text"]))
+        felony = is_felony(str(r["conv_stat"]), str(r["offense_toc"]))
     return ConvictionItem(
         key=str(r["key"]),
         subject_id=str(r["subject_id"]),
@@ -151,21 +133,13 @@ def run_info(conn: sqlite3.Connection, run_id: int) -> RunInfo:
     return RunInfo.of(runs.resolve(conn, run_id, finished=False))
 
 
-def _date(text: str) -> dt.date | None:
-    digits = re.sub(r"\D", "", text or "")
-    if len(digits) < 8:
+def _age(dob: str, compute_at: str) -> int | None:
+    """Age at compute-at as the rules reckon it: a partial DOB (`19700000`) counts from the
+    first day it can stand for, as `rules.dates.parse_doj_date` reads it."""
+    born = parse_doj_date(dob).value
+    if born is None:
         return None
-    try:
-        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        return None
-
-
-def _age(dob: str, at: str) -> int | None:
-    born, when = _date(dob), _date(at)
-    if born is None or when is None:
-        return None
-    return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+    return age_on(born, dt.date.fromisoformat(compute_at[:10]))
 
 
 def _note(r: sqlite3.Row) -> Note:
