@@ -37,11 +37,28 @@ app = typer.Typer(
     no_args_is_help=False,
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
 )
 
-for module in (app_cmd, importing, classifying, reviewing, roles_cmd, admin, exporting, sampling):
+# `triage --help` groups commands in panels, by the module that registers them: a command
+# added to a module lands in its panel without a list to keep up to date.
+_PANELS = (
+    (importing, "Import & classify"),
+    (classifying, "Import & classify"),
+    (app_cmd, "Review"),
+    (reviewing, "Review"),
+    (exporting, "Export"),
+    (roles_cmd, "Maintenance"),
+    (admin, "Maintenance"),
+    (sampling, "Maintenance"),
+)
+for module, panel in _PANELS:
+    commands, groups = len(app.registered_commands), len(app.registered_groups)
     module.register(app)
+    for command in app.registered_commands[commands:]:
+        command.rich_help_panel = panel
+    for group in app.registered_groups[groups:]:
+        group.rich_help_panel = panel
 
 
 # What a full disk leaves, by command. Every write is a transaction or a staged file, so the
@@ -67,13 +84,32 @@ def _disk_full_message() -> str:
     return "disk full: the write in progress was rolled back; nothing was half-written"
 
 
+def _usage_line(exc: typer.TyperException) -> str:
+    """Click's message for a bad argument on one line, naming the command (`triage decide:
+    ...`) and where its help is."""
+    # (Typer validates choices through pydantic, which prefixes "Value error, ".)
+    message = " ".join(exc.format_message().replace("Value error, ", "").split())
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "triage"
+    return f"{path}: {message} (see `{path} --help`)"
+
+
 def main() -> None:
     # Everything triage writes (database, WAL, exports, backups) is for the owner only, or
     # for the folder's group in a shared setgid folder: triage sets those modes itself
     # (`db.file_mode_for`); anything else it might make stays private.
     os.umask(0o077)
     try:
-        app()  # standalone: click prints its own usage errors (exit 2) and handles ^C
+        # Not standalone, so that usage errors come back here and print as one line like
+        # every other error; exits (`typer.Exit`, --help, ^C as 130) come back as a code.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.TyperException as exc:
+        err.print(clean(_usage_line(exc)))
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("triage: aborted")
+        sys.exit(1)
     except TriageError as exc:
         if is_disk_full(exc) and not isinstance(exc, DiskFullError):
             err.print(f"triage: {_disk_full_message()}")

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
+from triage import __version__
 from triage.cli.common import DEFAULT_DB, DbOption, acting
-from triage.errors import UsageError
+from triage.errors import TriageError, UsageError
 from triage.review.model import QueueFilter
 
 FilterOption = Annotated[
@@ -116,11 +117,32 @@ def run_review(
         sys.exit(code)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"triage {__version__}")
+        raise typer.Exit()
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option(
+        "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+    ),
+]
+
+NO_SAMPLE = (
+    f"no ./{DEFAULT_DB} in this folder: `triage sample` builds one (fictional people) to try "
+    "the review app; `triage review --db PATH` opens your own; `triage --help` lists commands"
+)
+
+
 def register(app: typer.Typer) -> None:
     @app.callback(invoke_without_command=True)
-    def _default(ctx: typer.Context) -> None:
+    def _default(ctx: typer.Context, version: VersionOption = False) -> None:
         """With no command, open the review app on ./sample.db."""
         if ctx.invoked_subcommand is None:
+            if not DEFAULT_DB.exists():
+                raise TriageError(NO_SAMPLE)
             run_review(DEFAULT_DB, None, None, None)
 
     @app.command("review")

@@ -29,6 +29,7 @@ from rules.packs import (
 )
 from triage import identity, runs
 from triage.classify import RunSummary, classify_run
+from triage.cli.choices import TableFormat
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json
 from triage.display import clean
 from triage.errors import TriageError, UsageError
@@ -248,17 +249,15 @@ def results_cmd(
     run: Annotated[
         int | None, typer.Option("--run", help="Run id (default: the active run).")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = TableFormat.csv,
     db_path: DbOption = DEFAULT_DB,
 ) -> None:
     """One row per classified conviction of a run: where it came from and what the pack said."""
-    if fmt not in ("csv", "json"):
-        raise UsageError(f"--format: {fmt!r} is not csv or json")
     conn = open_db(db_path)
     try:
         run_id = runs.resolve(conn, run).id
         stream = sys.stdout
-        if fmt == "csv":
+        if fmt is TableFormat.csv:
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(RESULT_COLUMNS)
             for row in result_rows(conn, run_id):

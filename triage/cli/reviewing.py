@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from triage import grounds, review, runs
+from triage.cli.choices import DecideChoice, DecisionChoice, OutcomeChoice
 from triage.cli.common import (
     DEFAULT_DB,
     DbOption,
@@ -78,9 +79,8 @@ def _item_json(item: ConvictionItem) -> dict[str, Any]:
 
 def queue_cmd(
     outcome: Annotated[
-        str,
-        typer.Option("--outcome", help="dismiss, reduce, not_eligible, review, or any."),
-    ] = "review",
+        OutcomeChoice, typer.Option("--outcome", help="Determination outcome.")
+    ] = OutcomeChoice.review,
     reason: Annotated[str | None, typer.Option("--reason", help="Exact reason text.")] = None,
     flag: Annotated[str | None, typer.Option("--flag", help="A review flag.")] = None,
     county: Annotated[str | None, typer.Option("--county", help="Conviction county.")] = None,
@@ -91,7 +91,7 @@ def queue_cmd(
         str | None, typer.Option("--decided-by", help="Currently decided by this reviewer.")
     ] = None,
     decision: Annotated[
-        str | None, typer.Option("--decision", help="Current decision (e.g. defer).")
+        DecisionChoice | None, typer.Option("--decision", help="Current decision.")
     ] = None,
     search: Annotated[
         str | None,
@@ -109,7 +109,7 @@ def queue_cmd(
 
     A flag, county, reason, decision or reviewer that matches nothing in the run is refused
     with the valid choices (exit 2), rather than listing 0 cases."""
-    wanted = None if outcome == "any" else outcome
+    wanted = None if outcome is OutcomeChoice.any else outcome.value
     decided_filter = None if include_decided or decision or decided_by else False
     flt = QueueFilter(
         outcome=wanted,
@@ -120,7 +120,7 @@ def queue_cmd(
         decided=decided_filter,
         reviewer=decided_by,
         search=search,
-        decision=decision,
+        decision=None if decision is None else decision.value,
     )
     if limit is not None and limit < 0:
         raise UsageError("--limit: use 0 or more")
@@ -152,11 +152,8 @@ def queue_cmd(
 def decide_cmd(
     key: Annotated[str, typer.Argument(help="Conviction key SUBJECT_ID:CNT_ORDER.")],
     decision: Annotated[
-        str,
-        typer.Option(
-            "--decision",
-            help="dismiss, reduce, not_eligible or defer; accept: the run's suggestion.",
-        ),
+        DecideChoice,
+        typer.Option("--decision", help="What to record; accept: the run's suggestion."),
     ],
     note: Annotated[str | None, typer.Option("--note", help="A note to keep with it.")] = None,
     grounds_text: Annotated[
@@ -181,16 +178,15 @@ def decide_cmd(
 ) -> None:
     """Record a decision on one conviction (the same code path as the review app)."""
     who = acting(reviewer, db_path)
-    if decision not in (*review.DECISION_KINDS, "accept"):
-        raise UsageError(f"--decision: use one of {', '.join(review.DECISION_KINDS)} or accept")
     conn = open_db(db_path)
     try:
         run_id = _run_id(conn, run) if run is not None else None
-        if decision == "accept":  # the suggestion of the run the decision will cite
+        chosen = decision.value
+        if decision is DecideChoice.accept:  # the suggestion of the run the decision will cite
             run_id = run_id if run_id is not None else _run_id(conn, None)
-            decision = review.accepted_decision(conn, key, run_id)
+            chosen = review.accepted_decision(conn, key, run_id)
         result = review.decide(
-            conn, key, decision, who, expected_version=expect_version, note=note,
+            conn, key, chosen, who, expected_version=expect_version, note=note,
             run_id=run_id, grounds_text=grounds_text,
         )  # fmt: skip
     finally:
