@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -19,10 +23,13 @@ from rich.progress import (
 )
 
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json, safe
+from triage.errors import DiskFullError, TriageError, UsageError, is_disk_full
 from triage.importers import FileReport, ImportReport, import_files
 from triage.importers.pipeline import Progress as ProgressCallback
 from triage.importers.pipeline import check_input, resolve_format
 from triage.importers.reader import codec_name
+
+STDIN = "stdin"
 
 
 class Format(StrEnum):
@@ -38,7 +45,9 @@ def register(app: typer.Typer) -> None:
         files: Annotated[
             list[Path],
             typer.Argument(
-                help="Files to import (several allowed).", show_default=False, metavar="FILE"
+                help="Files to import (several allowed); - reads standard input.",
+                show_default=False,
+                metavar="FILE",
             ),
         ],
         db_path: DbOption = DEFAULT_DB,
@@ -73,28 +82,66 @@ def register(app: typer.Typer) -> None:
         # Everything the user can get wrong is checked before the database is created.
         column_map = resolve_format(fmt.value, map_path)
         codec_name(encoding)
-        for path in files:
-            check_input(path)
-        conn = open_db(db_path, create=True)
-        try:
-            with _progress(enabled=not as_json and err.is_terminal) as progress:
-                report = import_files(
-                    conn,
-                    files,
-                    fmt=fmt.value,
-                    column_map=column_map,
-                    encoding=encoding,
-                    strict=strict,
-                    progress=progress,
-                )
-        finally:
-            conn.close()
+        with _stdin_spooled(files) as (paths, spool):
+            try:
+                for path in paths:
+                    check_input(path)
+                conn = open_db(db_path, create=True)
+                try:
+                    with _progress(enabled=not as_json and err.is_terminal) as progress:
+                        report = import_files(
+                            conn,
+                            paths,
+                            fmt=fmt.value,
+                            column_map=column_map,
+                            encoding=encoding,
+                            strict=strict,
+                            progress=progress,
+                        )
+                finally:
+                    conn.close()
+            except TriageError as exc:
+                if spool is not None:  # say "stdin", never the spool file's name
+                    exc.args = (str(exc).replace(str(spool), STDIN),)
+                raise
+        for file in report.files:
+            if spool is not None and file.path == str(spool):
+                file.path = STDIN
         if as_json:
             print_json(report.to_dict())
         else:
             _print(report)
         if not report.ok:
             raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _stdin_spooled(files: list[Path]) -> Iterator[tuple[list[Path], Path | None]]:
+    """`-` among the files: standard input, copied to a private file first (0600, in a
+    0700 folder, removed afterwards) so that it is hashed, sniffed for its encoding and
+    re-read like any file. It is recorded and reported as "stdin"."""
+    if not any(str(f) == "-" for f in files):
+        yield files, None
+        return
+    if sum(str(f) == "-" for f in files) > 1:
+        raise UsageError("import: - (standard input) can be given once")
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("import -: standard input is a terminal; pipe a file in instead")
+    with tempfile.TemporaryDirectory(prefix="triage-stdin-") as folder:
+        spool = Path(folder) / STDIN
+        try:
+            fd = os.open(spool, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as sink:
+                shutil.copyfileobj(sys.stdin.buffer, sink, 1 << 20)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(
+                    "disk full while reading standard input: nothing was imported"
+                ) from None
+            raise TriageError(
+                f"{STDIN}: cannot read ({exc.strerror}); nothing was imported"
+            ) from None
+        yield [spool if str(f) == "-" else f for f in files], spool
 
 
 @contextlib.contextmanager
