@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rules.packs import load_pack
-from triage import audit, db
+from triage import audit, db, schema
 from triage.classify import classify_run
 from triage.errors import SchemaError, TriageError
 
@@ -135,7 +135,7 @@ def test_audit_needs_a_transaction(tmp_path: Path) -> None:
 def _schema_1(path: Path) -> None:
     """A database as triage wrote it at schema 1 (source_rows without cyc_date), holding one
     imported conviction row."""
-    script = db.SCHEMA
+    script = schema.SCHEMA
     for later in (
         "    cyc_date TEXT NOT NULL DEFAULT '',\n",  # schema 2
         "    grounds TEXT NOT NULL DEFAULT '',\n",  # schema 4
@@ -146,9 +146,11 @@ def _schema_1(path: Path) -> None:
     conn = sqlite3.connect(path)
     later_tables = (" ON audit_seals ", " ON role_changes ")
     triggers = [
-        t for t in db._split(db._append_only_triggers()) if not any(n in t for n in later_tables)
+        t
+        for t in schema.split(schema.append_only_triggers())
+        if not any(n in t for n in later_tables)
     ]
-    for statement in db._split(script + db.CASES_SCHEMA) + triggers:
+    for statement in schema.split(script + schema.CASES_SCHEMA) + triggers:
         conn.execute(statement)
     conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     conn.execute(

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from triage import audit, auditkey, db, roles, sharing, tamper, tamper_sources
+from triage import audit, auditkey, db, roles, schema, sharing, tamper, tamper_sources
 from triage.backup import BackupResult, backup
 from triage.checks import OK, PROBLEM, WARN, Check, DoctorReport
 from triage.errors import TriageError
@@ -67,16 +67,16 @@ def _header_journal(path: Path) -> str:
 
 def _expected_triggers() -> dict[str, str]:
     wanted = {}
-    for statement in db._split(db._append_only_triggers() + "\n" + _current_trigger_sql()):
+    for statement in schema.split(schema.append_only_triggers() + "\n" + _current_trigger_sql()):
         name = statement.split()[2]
         wanted[name] = " ".join(statement.split())
     return wanted
 
 
 def _current_trigger_sql() -> str:
-    start = db.SCHEMA.index("CREATE TRIGGER decisions_current")
-    end = db.SCHEMA.index("END;", start) + len("END;")
-    return db.SCHEMA[start:end]
+    start = schema.SCHEMA.index("CREATE TRIGGER decisions_current")
+    end = schema.SCHEMA.index("END;", start) + len("END;")
+    return schema.SCHEMA[start:end]
 
 
 def _check_triggers(report: DoctorReport, conn: sqlite3.Connection) -> None:

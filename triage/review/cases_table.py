@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from triage import db, runs
+from triage import db, runs, schema
 from triage.errors import TriageError
 
 ANY_OUTCOME = "*"
@@ -52,7 +52,7 @@ def _create_case_table(conn: sqlite3.Connection) -> None:
     # Derived data: an older shape is simply dropped and rebuilt.
     conn.execute("DROP TABLE IF EXISTS review_case_runs")
     conn.execute("DROP TABLE IF EXISTS review_cases")
-    for statement in db._split(db.CASES_SCHEMA):
+    for statement in schema.split(schema.CASES_SCHEMA):
         conn.execute(statement)
 
 

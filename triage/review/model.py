@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from triage.runs import Run
+from triage.schema import DECISIONS
 
-DECISION_KINDS = ("dismiss", "reduce", "not_eligible", "defer")
+DECISION_KINDS = DECISIONS  # the schema's vocabulary (its CHECK constraint enforces it)
 SORT_KEYS = ("name", "subject_id", "conviction_date", "reason", "county", "pending")
 LEASE_MINUTES = 15
 

@@ -1,0 +1,119 @@
+"""Creating a triage database and bringing an older one up to the current schema.
+
+`ensure_schema` runs on every `db.connect`: an empty file (made by `connect(create=True)`)
+gets the whole schema; a file of an older schema version is migrated step by step, each
+step in the one write transaction that bumps the version; a newer one is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from triage import db
+from triage.errors import SchemaError
+from triage.schema import (
+    ACCOUNTS_SCHEMA,
+    SCHEMA_VERSION,
+    SEALS_SCHEMA,
+    append_only_triggers,
+    create_script,
+    split,
+)
+
+
+def ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if has_meta is None:  # an empty file `connect(create=True)` may fill (see above)
+        with db.write(conn):
+            for statement in split(create_script()):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", (db.now(),))
+        return
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"{p}: written by a newer triage (schema {version}, this triage knows "
+            f"{SCHEMA_VERSION}); upgrade triage to open it"
+        )
+    if version < SCHEMA_VERSION:
+        _migrate(conn, p, version)
+
+
+# Each migration takes a database from the schema version it is keyed by to the next, in
+# one write transaction with the version bump. Rows stay as they were: source_rows are
+# immutable, so a column added here is '' for rows imported before it.
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], list[str]]] = {
+    # 1 -> 2: the arrest cycle's date, which the statute rules read as the offense date.
+    # Older rows keep '' (no backfill from their raw text): the rules then use the event
+    # date, as they did before, and the california-statute pack asks a person where that
+    # could change the answer. Re-importing the files into a new database fills it.
+    1: lambda conn: ["ALTER TABLE source_rows ADD COLUMN cyc_date TEXT NOT NULL DEFAULT ''"],
+    # 2 -> 3: audit seals (HMAC of each entry with the office key). Older entries stay
+    # unsealed; doctor reports them as checked by hash only.
+    2: lambda conn: _seals_statements(),
+    # 3 -> 4: a reviewer's grounds for a decision (and the note written with it), roles,
+    # and each reviewer's saved place in the queue. Older decisions keep '' grounds.
+    3: lambda conn: [
+        *_missing_columns(
+            conn,
+            "decisions",
+            {"grounds": "TEXT NOT NULL DEFAULT ''", "note_id": "INTEGER REFERENCES notes(id)"},
+        ),
+        *split(ACCOUNTS_SCHEMA),
+        *_missing_triggers(conn, "role_changes"),
+    ],
+}
+
+
+def _migrate(conn: sqlite3.Connection, p: Path, version: int) -> None:
+    """Bring an older database up to SCHEMA_VERSION, step by step."""
+    if version not in _MIGRATIONS:
+        raise SchemaError(
+            f"{p}: written by an older triage (schema {version}, this triage needs "
+            f"{SCHEMA_VERSION}); no migration exists for it"
+        )
+    with db.write(conn):
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        while current < SCHEMA_VERSION:
+            for statement in _MIGRATIONS[current](conn):
+                conn.execute(statement)
+            db.set_meta(conn, f"migrated_to_{current + 1}", db.now())
+            current += 1
+        db.set_meta(conn, "schema_version", str(current))
+
+
+def _missing_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> list[str]:
+    """ALTER statements for the columns `table` lacks: a file restored from a half-applied
+    hand repair must still migrate, and ADD COLUMN has no IF NOT EXISTS."""
+    have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    return [
+        f"ALTER TABLE {table} ADD COLUMN {name} {decl}"
+        for name, decl in columns.items()
+        if name not in have
+    ]
+
+
+def _missing_triggers(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The append-only triggers `table` lacks (same reason as `_missing_columns`)."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return [
+        t
+        for t in split(append_only_triggers())
+        if f" ON {table} " in t and t.split()[2] not in have
+    ]
+
+
+def _seals_statements() -> list[str]:
+    """The audit seals table and its append-only triggers (migration 2 -> 3)."""
+    triggers = [t for t in split(append_only_triggers()) if " ON audit_seals " in t]
+    return split(SEALS_SCHEMA) + triggers
