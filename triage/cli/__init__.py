@@ -23,6 +23,8 @@ from triage.cli import (
     classifying,
     exporting,
     importing,
+    policies,
+    reporting,
     reviewing,
     roles_cmd,
     sampling,
@@ -45,6 +47,8 @@ app = typer.Typer(
 _PANELS = (
     (importing, "Import & classify"),
     (classifying, "Import & classify"),
+    (reporting, "Import & classify"),
+    (policies, "Import & classify"),
     (app_cmd, "Review"),
     (reviewing, "Review"),
     (exporting, "Export"),
