@@ -1,6 +1,7 @@
 """A synthetic county: DOJ research-file rows for fictional people, deterministic from a seed.
 
-Used for `sample.db` (`triage sample`), for tests and for the import benchmark. Every person
+Who the people are and what happened to them is planned in `triage.sample_people`; this
+module writes it as rows. Used for `sample.db` (`triage sample`), for tests and for the import benchmark. Every person
 is generated from their own random stream (seeded by the run seed and their index), so the
 output is the same on every machine and Python version, `people=200` is a prefix of
 `people=2000`, and memory stays flat however many people are asked for.
@@ -22,12 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from triage import sample_data as data
+from triage.sample_people import FIRST_EVENT, LAST_EVENT, Cycle, Person, plan_cycles, ymd
 
 COLUMNS: tuple[str, ...] = data.COLUMNS
 _IX = {name: i for i, name in enumerate(COLUMNS)}
-_PROP64_CUTOFF = dt.date(2016, 11, 9)
-_LAST_EVENT = dt.date(2019, 10, 31)
-_FIRST_EVENT = dt.date(1972, 1, 1)
 
 
 def _template(filled: bool) -> list[str]:
@@ -48,133 +47,6 @@ def _template(filled: bool) -> list[str]:
 _TEMPLATES = (_template(False), _template(True))
 
 
-def _ymd(day: dt.date) -> str:
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime is several times slower
-
-
-class _Person:
-    """One fictional subject: identity fields shared by all their rows, and their RNG."""
-
-    def __init__(self, index: int, seed: int, home: str, elsewhere: tuple[str, ...]) -> None:
-        self.rng = random.Random(f"triage-sample/{seed}/{index}")
-        rng = self.rng
-        self.index = index
-        self.home = home
-        self.elsewhere = elsewhere  # counties of out-of-county history
-        self.subject_id = str((index * 7919 + seed * 104_729) % 89_000_000 + 10_000_000)
-        cii_number = (index * 6007 + seed * 15_485_863) % 899_999_999 + 100_000_000
-        self.cii = ("A" if rng.random() < 0.2 else "1") + f"{cii_number:09d}"
-        self.name = (
-            f"{rng.choice(data.FAMILY_HEADS)}{rng.choice(data.FAMILY_TAILS)},"
-            f"{rng.choice(data.GIVEN_NAMES)}"
-            + (f" {rng.choice('ABCDEFGHJKLMNPRSTVW')}" if rng.random() < 0.6 else "")
-        )
-        born = _birth_date(rng)
-        self.born = born
-        roll = rng.random()
-        if roll < 0.02:
-            self.dob = ""
-        elif roll < 0.025:
-            self.dob = f"{born.year}0000"
-        else:
-            self.dob = _ymd(born)
-        self.comment_override: str | None = None
-        slot, kind = divmod(index, 250)
-        if kind == 123:  # a few hostile records, at fixed places so every sample has them
-            variant = data.HOSTILE[slot % len(data.HOSTILE)]
-            if variant[0] is not None:
-                self.name = variant[0]
-            self.comment_override = variant[1]
-
-
-def _birth_date(rng: random.Random) -> dt.date:
-    roll = rng.random()
-    if roll < 0.07:  # under 21 at the 2019 compute-at date
-        year = rng.randint(1999, 2001)
-    elif roll < 0.45:  # 50 or older
-        year = rng.randint(1935, 1968)
-    else:
-        year = rng.randint(1969, 1998)
-    return dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
-
-
-class _Cycle:
-    """An arrest cycle: its charges, where and when, and what the court did."""
-
-    def __init__(
-        self, number: int, day: dt.date, county: str, charges: list[data.ChargeSpec]
-    ) -> None:
-        self.number = number
-        self.day = day
-        self.county = county
-        self.charges = charges
-
-
-def _plan_cycles(person: _Person) -> list[_Cycle]:
-    rng = person.rng
-    start = max(_FIRST_EVENT, person.born + dt.timedelta(days=16 * 365 + 4))  # 16th birthday
-    start = min(start, _LAST_EVENT - dt.timedelta(days=400))
-    span = (_LAST_EVENT - start).days
-    profile = rng.random()
-    # Some repeat sellers/growers: the same felony section again and again ("two priors").
-    habit = rng.choice(data.PROP64_HABITS) if profile < 0.1 else None
-    count = rng.choices((1, 2, 3, 4, 5, 6), weights=(22, 30, 22, 13, 8, 5))[0]
-    if habit is not None:
-        count = max(count, 3) + 1
-    # Recent years are over-represented, as in real extracts (more records, better capture).
-    days = sorted(int(span * (1 - rng.random() ** 1.25)) for _ in range(count))
-    cycles = []
-    for n, offset in enumerate(days, start=1):
-        day = start + dt.timedelta(days=offset)
-        county = person.home if rng.random() < 0.78 else rng.choice(person.elsewhere)
-        cycles.append(_Cycle(n, day, county, _pick_charges(rng, profile, day, habit)))
-    _add_priors(person, cycles)
-    return cycles
-
-
-def _pick_charges(
-    rng: random.Random, profile: float, day: dt.date, habit: data.ChargeSpec | None
-) -> list[data.ChargeSpec]:
-    """One to three charges; cannabis-heavy people get Prop 64 charges more often."""
-    p64_weight = 55 if profile < 0.55 else (12 if profile < 0.8 else 2)
-    if day >= _PROP64_CUTOFF:
-        p64_weight //= 4  # far fewer cannabis cases once Prop 64 took effect
-    kinds = ("p64", "related", "ordinary")
-    first = rng.choices(kinds, weights=(p64_weight, 20, 45))[0]
-    if habit is not None and rng.random() < 0.7:
-        return [habit]
-    charges = [_charge_of(rng, first, day)]
-    while len(charges) < 3 and rng.random() < 0.42:
-        kind = rng.choices(kinds, weights=(p64_weight // 2, 30, 40))[0]
-        charges.append(_charge_of(rng, kind, day))
-    return charges
-
-
-def _charge_of(rng: random.Random, kind: str, day: dt.date) -> data.ChargeSpec:
-    if kind == "p64":
-        spec = rng.choice(data.PROP64_RARE if rng.random() < 0.15 else data.PROP64)
-        if day >= _PROP64_CUTOFF and spec[0].startswith("11357(B)"):
-            return (spec[0], "I", 0.0)  # possession of an ounce became an infraction
-        return spec
-    if kind == "related":
-        return rng.choice(data.RELATED)
-    return rng.choice(data.ORDINARY)
-
-
-def _add_priors(person: _Person, cycles: list[_Cycle]) -> None:
-    """Give some people the serious priors that disqualify: super strikes, PC 290 offenses,
-    gang pairs. Added to their earliest cycle so they precede later cannabis convictions."""
-    rng = person.rng
-    roll = rng.random()
-    first = cycles[0]
-    if roll < 0.035:
-        first.charges.insert(0, rng.choice(data.SUPER_STRIKES))
-    elif roll < 0.07:
-        first.charges.insert(0, rng.choice(data.PC290_OFFENSES))
-    elif roll < 0.09:
-        first.charges[:0] = list(data.GANG_PAIR)
-
-
 def iter_doj_rows(
     *, people: int = 2000, seed: int = 64, home_county: str = "LOS ANGELES"
 ) -> Iterator[list[str]]:
@@ -182,11 +54,11 @@ def iter_doj_rows(
     home = home_county.strip().upper()
     elsewhere = tuple(c for c in (*data.OTHER_COUNTIES, "LOS ANGELES") if c != home)
     for index in range(people):
-        person = _Person(index, seed, home, elsewhere)
+        person = Person(index, seed, home, elsewhere)
         yield from _person_rows(person)
 
 
-def _person_rows(person: _Person) -> Iterator[list[str]]:
+def _person_rows(person: Person) -> Iterator[list[str]]:
     rng = person.rng
     base = _TEMPLATES[rng.random() < 0.3].copy()
     base[_IX["SUBJECT_ID"]] = person.subject_id
@@ -196,8 +68,8 @@ def _person_rows(person: _Person) -> Iterator[list[str]]:
     if rng.random() < 0.3:
         base[_IX["CII_NUMBER"]] = person.cii
     registered = False
-    last_day = _FIRST_EVENT
-    for cycle in _plan_cycles(person):
+    last_day = FIRST_EVENT
+    for cycle in plan_cycles(person):
         age = str(max(0, (cycle.day - person.born).days // 366))
         base[_IX["CYC_AGE"]] = age
         if rng.random() >= 0.12:  # else cited to court: no booking reached the file
@@ -206,7 +78,7 @@ def _person_rows(person: _Person) -> Iterator[list[str]]:
             if rng.random() < 0.12:
                 continue  # no court disposition reported for this arrest
         court_day = cycle.day + dt.timedelta(days=rng.randrange(1, 200))
-        court_day = min(court_day, _LAST_EVENT)
+        court_day = min(court_day, LAST_EVENT)
         last_day = court_day
         ofn = _court_number(rng, cycle.county)
         for n, charge in enumerate(cycle.charges, start=1):
@@ -244,11 +116,11 @@ def _court_number(rng: random.Random, county: str) -> str:
 
 
 def _arrest_row(
-    base: list[str], cycle: _Cycle, n: int, charge: data.ChargeSpec, rng: random.Random
+    base: list[str], cycle: Cycle, n: int, charge: data.ChargeSpec, rng: random.Random
 ) -> list[str]:
     row = base.copy()
-    row[_IX["STP_EVENT_DATE"]] = _ymd(cycle.day)
-    row[_IX["DISP_DATE"]] = _ymd(cycle.day)
+    row[_IX["STP_EVENT_DATE"]] = ymd(cycle.day)
+    row[_IX["DISP_DATE"]] = ymd(cycle.day)
     row[_IX["STP_TYPE_DESCR"]] = "ARREST/DETAINED/CITED"
     row[_IX["STP_ORI_TYPE"]] = "x"
     row[_IX["STP_ORI_DESCR"]] = data.agency(cycle.county, court=False)
@@ -264,17 +136,17 @@ def _arrest_row(
 
 def _court_rows(
     base: list[str],
-    cycle: _Cycle,
+    cycle: Cycle,
     day: dt.date,
     n: int,
     charge: data.ChargeSpec,
     ofn: str,
     rng: random.Random,
-    person: _Person,
+    person: Person,
 ) -> list[list[str]]:
     row = base.copy()
     row[_IX["STP_EVENT_DATE"]] = _court_date(day, rng)
-    row[_IX["DISP_DATE"]] = _ymd(day)
+    row[_IX["DISP_DATE"]] = ymd(day)
     row[_IX["STP_TYPE_DESCR"]] = "COURT ACTION"
     row[_IX["STP_ORI_TYPE"]] = "         x"
     row[_IX["STP_ORI_DESCR"]] = data.agency(cycle.county, court=True)
@@ -323,11 +195,11 @@ def _court_date(day: dt.date, rng: random.Random) -> str:
         return f"{day.year}0000"
     if roll < 0.03:
         return f"{day.year}{day.month:02d}00"
-    return _ymd(day)
+    return ymd(day)
 
 
 def _describe_offense(
-    row: list[str], charge: data.ChargeSpec, rng: random.Random, person: _Person
+    row: list[str], charge: data.ChargeSpec, rng: random.Random, person: Person
 ) -> None:
     """OFFENSE_DESCR and COMMENT_TEXT: usually the charge, sometimes the charge is only in
     the comment, sometimes the comment names a different cannabis charge."""
@@ -382,8 +254,8 @@ def _event_row(
     base: list[str], cycle: int, step: int, day: dt.date, county: str, kind: str, offense: str
 ) -> list[str]:
     row = base.copy()
-    row[_IX["STP_EVENT_DATE"]] = _ymd(day)
-    row[_IX["DISP_DATE"]] = _ymd(day)
+    row[_IX["STP_EVENT_DATE"]] = ymd(day)
+    row[_IX["DISP_DATE"]] = ymd(day)
     row[_IX["STP_TYPE_DESCR"]] = kind
     row[_IX["STP_ORI_DESCR"]] = data.agency(county, court=False)
     row[_IX["STP_ORI_CNTY_NAME"]] = county
