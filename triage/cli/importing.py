@@ -24,7 +24,7 @@ from rich.progress import (
 
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, err, open_db, out, print_json, safe
 from triage.errors import DiskFullError, TriageError, UsageError, is_disk_full
-from triage.importers import FileReport, ImportReport, import_files
+from triage.importers import ColumnMap, FileReport, ImportReport, import_files
 from triage.importers.pipeline import Progress as ProgressCallback
 from triage.importers.pipeline import check_input, resolve_format
 from triage.importers.reader import codec_name
@@ -86,20 +86,10 @@ def register(app: typer.Typer) -> None:
             try:
                 for path in paths:
                     check_input(path)
-                conn = open_db(db_path, create=True)
-                try:
-                    with _progress(enabled=not as_json and err.is_terminal) as progress:
-                        report = import_files(
-                            conn,
-                            paths,
-                            fmt=fmt.value,
-                            column_map=column_map,
-                            encoding=encoding,
-                            strict=strict,
-                            progress=progress,
-                        )
-                finally:
-                    conn.close()
+                report = _import(
+                    db_path, paths, fmt=fmt.value, column_map=column_map, encoding=encoding,
+                    strict=strict, show_progress=not as_json and err.is_terminal,
+                )  # fmt: skip
             except TriageError as exc:
                 if spool is not None:  # say "stdin", never the spool file's name
                     exc.args = (str(exc).replace(str(spool), STDIN),)
@@ -113,6 +103,27 @@ def register(app: typer.Typer) -> None:
             _print(report)
         if not report.ok:
             raise typer.Exit(1)
+
+
+def _import(
+    db_path: Path,
+    paths: list[Path],
+    *,
+    fmt: str,
+    column_map: ColumnMap | None,
+    encoding: str | None,
+    strict: bool,
+    show_progress: bool,
+) -> ImportReport:
+    conn = open_db(db_path, create=True)
+    try:
+        with _progress(enabled=show_progress) as progress:
+            return import_files(
+                conn, paths, fmt=fmt, column_map=column_map, encoding=encoding, strict=strict,
+                progress=progress,
+            )  # fmt: skip
+    finally:
+        conn.close()
 
 
 @contextlib.contextmanager
