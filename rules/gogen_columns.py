@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rules.dates import parse_doj_date
 from rules.doj_layout import DOJ_COLUMNS
 
 # Re-exported: the charge-text helpers are part of this module's interface.
@@ -101,13 +102,10 @@ def verdict(outcome: Outcome | str, label: str, reason: str) -> Verdict:
 
 
 def _parse_date(raw: str) -> dt.date | None:
-    text = raw.strip()
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
+    """A DOJ date as gogen read it: `rules.dates` reads it, and a partial one (`19810400`)
+    counts as no date, since gogen's parser refused zero months and days."""
+    date = parse_doj_date(raw)
+    return None if date.partial else date.value
 
 
 @dataclass(frozen=True)
