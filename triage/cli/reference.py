@@ -11,17 +11,22 @@ layout: then regenerate). tests/test_cli_reference.py fails when the file is sta
 from __future__ import annotations
 
 import argparse
+import contextlib
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import typer
+from typer import rich_utils
 from typer.testing import CliRunner
 
 from triage.cli import app
 
 WIDTH = 100
 _ENV = {"COLUMNS": str(WIDTH), "NO_COLOR": "1", "TERM": "dumb"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 HEADER = (
     "# `triage` command reference\n\n"
     "Generated from the code by `python -m triage.cli.reference --write docs/cli.md`; "
@@ -29,11 +34,25 @@ HEADER = (
 )
 
 
+@contextlib.contextmanager
+def _plain_help() -> Iterator[None]:
+    """Typer's help console at WIDTH, without colour, whatever the environment says
+    (TERMINAL_WIDTH, FORCE_COLOR and GITHUB_ACTIONS are read when Typer is imported)."""
+    saved = rich_utils.MAX_WIDTH, rich_utils.FORCE_TERMINAL, rich_utils.COLOR_SYSTEM
+    rich_utils.MAX_WIDTH, rich_utils.FORCE_TERMINAL, rich_utils.COLOR_SYSTEM = WIDTH, False, None
+    try:
+        yield
+    finally:
+        rich_utils.MAX_WIDTH, rich_utils.FORCE_TERMINAL, rich_utils.COLOR_SYSTEM = saved
+
+
 def _help(path: list[str]) -> str:
-    result = CliRunner().invoke(app, [*path, "--help"], env=_ENV, color=False)
+    with _plain_help():
+        result = CliRunner().invoke(app, [*path, "--help"], env=_ENV, color=False)
     if result.exit_code != 0:
         raise RuntimeError(f"triage {' '.join(path)} --help exited {result.exit_code}")
-    lines = [line.rstrip() for line in result.output.splitlines()]
+    text = _ANSI.sub("", result.output)
+    lines = [line.rstrip() for line in text.splitlines()]
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:
