@@ -18,7 +18,7 @@ from cli_support import one_line_error, run_cli
 
 from triage import db
 from triage.cli import app
-from triage.cli.choices import DecisionChoice, OutcomeChoice
+from triage.cli.choices import DecideChoice, DecisionChoice, OutcomeChoice
 from triage.importers import DOJ_COLUMNS
 
 TRIAGE = str(Path(sys.executable).parent / "triage")
@@ -61,7 +61,7 @@ def test_shell_completion_script_and_completions(tmp_path: Path) -> None:
         return done.stdout.decode().split()
 
     assert complete("triage dec") == ["decide"]
-    assert complete("triage decide K --decision ") == [d.value for d in DecisionChoice]
+    assert complete("triage decide K --decision ") == [d.value for d in DecideChoice]
 
 
 def test_every_command_sits_in_a_help_panel(capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,6 +75,7 @@ def test_every_command_sits_in_a_help_panel(capsys: pytest.CaptureFixture[str]) 
 
 def test_choices_spell_the_service_vocabulary() -> None:
     assert tuple(DecisionChoice) == db.DECISIONS
+    assert tuple(DecideChoice) == (*db.DECISIONS, "accept")
     assert tuple(OutcomeChoice) == (*db.OUTCOMES, "any")
 
 
@@ -82,7 +83,7 @@ def test_typed_choice_is_listed_in_help_and_refused_in_one_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     shown = _triage("decide", "--help", cwd=tmp_path, env={"COLUMNS": "160"})
-    assert shown.returncode == 0 and b"<dismiss|reduce|not_eligible|defer>" in shown.stdout
+    assert shown.returncode == 0 and b"<dismiss|reduce|not_eligible|defer|accept>" in shown.stdout
     code, out, err = run_cli(capsys, "results", "--format", "xml", "--db", str(tmp_path / "x"))
     assert (code, out) == (2, "")
     assert one_line_error(err).startswith("triage results: Invalid value for '--format': 'xml'")
