@@ -1,0 +1,125 @@
+"""Which court a conviction was decided in, as exhibits and proposed orders name it.
+
+The DOJ record names the court action's agency: `STP_ORI_CODE` (the ORI, e.g.
+`CA034015J`) and `STP_ORI_DESCR` (DOJ's short name, e.g. `CASC SACRAMENTO`). That is the
+court, and triage never invents one. An office names its courts properly, for captions, in
+a small TOML file:
+
+    [ori.CA034015J]
+    name = "Superior Court of California, County of Sacramento"
+    address = ["720 Ninth Street", "Sacramento, CA 95814"]
+
+    [county.SACRAMENTO]    # optional: convictions whose record carries no court ORI
+    name = "Superior Court of California, County of Sacramento"
+
+The file is `--courts FILE`, else `courts.toml` in the database's folder, else
+`$XDG_CONFIG_HOME/triage/courts.toml` (`~/.config/triage/courts.toml`). A conviction with
+an ORI the file does not name keeps DOJ's description; one with no ORI and no county entry
+is listed under "Court not recorded: <county>".
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from triage.errors import TriageError
+
+FILE_NAME = "courts.toml"
+NOT_RECORDED = "Court not recorded"
+_KEYS = {"name", "address"}
+
+
+@dataclass(frozen=True)
+class Court:
+    """A court as an exhibit names it."""
+
+    ori: str  # blank when the record carries none
+    name: str
+    address: tuple[str, ...] = ()
+    recorded: bool = True  # False: neither the record nor the office named the court
+
+
+@dataclass(frozen=True)
+class CourtBook:
+    """The office's court names (empty when it has no file)."""
+
+    by_ori: dict[str, Court]
+    by_county: dict[str, Court]
+    source: str = ""  # the file read, for the manifest
+
+    def court(self, ori: str, descr: str, county: str) -> Court:
+        """The court for a conviction with ORI `ori` (maybe blank) in `county`."""
+        if ori:
+            known = self.by_ori.get(ori.upper())
+            if known is not None:
+                return known
+            return Court(ori, descr or f"Court ORI {ori}")
+        known = self.by_county.get(county.strip().upper())
+        if known is not None:
+            return known
+        return Court("", f"{NOT_RECORDED}: {county or 'county unknown'}", recorded=False)
+
+
+EMPTY = CourtBook({}, {})
+
+
+def default_path(db_path: Path | None) -> Path | None:
+    """The courts file used when `--courts` is not given, or None when there is none."""
+    candidates = []
+    if db_path is not None:
+        candidates.append(db_path.resolve().parent / FILE_NAME)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    candidates.append(Path(base) / "triage" / FILE_NAME)
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def _entry(path: Path, table: str, key: str, value: object) -> Court:
+    where = f"{path}: [{table}.{key}]"
+    if not isinstance(value, dict):
+        raise TriageError(f'{where} must be a table with name = "..."')
+    unknown = sorted(set(value) - _KEYS)
+    if unknown:
+        raise TriageError(f"{where}: unknown key {unknown[0]!r} (use name, address)")
+    name, address = value.get("name"), value.get("address", [])
+    if not isinstance(name, str) or not name.strip():
+        raise TriageError(f"{where}: name must be non-empty text")
+    if isinstance(address, str):
+        address = [address]
+    if not isinstance(address, list) or not all(isinstance(a, str) for a in address):
+        raise TriageError(f"{where}: address must be a list of text lines")
+    ori = key.strip().upper() if table == "ori" else ""
+    return Court(ori, name.strip(), tuple(a.strip() for a in address if a.strip()))
+
+
+def load(path: Path) -> CourtBook:
+    """Read a courts file; a one-line `TriageError` naming the file and entry when it is
+    not one."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TriageError(f"{path}: no such courts file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise TriageError(f"{path}: cannot read the courts file ({reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TriageError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - {"ori", "county"})
+    if unknown:
+        raise TriageError(f"{path}: unknown table [{unknown[0]}] (use [ori.CODE], [county.NAME])")
+    tables: dict[str, dict[str, Court]] = {"ori": {}, "county": {}}
+    for table, found in tables.items():
+        entries = data.get(table, {})
+        if not isinstance(entries, dict):
+            raise TriageError(f"{path}: {table} must be tables like [{table}.NAME]")
+        for key, value in entries.items():
+            found[key.strip().upper()] = _entry(path, table, key, value)
+    return CourtBook(tables["ori"], tables["county"], str(path))
+
+
+def book(courts: Path | None, db_path: Path | None) -> CourtBook:
+    """The court names for an export: `--courts`, else the default file, else none."""
+    path = courts if courts is not None else default_path(db_path)
+    return load(path) if path is not None else EMPTY
