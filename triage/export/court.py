@@ -160,6 +160,8 @@ def pending_line(here: int, total: int, *, where: str = "for this court") -> str
     """The line every PDF carries while convictions are still under review."""
     if not total:
         return ""
+    if not here:
+        return f"No conviction {where} is still under review ({total:,} in the whole run)."
     line = f"{plural(here, 'conviction')} {where} still under review "
     line += ("is" if here == 1 else "are") + " not listed"
     return line + (f" ({total:,} in the whole run)." if total != here else ".")
