@@ -197,6 +197,30 @@ def test_the_office_names_courts_in_a_toml(
     assert "Sacramento, CA 95814" in order
 
 
+def test_a_redacted_ori_is_no_ori_and_the_description_names_the_court(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DOJ research extracts carry `x` for the ORI (as CfA's fixtures do): the court is the
+    description, courts with different descriptions stay apart, and `[descr.X]` names one."""
+    conn = new_db(tmp_path / "t.db")
+    add_file(conn, [
+        doj_row(SUBJECT_ID="1", CNT_ORDER="001001001000", STP_ORI_CODE="x",
+                STP_ORI_DESCR="CASCSACRAMENTO"),
+        doj_row(SUBJECT_ID="2", CNT_ORDER="002001001000", STP_ORI_CODE="x",
+                STP_ORI_DESCR="CASCYOLO"),
+    ])  # fmt: skip
+    add_run(conn, {"1:001001001000": {}, "2:002001001000": {}})
+    (tmp_path / "courts.toml").write_text('[descr.cascyolo]\nname = "Yolo Superior Court"\n')
+    code, manifest, err = _export(capsys, tmp_path, "court")
+    assert code == 0, err
+    got = {(e["slug"], e["court"], e["ori"]) for e in manifest["details"]["exhibits"]}  # type: ignore[index]
+    assert got == {
+        ("sacramento-cascsacramento", "CASCSACRAMENTO", ""),
+        ("sacramento-yolo-superior-court", "Yolo Superior Court", ""),
+    }
+    assert manifest["details"]["court_not_recorded"] == 0  # type: ignore[index]
+
+
 def test_courts_toml_beside_the_database_is_the_default(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -211,7 +235,7 @@ def test_courts_toml_beside_the_database_is_the_default(
     ("text", "message"),
     [
         ("[ori.X\n", "not valid TOML"),
-        ('[courts.X]\nname = "a"\n', "unknown table [courts]"),
+        ('[courts.X]\nname = "a"\n', "unknown table [courts] (use [ori.CODE], [descr.TEXT]"),
         ("[ori.X]\nname = 3\n", "[ori.X]: name must be non-empty text"),
         ('[ori.X]\nname = "a"\nphone = "1"\n', "unknown key 'phone'"),
     ],

@@ -1,26 +1,30 @@
 """Which court a conviction was decided in, as exhibits and proposed orders name it.
 
-The DOJ record names the court action's agency: `STP_ORI_CODE` (the ORI, e.g.
-`CA034015J`) and `STP_ORI_DESCR` (DOJ's short name, e.g. `CASC SACRAMENTO`). That is the
-court, and triage never invents one. An office names its courts properly, for captions, in
-a small TOML file:
+The DOJ record names the court action's agency: `STP_ORI_CODE` (the ORI, nine letters and
+digits such as `CA034015J`; research extracts often redact it to `x`, which is no ORI) and
+`STP_ORI_DESCR` (DOJ's short name, e.g. `CASCSACRAMENTO`). That is the court, and triage
+never invents one. An office names its courts properly, for captions, in a small TOML file:
 
     [ori.CA034015J]
     name = "Superior Court of California, County of Sacramento"
     address = ["720 Ninth Street", "Sacramento, CA 95814"]
 
-    [county.SACRAMENTO]    # optional: convictions whose record carries no court ORI
+    [descr.CASCSACRAMENTO]  # optional: by DOJ's description, for records without an ORI
+    name = "Superior Court of California, County of Sacramento"
+
+    [county.SACRAMENTO]     # optional: records that name no court at all
     name = "Superior Court of California, County of Sacramento"
 
 The file is `--courts FILE`, else `courts.toml` in the database's folder, else
-`$XDG_CONFIG_HOME/triage/courts.toml` (`~/.config/triage/courts.toml`). A conviction with
-an ORI the file does not name keeps DOJ's description; one with no ORI and no county entry
-is listed under "Court not recorded: <county>".
+`$XDG_CONFIG_HOME/triage/courts.toml` (`~/.config/triage/courts.toml`). A court the file
+does not name keeps DOJ's description; a record with neither ORI nor description, and no
+county entry, is listed under "Court not recorded: <county>".
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +34,14 @@ from triage.errors import TriageError
 FILE_NAME = "courts.toml"
 NOT_RECORDED = "Court not recorded"
 _KEYS = {"name", "address"}
+_TABLES = ("ori", "descr", "county")
+_ORI = re.compile(r"[A-Z]{2}[0-9A-Z]{7}")
+
+
+def real_ori(code: str) -> str:
+    """`code` upper-cased when it has the shape of an ORI, else "" (blank, `x`, NULL)."""
+    text = code.strip().upper()
+    return text if _ORI.fullmatch(text) else ""
 
 
 @dataclass(frozen=True)
@@ -47,15 +59,20 @@ class CourtBook:
     """The office's court names (empty when it has no file)."""
 
     by_ori: dict[str, Court]
+    by_descr: dict[str, Court]
     by_county: dict[str, Court]
     source: str = ""  # the file read, for the manifest
 
-    def court(self, ori: str, descr: str, county: str) -> Court:
-        """The court for a conviction with ORI `ori` (maybe blank) in `county`."""
-        if ori:
-            known = self.by_ori.get(ori.upper())
-            if known is not None:
-                return known
+    def court(self, ori_code: str, descr: str, county: str) -> Court:
+        """The court of a conviction whose record says `ori_code` and `descr` (either may
+        be blank) in `county`."""
+        ori, descr = real_ori(ori_code), descr.strip()
+        known = self.by_ori.get(ori) if ori else None
+        if known is None and descr:
+            known = self.by_descr.get(descr.upper())
+        if known is not None:
+            return Court(ori, known.name, known.address)
+        if ori or descr:
             return Court(ori, descr or f"Court ORI {ori}")
         known = self.by_county.get(county.strip().upper())
         if known is not None:
@@ -63,7 +80,7 @@ class CourtBook:
         return Court("", f"{NOT_RECORDED}: {county or 'county unknown'}", recorded=False)
 
 
-EMPTY = CourtBook({}, {})
+EMPTY = CourtBook({}, {}, {})
 
 
 def default_path(db_path: Path | None) -> Path | None:
@@ -90,8 +107,7 @@ def _entry(path: Path, table: str, key: str, value: object) -> Court:
         address = [address]
     if not isinstance(address, list) or not all(isinstance(a, str) for a in address):
         raise TriageError(f"{where}: address must be a list of text lines")
-    ori = key.strip().upper() if table == "ori" else ""
-    return Court(ori, name.strip(), tuple(a.strip() for a in address if a.strip()))
+    return Court("", name.strip(), tuple(a.strip() for a in address if a.strip()))
 
 
 def load(path: Path) -> CourtBook:
@@ -106,17 +122,19 @@ def load(path: Path) -> CourtBook:
         raise TriageError(f"{path}: cannot read the courts file ({reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise TriageError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - {"ori", "county"})
+    unknown = sorted(set(data) - set(_TABLES))
     if unknown:
-        raise TriageError(f"{path}: unknown table [{unknown[0]}] (use [ori.CODE], [county.NAME])")
-    tables: dict[str, dict[str, Court]] = {"ori": {}, "county": {}}
+        raise TriageError(
+            f"{path}: unknown table [{unknown[0]}] (use [ori.CODE], [descr.TEXT], [county.NAME])"
+        )
+    tables: dict[str, dict[str, Court]] = {t: {} for t in _TABLES}
     for table, found in tables.items():
         entries = data.get(table, {})
         if not isinstance(entries, dict):
             raise TriageError(f"{path}: {table} must be tables like [{table}.NAME]")
         for key, value in entries.items():
             found[key.strip().upper()] = _entry(path, table, key, value)
-    return CourtBook(tables["ori"], tables["county"], str(path))
+    return CourtBook(tables["ori"], tables["descr"], tables["county"], str(path))
 
 
 def book(courts: Path | None, db_path: Path | None) -> CourtBook:
