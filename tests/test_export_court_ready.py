@@ -168,9 +168,9 @@ def test_courts_come_from_the_ori_and_are_never_invented(
     every = " ".join(_pdf(p) for p in out.glob("*.pdf"))
     every += " ".join(p.read_text(encoding="utf-8-sig") for p in out.glob("*.csv"))
     assert "county court" not in every.lower()
-    assert "Court ORI: not recorded in the DOJ file" in _pdf(
-        out / "exhibit-sacramento-court-not-recorded.pdf"
-    )
+    unnamed = _pdf(out / "exhibit-sacramento-court-not-recorded.pdf")
+    assert unnamed.startswith("Exhibit A: Court not recorded: SACRAMENTO Run #1")
+    assert "Court ORI: not recorded in the DOJ file" in unnamed
 
 
 def test_the_office_names_courts_in_a_toml(
@@ -182,6 +182,8 @@ def test_the_office_names_courts_in_a_toml(
         '[ori.ca034015j]\nname = "Superior Court of California, County of Sacramento"\n'
         'address = ["720 Ninth Street", "Sacramento, CA 95814"]\n'
         '[county.SACRAMENTO]\nname = "Sacramento County Superior Court (no ORI)"\n'
+        '[office]\nname = "Office of the District Attorney"\n'
+        'address = ["901 G Street", "Attorneys for the People"]\n'
     )
     code, manifest, err = _export(capsys, tmp_path, "court", "--courts", str(courts))
     assert code == 0, err
@@ -195,6 +197,16 @@ def test_the_office_names_courts_in_a_toml(
     order = _pdf(tmp_path / "out" / "order-sacramento-ca034015j.pdf")
     assert "SUPERIOR COURT OF CALIFORNIA, COUNTY OF SACRAMENTO 720 Ninth Street" in order
     assert "Sacramento, CA 95814" in order
+    assert (
+        "11361.9 Office of the District Attorney 901 G Street Attorneys for the People "
+        "SUPERIOR COURT OF CALIFORNIA" in order
+    )
+    exhibit = _pdf(tmp_path / "out" / "exhibit-sacramento-ca034015j.pdf")
+    assert exhibit.startswith("Exhibit A: Superior Court of California, County of Sacramento Run")
+    assert (
+        "3 convictions for which relief under Health and Safety Code section 11361.8 is "
+        "requested (Dismiss and seal: 2, Redesignate: 1). Court ORI: CA034015J." in exhibit
+    )
 
 
 def test_a_redacted_ori_is_no_ori_and_the_description_names_the_court(

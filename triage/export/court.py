@@ -181,13 +181,17 @@ def _exhibit(bundle: Bundle, slug: str, items: list[Position], subtitle: str, pe
     with bundle.table(f"exhibit-{slug}", EXHIBIT_COLUMNS) as f:
         for p in items:
             f.row(_exhibit_row(p))
-    doc = Document(f"Exhibit A: {first.court} ({first.county})", subtitle, landscape=True)
+    county = "" if first.county.upper() in first.court.upper() else f" ({first.county})"
+    doc = Document(f"Exhibit A: {first.court}{county}", subtitle, landscape=True)
     for line in first.court_info.address:
         doc.paragraph(line)
     ori = first.court_ori or "not recorded in the DOJ file"
+    by_relief = Counter(RELIEF[p.final] for p in items if p.final in RELIEF)
     doc.paragraph(
         f"{plural(len(items), 'conviction')} for which relief under Health and Safety Code "
-        f"section 11361.8 is requested. Court ORI: {ori}."
+        f"section 11361.8 is requested ("
+        + ", ".join(f"{label}: {n:,}" for label, n in sorted(by_relief.items()))
+        + f"). Court ORI: {ori}."
     )
     if pending:
         doc.paragraph(pending)
@@ -226,7 +230,9 @@ def export(
             slug += "-x"
         used.add(slug)
         _exhibit(bundle, slug, items, subtitle, pending_line(waiting[court_id], pending))
-        bundle.binary(f"order-{slug}.pdf", order.render(items, RELIEF), rows=len(items))
+        bundle.binary(
+            f"order-{slug}.pdf", order.render(items, RELIEF, book.office), rows=len(items)
+        )
         first = items[0]
         exhibits.append({
             "court": first.court, "ori": first.court_ori, "county": first.county,

@@ -15,6 +15,10 @@ never invents one. An office names its courts properly, for captions, in a small
     [county.SACRAMENTO]     # optional: records that name no court at all
     name = "Superior Court of California, County of Sacramento"
 
+    [office]                # optional: who files, top left of each proposed order
+    name = "Office of the District Attorney, County of Sacramento"
+    address = ["901 G Street", "Sacramento, CA 95814", "Attorneys for the People"]
+
 The file is `--courts FILE`, else `courts.toml` in the database's folder, else
 `$XDG_CONFIG_HOME/triage/courts.toml` (`~/.config/triage/courts.toml`). A court the file
 does not name keeps DOJ's description; a record with neither ORI nor description, and no
@@ -62,6 +66,7 @@ class CourtBook:
     by_descr: dict[str, Court]
     by_county: dict[str, Court]
     source: str = ""  # the file read, for the manifest
+    office: Court | None = None  # the filing office (`[office]`), name and address lines
 
     def court(self, ori_code: str, descr: str, county: str) -> Court:
         """The court of a conviction whose record says `ori_code` and `descr` (either may
@@ -94,7 +99,7 @@ def default_path(db_path: Path | None) -> Path | None:
 
 
 def _entry(path: Path, table: str, key: str, value: object) -> Court:
-    where = f"{path}: [{table}.{key}]"
+    where = f"{path}: [{table}.{key}]" if key else f"{path}: [{table}]"
     if not isinstance(value, dict):
         raise TriageError(f'{where} must be a table with name = "..."')
     unknown = sorted(set(value) - _KEYS)
@@ -122,10 +127,10 @@ def load(path: Path) -> CourtBook:
         raise TriageError(f"{path}: cannot read the courts file ({reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise TriageError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - set(_TABLES))
+    unknown = sorted(set(data) - set(_TABLES) - {"office"})
     if unknown:
         raise TriageError(
-            f"{path}: unknown table [{unknown[0]}] (use [ori.CODE], [descr.TEXT], [county.NAME])"
+            f"{path}: unknown table [{unknown[0]}] (use [ori.CODE], [descr.TEXT], [county.NAME], [office])"
         )
     tables: dict[str, dict[str, Court]] = {t: {} for t in _TABLES}
     for table, found in tables.items():
@@ -134,7 +139,8 @@ def load(path: Path) -> CourtBook:
             raise TriageError(f"{path}: {table} must be tables like [{table}.NAME]")
         for key, value in entries.items():
             found[key.strip().upper()] = _entry(path, table, key, value)
-    return CourtBook(tables["ori"], tables["descr"], tables["county"], str(path))
+    office = _entry(path, "office", "", data["office"]) if "office" in data else None
+    return CourtBook(tables["ori"], tables["descr"], tables["county"], str(path), office)
 
 
 def book(courts: Path | None, db_path: Path | None) -> CourtBook:

@@ -1,9 +1,9 @@
 """A proposed order per court, filed beside its exhibit (`order-<court>.pdf`).
 
-Caption (the court as `courts` names it, with the office's address lines), the title, the
-findings sentence citing Health and Safety Code sections 11361.8 and 11361.9, the list of
-convictions with the relief asked for each, and a signature block with a date line for the
-judge. The wording is a starting point for the office's own form: it cites the statute's
+The filing office (`[office]` in courts.toml) top left, the caption (the court as `courts`
+names it, with its address lines), the title, the findings sentence citing Health and Safety
+Code sections 11361.8 and 11361.9, the list of convictions with the relief asked for each,
+and a signature block with a date line for the judge. The wording is a starting point for the office's own form: it cites the statute's
 sections, not subdivisions, and asks nothing beyond what the exhibit lists. A court the
 record does not name is captioned "Court not recorded: <county>" with a reminder to name it
 before filing: triage never invents a court.
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from fpdf.enums import XPos, YPos
 
+from triage.export.courts import Court
 from triage.export.fmt import plural
 from triage.export.pdf import Document
 
@@ -59,7 +60,17 @@ def _signature(doc: Document) -> None:
     doc.cell(half, 6, "Judge of the Superior Court", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def render(items: Sequence[Position], relief: Mapping[str, str]) -> bytes:
+def _office(doc: Document, office: Court) -> None:
+    """The filing office's block, top left, as California pleadings place it."""
+    doc.set_font(doc.family, "", 9)
+    for line in (office.name, *office.address):
+        doc.cell(0, 4.5, doc.safe(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.ln(4)
+
+
+def render(
+    items: Sequence[Position], relief: Mapping[str, str], office: Court | None = None
+) -> bytes:
     """The proposed order for one court's exhibit (`items`, all of one court)."""
     first = items[0]
     court = first.court_info
@@ -67,6 +78,8 @@ def render(items: Sequence[Position], relief: Mapping[str, str]) -> bytes:
         f"[Proposed] order: {first.court}",
         f"{plural(len(items), 'conviction')} - Health and Safety Code sections 11361.8, 11361.9",
     )
+    if office is not None:
+        _office(doc, office)
     _centered(doc, first.court.upper() if court.recorded else first.court, bold=True)
     for line in court.address:
         _centered(doc, line, size=10)
