@@ -124,6 +124,7 @@ def export_cmd(
 ) -> None:
     """Export gogen-compatible files, court exhibits and orders, the decisions log or the
     summary."""
+    # (Long only for its option declarations; the work is `run_export`.)
     check_profile(kind, profile)
     if courts is not None and kind != "court":
         raise UsageError("--courts: only for `export court`")
