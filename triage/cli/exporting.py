@@ -154,7 +154,9 @@ def _warn(details: dict[str, object]) -> None:
     """What a court export left off or could not name, on stderr (also in the manifest)."""
     pending = details.get("pending")
     if isinstance(pending, int) and pending:
-        err.print(f"warning: {pending_text(pending)} and not listed (--allow-pending)")
+        err.print(
+            f"warning: {pending_text(pending)} and not listed (exported with --allow-pending)"
+        )
     missing = details.get("court_not_recorded")
     if isinstance(missing, int) and missing:
         err.print(

@@ -129,11 +129,12 @@ class Sheet:
         )
 
     def render(self) -> bytes:
+        title = escape(self.title, {'"': "&quot;"})
         workbook = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{escape(self.title)}" sheetId="1" r:id="rId1"/></sheets>'
+            f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets>'
             "</workbook>"
         )
         parts = {
