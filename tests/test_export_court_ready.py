@@ -18,7 +18,7 @@ from exportseed import add_file, add_run, doj_row, new_db
 from triage import review
 from triage.export.fmt import export_date, plural
 from triage.export.service import EXPORTERS, KINDS
-from triage.review_stats import review_stats, unresolved
+from triage.review.stats import review_stats, unresolved
 
 FINDINGS = (
     "The Court finds that each conviction listed below is eligible for relief under Health "

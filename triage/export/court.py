@@ -6,7 +6,7 @@ county) an exhibit lists the convictions the office asks relief for: the person,
 court number, conviction date, section and the relief (dismiss and seal, or redesignate),
 with a proposed order beside it (`order`). The office's position is the reviewer's decision
 where there is one, else the run's determination; the exhibit says when a reviewer's
-decision replaced the suggestion. Convictions still under review (`review_stats`) are not
+decision replaced the suggestion. Convictions still under review (`triage.review.stats`) are not
 listed; their count is in the manifest and on every PDF.
 
 `challenged.csv` lists the convictions the office opposes (position `not_eligible`) with
@@ -31,7 +31,7 @@ from triage.export.courts import EMPTY, Court, CourtBook
 from triage.export.fmt import blank_null, export_date, plural
 from triage.export.pdf import Document
 from triage.export.runs import RunFacts
-from triage.review_stats import is_unresolved
+from triage.review.stats import is_unresolved
 
 RELIEF = {"dismiss": "Dismiss and seal", "reduce": "Redesignate"}
 _ORI_CODE = DOJ_COLUMNS.index("STP_ORI_CODE")

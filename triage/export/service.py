@@ -25,7 +25,7 @@ from triage.export.bundle import Bundle, open_bundle
 from triage.export.courts import EMPTY, CourtBook
 from triage.export.fmt import plural
 from triage.export.runs import RunFacts, resolve_run
-from triage.review_stats import unresolved
+from triage.review.stats import unresolved
 
 
 @dataclass(frozen=True)
