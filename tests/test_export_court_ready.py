@@ -345,6 +345,13 @@ def test_xlsx_profile_for_court_writes_text_cells_never_formulas(
     assert hostile.value == '=HYPERLINK("x")' and hostile.data_type == "s"
     assert hostile.quotePrefix and not sheet.cell(row=3, column=4).quotePrefix
     assert all(c.data_type == "s" for row in sheet.iter_rows() for c in row if c.value)
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:N4"
+    first = {f["name"]: f["sha256"] for f in manifest["files"]}  # type: ignore[attr-defined]
+    code, again, err = _export(capsys, tmp_path, "court", "--profile", "xlsx")
+    assert code == 0, err
+    second = {f["name"]: f["sha256"] for f in again["files"]}  # type: ignore[attr-defined]
+    xlsx = [n for n in first if n.endswith(".xlsx")]
+    assert xlsx and all(first[n] == second[n] for n in xlsx)  # same data, same bytes
 
 
 def test_xlsx_profile_for_decisions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -411,6 +418,12 @@ def test_summary_bars_wrap_long_labels_and_count_in_words(
 
 
 # 8. kinds -----------------------------------------------------------------------------
+
+
+def test_courts_is_only_for_court(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _seed(tmp_path / "t.db")
+    code, _, err = _export(capsys, tmp_path, "summary", "--courts", str(tmp_path / "c.toml"))
+    assert code == 2 and err.strip() == "triage: --courts: only for `export court`"
 
 
 def test_kinds_are_the_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -105,7 +105,8 @@ class Sheet:
 
     def __init__(self, header: Sequence[str], title: str = "Sheet1") -> None:
         self.width = len(header)
-        self.title = title[:31]
+        # Excel's rules for a sheet name: at most 31 characters, none of []:*?/\ or '.
+        self.title = re.sub(r"[\[\]:*?/\\']", "-", title)[:31] or "Sheet1"
         self._rows = [self._row(1, header, style=1)]
         self.rows = 0  # data rows, heading excluded
 
@@ -117,8 +118,12 @@ class Sheet:
         self.rows += 1
         self._rows.append(self._row(self.rows + 1, values))
 
+    def _last(self) -> tuple[str, int]:
+        return column_name(max(self.width, 1) - 1), self.rows + 1
+
     def _sheet_xml(self) -> str:
-        last = f"{column_name(max(self.width, 1) - 1)}{self.rows + 1}"
+        column, row = self._last()
+        last = f"{column}{row}"
         return (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -130,11 +135,16 @@ class Sheet:
 
     def render(self) -> bytes:
         title = escape(self.title, {'"': "&quot;"})
+        column, row = self._last()
+        # Excel keeps the filter's range as this hidden name; without it, it may "repair".
+        filter_range = escape(f"'{self.title}'!$A$1:${column}${row}")
         workbook = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
             f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets>'
+            '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
+            f'hidden="1">{filter_range}</definedName></definedNames>'
             "</workbook>"
         )
         parts = {
