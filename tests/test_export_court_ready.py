@@ -315,6 +315,8 @@ def test_a_proposed_order_per_court(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "[PROPOSED] ORDER FOR DISMISSAL AND SEALING, OR REDESIGNATION" in order
     assert FINDINGS in order
     assert "2 ALPHA,ANN 01/01/1980 A123 F100 09/14/2009 11357 HS Dismiss and seal" in order
+    exhibit = _pdf(tmp_path / "out" / "exhibit-sacramento-ca034015j.pdf")
+    assert "2 ALPHA,ANN 01/01/1980 A123 F100 09/14/2009 11357 HS Dismiss and seal" in exhibit
     assert "Redesignate" in order and "ECHO,E" in order and "DELTA,D" not in order
     assert "IT IS SO ORDERED. Dated: ______________________" in order
     assert order.rstrip().endswith("Judge of the Superior Court Page 1 of 1")

@@ -196,11 +196,13 @@ def _exhibit(bundle: Bundle, slug: str, items: list[Position], subtitle: str, pe
     if pending:
         doc.paragraph(pending)
     doc.grid(
-        ["Name", "DOB", "CII", "Court no.", "Convicted", "Section", "Relief", "Note"],
-        [[p.name, p.dob, p.cii, p.court_number, p.date, p.section,
+        # Numbered as the proposed order numbers them, so either can cite the other.
+        ["No.", "Name", "DOB", "CII", "Court no.", "Convicted", "Section", "Relief", "Note"],
+        [[str(n), p.name, p.dob, p.cii, p.court_number, p.date, p.section,
           RELIEF.get(p.final or "", ""),
-          f"reviewer decision ({p.decided_by})" if p.overridden else ""] for p in items],
-        widths=(50, 20, 22, 25, 20, 35, 30, 40),
+          f"reviewer decision ({p.decided_by})" if p.overridden else ""]
+         for n, p in enumerate(items, start=1)],
+        widths=(8, 50, 20, 22, 25, 20, 35, 30, 40),
     )  # fmt: skip
     bundle.binary(f"exhibit-{slug}.pdf", doc.render(), rows=len(items))
 
