@@ -147,7 +147,7 @@ def test_export_disk_full_leaves_the_folder_as_it_was(
 
     path = _sample_copy(tmp_path)
     out = tmp_path / "court"
-    args = ("export", "court", "--out", str(out), "--db", str(path))
+    args = ("export", "court", "--out", str(out), "--db", str(path), "--allow-pending")
     assert run_cli(capsys, *args)[0] == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     exports = _counts(path, "audit")["audit"]

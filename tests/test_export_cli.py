@@ -44,6 +44,7 @@ def _seed(path: Path) -> sqlite3.Connection:
         ("gogen", {"All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv",
                    "gogen.json"}),
         ("court", {"exhibit-sacramento-ca0340100.csv", "exhibit-sacramento-ca0340100.pdf",
+                   "order-sacramento-ca0340100.pdf",
                    "challenged.csv", "challenged.pdf"}),
         ("decisions", {"decisions.csv", "notes.csv"}),
         ("summary", {"summary.md", "summary.pdf"}),

@@ -79,6 +79,8 @@ def test_one_exhibit_per_court_with_overrides_marked(tmp_path: Path) -> None:
         "exhibit-sacramento-ca0340100.pdf",
         "exhibit-sacramento-ca0340200.csv",
         "exhibit-sacramento-ca0340200.pdf",
+        "order-sacramento-ca0340100.pdf",
+        "order-sacramento-ca0340200.pdf",
     ]
     superior = _csv(out / "exhibit-sacramento-ca0340100.csv")
     assert [(r["Name"], r["Relief"], r["Court number"]) for r in superior] == [
@@ -91,7 +93,7 @@ def test_one_exhibit_per_court_with_overrides_marked(tmp_path: Path) -> None:
     muni = _csv(out / "exhibit-sacramento-ca0340200.csv")
     assert len(muni) == 1
     assert muni[0]["Reviewer decision"] == "dismiss" and muni[0]["Decided by"] == "rev.one"
-    assert muni[0]["DOB"] == "19700500"  # partial date kept as written
+    assert muni[0]["DOB"] == "05/1970"  # month-only date
     assert counts["challenged"] == 2 and counts["pending"] == 0
     text = _pdf_text(out / "exhibit-sacramento-ca0340200.pdf")
     assert "SACRAMENTO MUNI COURT" in text and "M7" in text

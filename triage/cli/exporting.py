@@ -8,6 +8,7 @@ Thin: arguments are checked and resolved here, the work is done by
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -20,13 +21,23 @@ from triage.cli.common import (
     DbOption,
     JsonOption,
     acting,
+    err,
     open_db,
     out,
     print_json,
 )
 from triage.display import clean
 from triage.errors import TriageError, UsageError
-from triage.export.service import KINDS, check_kind, run_export
+from triage.export import courts as court_names
+from triage.export.service import (
+    EXPORTERS,
+    KINDS,
+    PROFILES,
+    Options,
+    check_profile,
+    pending_text,
+    run_export,
+)
 from triage.whatif import WhatIfReport, compare
 
 _IMPACT = {
@@ -36,9 +47,36 @@ _IMPACT = {
 }
 
 
+# Choices derived from the exporters' registry: a kind or profile cannot be offered without
+# its writer. Shown in the usage line and completed by the shell; checked by the service
+# (`check_kind`, `check_profile`) so a wrong one is one line naming the valid ones, like
+# every other bad input (Typer's own choice error is a multi-line box).
+_KIND_METAVAR = "|".join(KINDS)
+_PROFILE_METAVAR = "|".join(PROFILES)
+
+
+def _complete(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
+    return lambda incomplete: [c for c in choices if c.startswith(incomplete)]
+
+
+_KIND_HELP = "What to export: " + "; ".join(f"{k} ({e.help})" for k, e in EXPORTERS.items())
+_PROFILE_HELP = (
+    "spreadsheet (CSV, formula-escaped, BOM, CRLF), machine (CSV, values exactly as stored) "
+    "or xlsx (Excel workbooks of text cells; court and decisions). Default: "
+    + ", ".join(f"{e.profiles[0]} for {k}" for k, e in EXPORTERS.items())
+    + "."
+)
+
+
 def export_cmd(
     kind: Annotated[
-        str, typer.Argument(help=f"What to export: {', '.join(KINDS)}.", show_default=False)
+        str,
+        typer.Argument(
+            help=_KIND_HELP,
+            show_default=False,
+            metavar=_KIND_METAVAR,
+            autocompletion=_complete(KINDS),
+        ),
     ],
     out_dir: Annotated[
         Path,
@@ -53,9 +91,25 @@ def export_cmd(
         str | None,
         typer.Option(
             "--profile",
-            help="CSV profile: spreadsheet (formula-escaped, BOM, CRLF) or machine "
-            "(values exactly as stored). Default: machine for gogen and summary, spreadsheet for "
-            "court and decisions.",
+            help=_PROFILE_HELP,
+            metavar=_PROFILE_METAVAR,
+            autocompletion=_complete(PROFILES),
+        ),
+    ] = None,
+    allow_pending: Annotated[
+        bool,
+        typer.Option(
+            "--allow-pending",
+            help="court: export even though convictions are still under review (they are "
+            "left off and counted on every PDF).",
+        ),
+    ] = False,
+    courts: Annotated[
+        Path | None,
+        typer.Option(
+            "--courts",
+            help="court: TOML naming the courts by ORI (default: courts.toml beside the "
+            "database, else ~/.config/triage/courts.toml).",
         ),
     ] = None,
     db_path: DbOption = DEFAULT_DB,
@@ -68,16 +122,23 @@ def export_cmd(
         ),
     ] = None,
 ) -> None:
-    """Export gogen-compatible files, court exhibits, the decisions log or the summary."""
-    check_kind(kind)
-    if profile is not None and profile not in ("spreadsheet", "machine"):
-        raise UsageError(f"--profile: unknown profile {profile!r} (choose spreadsheet or machine)")
+    """Export gogen-compatible files, court exhibits and orders, the decisions log or the
+    summary."""
+    # (Long only for its option declarations; the work is `run_export`.)
+    check_profile(kind, profile)
+    if courts is not None and kind != "court":
+        raise UsageError("--courts: only for `export court`")
+    book = court_names.book(courts, db_path) if kind == "court" else court_names.EMPTY
     actor = acting(reviewer, db_path)
     conn = open_db(db_path)
     try:
-        manifest = run_export(conn, kind, out_dir, actor=actor, run_id=run, profile=profile)
+        manifest = run_export(
+            conn, kind, out_dir, actor=actor, run_id=run, profile=profile,
+            options=Options(allow_pending=allow_pending, courts=book),
+        )  # fmt: skip
     finally:
         conn.close()
+    _warn(manifest.get("details", {}))
     if as_json:
         print_json(manifest)
         return
@@ -87,6 +148,21 @@ def export_cmd(
         rows = "" if entry["rows"] is None else f"  {entry['rows']} rows"
         out.print(f"  {clean(entry['name'])}{rows}")
     out.print("  manifest.json")
+
+
+def _warn(details: dict[str, object]) -> None:
+    """What a court export left off or could not name, on stderr (also in the manifest)."""
+    pending = details.get("pending")
+    if isinstance(pending, int) and pending:
+        err.print(
+            f"warning: {pending_text(pending)} and not listed (exported with --allow-pending)"
+        )
+    missing = details.get("court_not_recorded")
+    if isinstance(missing, int) and missing:
+        err.print(
+            f"warning: {missing} listed conviction{'s' if missing != 1 else ''} with no court "
+            'recorded ("Court not recorded: <county>"); name the courts with --courts FILE'
+        )
 
 
 def _scenarios(policies: list[str], options: list[Path], county: str | None) -> list[Pack]:

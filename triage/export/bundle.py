@@ -30,6 +30,7 @@ from triage.db import file_mode_for, now
 from triage.errors import TriageError
 from triage.export import outdir
 from triage.export.csvfmt import MACHINE, Profile, encode_row
+from triage.export.xlsx import Sheet
 from triage.sharing import make_dir
 
 STAGING_PREFIX = ".triage-staging-"
@@ -102,6 +103,18 @@ class Bundle:
             yield CsvFile(handle, prof, entry)
             _sync(handle)
         self.entries.append(entry)
+
+    @contextlib.contextmanager
+    def table(self, stem: str, header: Sequence[str]) -> Iterator[CsvFile | Sheet]:
+        """Stage a table as `stem.csv`, or `stem.xlsx` under the `xlsx` profile; either
+        takes `.row(values)`."""
+        if not self.profile.xlsx:
+            with self.csv(f"{stem}.csv", header) as f:
+                yield f
+            return
+        sheet = Sheet(header, title=stem)
+        yield sheet
+        self.binary(f"{stem}.xlsx", sheet.render(), rows=sheet.rows)
 
     def text(self, name: str, content: str, *, rows: int | None = None) -> None:
         """Stage a text file (Markdown, JSON) written exactly as given."""

@@ -1,12 +1,13 @@
-"""Court exhibits for the bulk motion, and the list of challenged convictions.
+"""Court exhibits for the bulk motion, proposed orders, and the challenged list.
 
-For each court (the ORI of the conviction's court action; the county when the file did
-not carry one) an exhibit lists the convictions the office asks relief for: the person,
-DOB, CII, court number, conviction date, section and the relief (dismiss and seal, or
-redesignate). The office's position is the reviewer's decision where there is one, else
-the run's determination; the exhibit says when a reviewer's decision replaced the
-suggestion. Convictions still to review (review without a decision, or deferred) are not
-listed; their count is in the manifest and on the PDF.
+For each court (the ORI of the conviction's court action, named as `courts` says; "Court
+not recorded: <county>" when the record carries none and the office named no court for the
+county) an exhibit lists the convictions the office asks relief for: the person, DOB, CII,
+court number, conviction date, section and the relief (dismiss and seal, or redesignate),
+with a proposed order beside it (`order`). The office's position is the reviewer's decision
+where there is one, else the run's determination; the exhibit says when a reviewer's
+decision replaced the suggestion. Convictions still under review (`triage.review.stats`) are not
+listed; their count is in the manifest and on every PDF.
 
 `challenged.csv` lists the convictions the office opposes (position `not_eligible`) with
 the grounds (the determination's label, reason and citation) and every reviewer note on
@@ -18,15 +19,19 @@ from __future__ import annotations
 import csv
 import re
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from rules.doj_layout import DOJ_COLUMNS
 from triage import grounds
+from triage.export import order
 from triage.export.bundle import Bundle
+from triage.export.courts import EMPTY, Court, CourtBook
+from triage.export.fmt import blank_null, export_date, plural
 from triage.export.pdf import Document
 from triage.export.runs import RunFacts
+from triage.review.stats import is_unresolved
 
 RELIEF = {"dismiss": "Dismiss and seal", "reduce": "Redesignate"}
 _ORI_CODE = DOJ_COLUMNS.index("STP_ORI_CODE")
@@ -81,40 +86,39 @@ class Position:
     reason: str
     citation: str
     grounds: str = ""  # the reviewer's `triage.grounds` ids, comma-separated
+    court_info: Court = Court("", "")
 
     @property
     def overridden(self) -> bool:
         return self.decision is not None and self.decision != self.suggested
 
 
-def us_date(raw: str) -> str:
-    """YYYYMMDD as MM/DD/YYYY; anything else (partial dates) as written."""
-    text = raw.strip()
-    if len(text) == 8 and text.isdigit() and text[4:6] != "00" and text[6:] != "00":
-        return f"{text[4:6]}/{text[6:]}/{text[:4]}"
-    return text
-
-
 def final_position(outcome: str, decision: str | None) -> str | None:
-    """A reviewer's decision wins; `defer` and an undecided `review` are pending (None)."""
-    if decision is not None:
-        return None if decision == "defer" else decision
-    return None if outcome == "review" else outcome
+    """A reviewer's decision wins; a conviction still under review has none (None)."""
+    if is_unresolved(outcome, decision):
+        return None
+    return decision if decision is not None else outcome
 
 
-def positions(conn: sqlite3.Connection, run_id: int) -> list[Position]:
+def _court(raw: str, county: str, book: CourtBook) -> Court:
+    fields = next(csv.reader([raw]), [])
+    if len(fields) != len(DOJ_COLUMNS):  # a non-DOJ layout carries no ORI
+        return book.court("", "", county)
+    return book.court(blank_null(fields[_ORI_CODE]), blank_null(fields[_ORI_DESCR]), county)
+
+
+def positions(conn: sqlite3.Connection, run_id: int, book: CourtBook = EMPTY) -> list[Position]:
     """Every conviction of the run with the office's current position on it."""
     out = []
     for r in conn.execute(_QUERY, (run_id,)):
-        fields = next(csv.reader([r["raw"]]), [])
-        ori = fields[_ORI_CODE].strip() if len(fields) == len(DOJ_COLUMNS) else ""
-        court = fields[_ORI_DESCR].strip() if ori else ""
-        section = r["section"] or r["offense_descr"].split("-", 1)[0].strip()
+        found = _court(r["raw"], r["county"], book)
+        section = blank_null(r["section"]) or blank_null(r["offense_descr"].split("-", 1)[0])
         out.append(Position(
-            key=r["key"], subject_id=r["subject_id"], court_ori=ori,
-            court=court or f"{r['county']} county court", county=r["county"],
-            name=r["name"], dob=us_date(r["dob"]), cii=r["cii"], court_number=r["ofn"],
-            date=us_date(r["event_date"]), section=section, suggested=r["outcome"],
+            key=r["key"], subject_id=r["subject_id"], court_ori=found.ori,
+            court=found.name, county=r["county"], court_info=found,
+            name=blank_null(r["name"]), dob=export_date(r["dob"]), cii=blank_null(r["cii"]),
+            court_number=blank_null(r["ofn"]),
+            date=export_date(r["event_date"]), section=section, suggested=r["outcome"],
             final=final_position(r["outcome"], r["decision"]), decision=r["decision"],
             decided_by=r["reviewer"] or "", decided_at=r["decided_at"] or "",
             label=r["label"], reason=r["reason"], citation=r["citation"],
@@ -139,6 +143,30 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "court"
 
 
+def _court_id(p: Position) -> tuple[str, str]:
+    """How exhibits group convictions: county, then the ORI or the court's name."""
+    return (p.county, p.court_ori or p.court)
+
+
+def _file_slug(p: Position) -> str:
+    if p.court_ori:
+        return _slug(f"{p.county}-{p.court_ori}")
+    if not p.court_info.recorded:
+        return _slug(f"{p.county}-court-not-recorded")
+    return _slug(f"{p.county}-{p.court}")
+
+
+def pending_line(here: int, total: int, *, where: str = "for this court") -> str:
+    """The line every PDF carries while convictions are still under review."""
+    if not total:
+        return ""
+    if not here:
+        return f"No conviction {where} is still under review ({total:,} in the whole run)."
+    line = f"{plural(here, 'conviction')} {where} still under review "
+    line += ("is" if here == 1 else "are") + " not listed"
+    return line + (f" ({total:,} in the whole run)." if total != here else ".")
+
+
 def _exhibit_row(p: Position) -> list[str]:
     return [
         p.court_ori, p.court, p.county, p.name, p.dob, p.cii, p.court_number, p.date,
@@ -148,52 +176,80 @@ def _exhibit_row(p: Position) -> list[str]:
     ]  # fmt: skip
 
 
+def _exhibit(bundle: Bundle, slug: str, items: list[Position], subtitle: str, pending: str) -> None:
+    first = items[0]
+    with bundle.table(f"exhibit-{slug}", EXHIBIT_COLUMNS) as f:
+        for p in items:
+            f.row(_exhibit_row(p))
+    county = "" if first.county.upper() in first.court.upper() else f" ({first.county})"
+    doc = Document(f"Exhibit A: {first.court}{county}", subtitle, landscape=True)
+    for line in first.court_info.address:
+        doc.paragraph(line)
+    ori = first.court_ori or "not recorded in the DOJ file"
+    by_relief = Counter(RELIEF[p.final] for p in items if p.final in RELIEF)
+    doc.paragraph(
+        f"{plural(len(items), 'conviction')} for which relief under Health and Safety Code "
+        f"section 11361.8 is requested ("
+        + ", ".join(f"{label}: {n:,}" for label, n in sorted(by_relief.items()))
+        + f"). Court ORI: {ori}."
+    )
+    if pending:
+        doc.paragraph(pending)
+    doc.grid(
+        # Numbered as the proposed order numbers them, so either can cite the other.
+        ["No.", "Name", "DOB", "CII", "Court no.", "Convicted", "Section", "Relief", "Note"],
+        [[str(n), p.name, p.dob, p.cii, p.court_number, p.date, p.section,
+          RELIEF.get(p.final or "", ""),
+          f"reviewer decision ({p.decided_by})" if p.overridden else ""]
+         for n, p in enumerate(items, start=1)],
+        widths=(8, 50, 20, 22, 25, 20, 35, 30, 40),
+    )  # fmt: skip
+    bundle.binary(f"exhibit-{slug}.pdf", doc.render(), rows=len(items))
+
+
 def export(
-    conn: sqlite3.Connection, run: RunFacts, bundle: Bundle, *, subtitle: str
+    conn: sqlite3.Connection,
+    run: RunFacts,
+    bundle: Bundle,
+    *,
+    subtitle: str,
+    book: CourtBook = EMPTY,
 ) -> dict[str, Any]:
-    """Stage one exhibit (CSV + PDF) per court and the challenged list; returns counts."""
-    everything = positions(conn, run.id)
+    """Stage per court an exhibit (table + PDF) and a proposed order (PDF), and the
+    challenged list; returns counts."""
+    everything = positions(conn, run.id, book)
+    waiting = Counter(_court_id(p) for p in everything if p.final is None)
+    pending = sum(waiting.values())
     courts: dict[tuple[str, str], list[Position]] = defaultdict(list)
     for p in everything:
         if p.final in RELIEF:
-            courts[(p.county, p.court_ori or p.court)].append(p)
+            courts[_court_id(p)].append(p)
     used: set[str] = set()
     exhibits = []
-    for (county, court_id), items in sorted(courts.items()):
-        slug = _slug(f"{county}-{court_id}")
+    for court_id, items in sorted(courts.items()):
+        slug = _file_slug(items[0])
         while slug in used:
             slug += "-x"
         used.add(slug)
-        rows = [_exhibit_row(p) for p in items]
-        with bundle.csv(f"exhibit-{slug}.csv", EXHIBIT_COLUMNS) as f:
-            for row in rows:
-                f.row(row)
-        doc = Document(f"Exhibit A: {items[0].court} ({county})", subtitle, landscape=True)
-        doc.paragraph(
-            f"Convictions for which relief under Health and Safety Code section 11361.8 is "
-            f"requested: {len(items)}. Court ORI: {items[0].court_ori or 'not recorded'}."
+        _exhibit(bundle, slug, items, subtitle, pending_line(waiting[court_id], pending))
+        bundle.binary(
+            f"order-{slug}.pdf", order.render(items, RELIEF, book.office), rows=len(items)
         )
-        doc.grid(
-            ["Name", "DOB", "CII", "Court no.", "Convicted", "Section", "Relief", "Note"],
-            [[p.name, p.dob, p.cii, p.court_number, p.date, p.section,
-              RELIEF.get(p.final or "", ""),
-              f"reviewer decision ({p.decided_by})" if p.overridden else ""] for p in items],
-            widths=(50, 20, 22, 25, 20, 35, 30, 40),
-        )  # fmt: skip
-        bundle.binary(f"exhibit-{slug}.pdf", doc.render(), rows=len(items))
-        exhibits.append(
-            {
-                "court": items[0].court,
-                "ori": items[0].court_ori,
-                "county": county,
-                "convictions": len(items),
-                "slug": slug,
-            }
-        )
+        first = items[0]
+        exhibits.append({
+            "court": first.court, "ori": first.court_ori, "county": first.county,
+            "court_recorded": first.court_info.recorded, "convictions": len(items),
+            "slug": slug,
+        })  # fmt: skip
     challenged = [p for p in everything if p.final == "not_eligible"]
-    _challenged(conn, bundle, challenged, subtitle)
-    pending = sum(1 for p in everything if p.final is None)
-    return {"exhibits": exhibits, "challenged": len(challenged), "pending": pending}
+    _challenged(conn, bundle, challenged, subtitle, pending)
+    return {
+        "exhibits": exhibits,
+        "challenged": len(challenged),
+        "pending": pending,
+        "court_not_recorded": sum(e["convictions"] for e in exhibits if not e["court_recorded"]),
+        "courts_file": book.source,
+    }
 
 
 def _grounds(p: Position) -> tuple[str, str, str]:
@@ -218,7 +274,7 @@ def _grounds(p: Position) -> tuple[str, str, str]:
 
 
 def _challenged(
-    conn: sqlite3.Connection, bundle: Bundle, items: list[Position], subtitle: str
+    conn: sqlite3.Connection, bundle: Bundle, items: list[Position], subtitle: str, pending: int
 ) -> None:
     notes = _notes(conn, {p.subject_id for p in items})
     rows = []
@@ -228,19 +284,21 @@ def _challenged(
         rows.append([p.court_ori, p.court, p.county, p.name, p.dob, p.cii, p.court_number,
                      p.date, p.section, p.decided_by, p.decided_at, label, reason, citation,
                      " | ".join(text), p.key])  # fmt: skip
-    with bundle.csv("challenged.csv", CHALLENGED_COLUMNS) as f:
+    with bundle.table("challenged", CHALLENGED_COLUMNS) as f:
         for row in rows:
             f.row(row)
     doc = Document("Challenged convictions (HS 11361.8)", subtitle, landscape=True)
     doc.paragraph(
-        f"The office opposes relief for {len(items)} conviction(s) listed below, on the grounds "
-        "given. Notes are the reviewing attorney's."
+        f"The office opposes relief for the {plural(len(items), 'conviction')} listed below, "
+        "on the grounds given. Notes are the reviewing attorney's."
     )
+    if pending:
+        doc.paragraph(pending_line(pending, pending, where="in the run"))
     doc.grid(
         ["Court", "Name", "DOB", "CII", "Court no.", "Convicted", "Section", "Grounds",
-         "Notes"],
+         "Citation", "Notes"],
         [[r[1], r[3], r[4], r[5], r[6], r[7], r[8],
-          " - ".join(x for x in (r[11], r[12], r[13]) if x), r[14]] for r in rows],
-        widths=(30, 35, 21, 20, 20, 21, 25, 45, 45),
+          ": ".join(x for x in (r[11], r[12]) if x), r[13], r[14]] for r in rows],
+        widths=(28, 32, 19, 18, 18, 19, 22, 45, 28, 40),
     )  # fmt: skip
     bundle.binary("challenged.pdf", doc.render(), rows=len(items))

@@ -5,6 +5,7 @@ One writer serves all exports so their quoting is predictable byte for byte:
   whitespace (the rule Go's `encoding/csv` applies, which is what gogen's files use);
   double quotes inside are doubled; nothing else is altered.
 - `machine`: UTF-8 without BOM, LF line ends, values exactly as stored.
+- `xlsx`: tables as Excel workbooks of text cells (`triage.export.xlsx`), not CSV.
 - `spreadsheet`: UTF-8 with BOM (Excel then reads non-ASCII correctly), CRLF line ends,
   and a leading apostrophe on any cell a spreadsheet would run as a formula: cells starting
   with `=`, `+`, `-`, `@`, tab or CR, or the full-width forms `＝ ＋ － ＠` (which some
@@ -34,11 +35,14 @@ class Profile:
     line_end: str
     bom: bool
     escape_formulas: bool
+    xlsx: bool = False  # tables are written as Excel workbooks (`triage.export.xlsx`)
 
 
 MACHINE = Profile("machine", "\n", bom=False, escape_formulas=False)
 SPREADSHEET = Profile("spreadsheet", "\r\n", bom=True, escape_formulas=True)
-PROFILES = {p.name: p for p in (MACHINE, SPREADSHEET)}
+# Tables as .xlsx; a CSV the export still writes (none today) would use the spreadsheet rules.
+XLSX = Profile("xlsx", "\r\n", bom=True, escape_formulas=True, xlsx=True)
+PROFILES = {p.name: p for p in (MACHINE, SPREADSHEET, XLSX)}
 
 
 def profile(name: str) -> Profile:
@@ -47,7 +51,7 @@ def profile(name: str) -> Profile:
         return PROFILES[name]
     except KeyError:
         raise UsageError(
-            f"--profile: unknown profile {name!r} (choose {' or '.join(PROFILES)})"
+            f"--profile: unknown profile {name!r} (choose {', '.join(PROFILES)})"
         ) from None
 
 

@@ -3,7 +3,8 @@
 Both tables are append-only, so the log is the complete history, undo entries included.
 With the `machine` profile values are written exactly as stored (a script reading the CSV
 gets back the bytes reviewers typed); with `spreadsheet`, cells that a spreadsheet would run
-as formulas get a leading apostrophe.
+as formulas get a leading apostrophe; with `xlsx`, the two tables are Excel workbooks of
+text cells.
 """
 
 from __future__ import annotations
@@ -37,13 +38,17 @@ def _text(value: object) -> str:
 
 
 def export(conn: sqlite3.Connection, bundle: Bundle) -> dict[str, Any]:
-    """Stage `decisions.csv` and `notes.csv`; returns their row counts."""
-    with bundle.csv("decisions.csv", DECISION_COLUMNS) as f:
-        for row in conn.execute(_DECISIONS):
-            f.row([_text(v) for v in row])
-        decisions = f.entry.rows or 0
-    with bundle.csv("notes.csv", NOTE_COLUMNS) as f:
-        for row in conn.execute(_NOTES):
-            f.row([_text(v) for v in row])
-        notes = f.entry.rows or 0
-    return {"decisions": decisions, "notes": notes}
+    """Stage `decisions` and `notes` (.csv, or .xlsx under the `xlsx` profile); returns
+    their row counts."""
+    counts = {}
+    for stem, header, query in (
+        ("decisions", DECISION_COLUMNS, _DECISIONS),
+        ("notes", NOTE_COLUMNS, _NOTES),
+    ):
+        rows = 0
+        with bundle.table(stem, header) as f:
+            for row in conn.execute(query):
+                f.row([_text(v) for v in row])
+                rows += 1
+        counts[stem] = rows
+    return counts

@@ -195,26 +195,42 @@ class Document(FPDF):
         self.set_xy(self.l_margin, y + height)
         return False
 
-    def bars(self, title: str, items: Sequence[tuple[str, int]], *, width: float = 110) -> None:
-        """A horizontal bar chart: one labelled bar per item, drawn as rectangles."""
+    def bars(
+        self,
+        title: str,
+        items: Sequence[tuple[str, int]],
+        *,
+        width: float = 110,
+        unit: tuple[str, str] | None = None,
+    ) -> None:
+        """A horizontal bar chart: one labelled bar per item, drawn as rectangles. A long
+        label wraps within its column (the bar starts beside its first line and never runs
+        into the text); `unit` (singular, plural) follows each value: "1 conviction"."""
         self.heading(title)
         if not items:
             self.paragraph("(none)")
             return
         top = max(value for _, value in items) or 1
-        label_w = 70.0
+        label_w, line_h = 70.0, 4.0
+        self.set_font(self.family, "", 8)
         for label, value in items:
-            if self.will_page_break(6):
+            lines = self.wrap(self.safe(label), label_w - 3, max_lines=4)
+            height = max(5.0, len(lines) * line_h + 1)
+            if self.will_page_break(height):
                 self.add_page()
+                self.set_font(self.family, "", 8)
             y = self.get_y()
-            self.set_font(self.family, "", 8)
-            self.cell(label_w, 5, self.safe(label)[:60])
+            for number, text in enumerate(lines):
+                self.text(self.l_margin, y + 3.5 + number * line_h, text)
             bar = width * value / top
             self.set_fill_color(70, 110, 160)
             if bar > 0:
                 self.rect(self.l_margin + label_w, y + 0.8, bar, 3.4, style="F")
-            self.set_xy(self.l_margin + label_w + bar + 2, y)
-            self.cell(20, 5, str(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            shown = f"{value:,}"
+            if unit is not None:
+                shown += " " + (unit[0] if value == 1 else unit[1])
+            self.text(self.l_margin + label_w + bar + 2, y + 3.5, shown)
+            self.set_xy(self.l_margin, y + height)
         self.ln(2)
 
     def render(self) -> bytes:

@@ -19,9 +19,11 @@ from rules import gogen_columns as g
 from triage.export import gogen
 from triage.export.bundle import Bundle
 from triage.export.court import final_position
+from triage.export.fmt import plural
 from triage.export.pdf import Document
 from triage.export.runs import RunFacts
 
+CONVICTIONS = ("conviction", "convictions")
 IMPACT_LABELS = {
     "CountSubjectsNoFelony": "People who will no longer have a felony",
     "CountSubjectsNoConvictionLast7Years": "People with no conviction in the last 7 years",
@@ -146,10 +148,12 @@ def _facts(d: SummaryData) -> list[tuple[str, str]]:
         ("Run", f"#{run.id}, finished {run.finished_at[:19].replace('T', ' ')} UTC, "
                 f"by {run.created_by}"),
         ("Compute-at", run.compute_at),
-        ("Lines processed", f"{d.lines + d.duplicates:,} in {d.files} file(s) "
-                            f"({d.duplicates:,} exact duplicates, {d.quarantined:,} quarantined)"),
+        ("Lines processed", f"{plural(d.lines + d.duplicates, 'line')} in "
+                            f"{plural(d.files, 'file')} ({plural(d.duplicates, 'exact duplicate')},"
+                            f" {d.quarantined:,} quarantined)"),
         ("Time taken", f"{run.seconds:.1f} s to classify"),
-        ("People / convictions evaluated", f"{d.people:,} / {d.convictions:,}"),
+        ("People and convictions evaluated",
+         f"{plural(d.people, 'person', 'people')}, {plural(d.convictions, 'conviction')}"),
     ]  # fmt: skip
 
 
@@ -230,14 +234,15 @@ def pdf(d: SummaryData) -> bytes:
         widths=(100, 45, 45),
         size=9,
     )
-    doc.bars("Convictions by outcome", _sorted(d.by_outcome))
-    doc.bars("Convictions by section", _sorted(d.by_section)[:25])
+    doc.bars("Convictions by outcome", _sorted(d.by_outcome), unit=CONVICTIONS)
+    doc.bars("Convictions by section", _sorted(d.by_section)[:25], unit=CONVICTIONS)
     doc.bars(
         "Felony and misdemeanor",
         [("Felony", d.felony), ("Misdemeanor or infraction", d.misdemeanor)],
+        unit=CONVICTIONS,
     )
-    doc.bars("Dismissals by reason", _sorted(d.dismissals_by_reason)[:25])
-    doc.bars("Reductions by reason", _sorted(d.reductions_by_reason)[:25])
+    doc.bars("Dismissals by reason", _sorted(d.dismissals_by_reason)[:25], unit=CONVICTIONS)
+    doc.bars("Reductions by reason", _sorted(d.reductions_by_reason)[:25], unit=CONVICTIONS)
     doc.bars(
         "Review progress",
         [
@@ -246,10 +251,11 @@ def pdf(d: SummaryData) -> bytes:
             ("Pending", d.pending),
             ("Overridden", d.overrides),
         ],
+        unit=CONVICTIONS,
     )
     doc.bars("Decisions by reviewer", sorted(
         ((name, sum(c.values())) for name, c in d.by_reviewer.items()),
-        key=lambda kv: (-kv[1], kv[0])))  # fmt: skip
+        key=lambda kv: (-kv[1], kv[0])), unit=("decision", "decisions"))  # fmt: skip
     return doc.render()
 
 

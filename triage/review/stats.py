@@ -1,5 +1,12 @@
 """Review statistics for the stats screen: counts by outcome, reason and decision, and
-decisions over time. Read-only; one short query per figure."""
+decisions over time. Read-only; one short query per figure.
+
+"Still under review" has one definition, here (`is_unresolved`, `unresolved`): a conviction
+the run sent to review that no reviewer has decided, or one whose current decision is
+`defer`. The office has no position on it yet, so court exports leave it off and count it.
+The queue's per-person `pending` is the first half only (a deferred conviction has a
+decision, and the queue offers it under the `defer` filter instead).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,39 @@ class ReviewStats:
     by_reviewer: tuple[tuple[str, int], ...]
     per_day: tuple[tuple[str, int], ...]  # decisions recorded per UTC day, oldest first
     undecided_review: int
+
+
+# SQL over `determinations d LEFT JOIN current_decisions cd`; kept beside `is_unresolved`.
+UNDECIDED_SQL = "(d.outcome = 'review' AND cd.decision IS NULL)"
+DEFERRED_SQL = "(cd.decision = 'defer')"
+
+
+def is_unresolved(outcome: str, decision: str | None) -> bool:
+    """Whether a conviction is still under review (see the module docstring)."""
+    return decision == "defer" or (decision is None and outcome == "review")
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A run's convictions still under review."""
+
+    undecided: int  # sent to review, no decision yet
+    deferred: int  # current decision `defer`
+
+    @property
+    def total(self) -> int:
+        return self.undecided + self.deferred
+
+
+def unresolved(conn: sqlite3.Connection, run_id: int) -> Unresolved:
+    """How many of the run's convictions are still under review."""
+    row = conn.execute(
+        f"SELECT coalesce(sum({UNDECIDED_SQL}), 0), coalesce(sum({DEFERRED_SQL}), 0) "  # noqa: S608 - constants
+        "FROM determinations d LEFT JOIN current_decisions cd ON cd.key = d.key "
+        "WHERE d.run_id = ?",
+        (run_id,),
+    ).fetchone()
+    return Unresolved(int(row[0]), int(row[1]))
 
 
 def _pairs(rows: list[sqlite3.Row]) -> tuple[tuple[str, int], ...]:
@@ -56,11 +96,7 @@ def review_stats(
         "ORDER BY day",
         (days,),
     ).fetchall()
-    undecided = conn.execute(
-        "SELECT count(*) FROM determinations d LEFT JOIN current_decisions cd ON cd.key = d.key "
-        "WHERE d.run_id = ? AND d.outcome = 'review' AND cd.decision IS NULL",
-        (run_id,),
-    ).fetchone()[0]
+    undecided = unresolved(conn, run_id).undecided
     return ReviewStats(
         run_id=run_id,
         by_outcome=_pairs(by_outcome),

@@ -1,0 +1,38 @@
+"""How exports print source values: one date formatter, blank NULLs, plurals.
+
+DOJ dates are YYYYMMDD with zeros for an unknown day or month. A court exhibit shows a
+full date as MM/DD/YYYY, a month-only date (YYYYMM00) as MM/YYYY, a year-only date
+(YYYY0000) as YYYY, and a blank or all-zero date as blank; anything else is printed as
+written (an unreadable date is shown, not guessed at). Source fields sometimes hold the
+word `NULL` (any case) where the extract had no value: exports print it as blank.
+"""
+
+from __future__ import annotations
+
+
+def blank_null(value: str | None) -> str:
+    """`value` trimmed; blank for None, whitespace or a literal NULL (any case)."""
+    text = (value or "").strip()
+    return "" if text.upper() == "NULL" else text
+
+
+def export_date(raw: str | None) -> str:
+    """A DOJ date as an exhibit prints it (see the module docstring)."""
+    text = blank_null(raw)
+    if not (len(text) == 8 and text.isdigit()):
+        return text
+    year, month, day = text[:4], text[4:6], text[6:]
+    if year == "0000":
+        return "" if text == "00000000" else text
+    if month == "00":
+        return year if day == "00" else text
+    if not 1 <= int(month) <= 12 or int(day) > 31:
+        return text
+    if day == "00":
+        return f"{month}/{year}"
+    return f"{month}/{day}/{year}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 conviction`, `2 convictions` (`many` for irregular plurals)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
