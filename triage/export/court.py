@@ -25,7 +25,7 @@ from typing import Any
 
 from rules.doj_layout import DOJ_COLUMNS
 from triage import grounds
-from triage.export import order
+from triage.export import courts, order
 from triage.export.bundle import Bundle
 from triage.export.courts import EMPTY, Court, CourtBook
 from triage.export.fmt import blank_null, export_date, plural
@@ -153,6 +153,8 @@ def _file_slug(p: Position) -> str:
         return _slug(f"{p.county}-{p.court_ori}")
     if not p.court_info.recorded:
         return _slug(f"{p.county}-court-not-recorded")
+    if p.court.startswith(courts.SUPERIOR_COURT):
+        return _slug(f"{p.county}-superior-court")
     return _slug(f"{p.county}-{p.court}")
 
 
