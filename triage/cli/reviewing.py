@@ -137,16 +137,20 @@ def queue_cmd(
         return
     out.print(f"run {run_id}: {cases:,} cases; {len(items):,} convictions listed")
     for i in items:
-        state = f"{i.decision} v{i.decision_version}" if i.decision else "undecided"
-        out.print(
-            f"{clean(i.key)}  {clean(i.name)}  {clean(i.date)}  {clean(i.county)}  "
-            f"{clean(i.section or i.offense)}  {i.outcome}: {clean(i.reason)}  [{state}]"
-            + (f"  flags: {' '.join(clean(f) for f in i.flags)}" if i.flags else "")
-        )
-        if i.suggested_outcome is not None:
-            out.print(f"    suggests {i.suggested_outcome}: {clean(i.suggested_reason)}")
-        elif i.question:
-            out.print(f"    asks: {clean(i.question)}")
+        _print_queue_item(i)
+
+
+def _print_queue_item(i: ConvictionItem) -> None:
+    state = f"{i.decision} v{i.decision_version}" if i.decision else "undecided"
+    out.print(
+        f"{clean(i.key)}  {clean(i.name)}  {clean(i.date)}  {clean(i.county)}  "
+        f"{clean(i.section or i.offense)}  {i.outcome}: {clean(i.reason)}  [{state}]"
+        + (f"  flags: {' '.join(clean(f) for f in i.flags)}" if i.flags else "")
+    )
+    if i.suggested_outcome is not None:
+        out.print(f"    suggests {i.suggested_outcome}: {clean(i.suggested_reason)}")
+    elif i.question:
+        out.print(f"    asks: {clean(i.question)}")
 
 
 def decide_cmd(
