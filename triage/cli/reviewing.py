@@ -109,10 +109,9 @@ def queue_cmd(
 
     A flag, county, reason, decision or reviewer that matches nothing in the run is refused
     with the valid choices (exit 2), rather than listing 0 cases."""
-    wanted = None if outcome is OutcomeChoice.any else outcome.value
     decided_filter = None if include_decided or decision or decided_by else False
     flt = QueueFilter(
-        outcome=wanted,
+        outcome=None if outcome is OutcomeChoice.any else outcome.value,
         reason=reason,
         flag=flag,
         county=county,
