@@ -69,7 +69,6 @@ from triage.review.model import (
     Progress,
     QueueFilter,
     RunDetermination,
-    RunInfo,
 )
 from triage.review.notes import MAX_NOTE_CHARS, add_note, add_note_to, insert_note, subject_of
 from triage.review.queue import queue_convictions, queue_count, queue_page
@@ -82,11 +81,12 @@ from triage.review.stack import current_state as _state
 from triage.review.stack import log_conflicts as _log_conflicts
 from triage.review.stack import may_change as _may_change
 from triage.review.stack import unchanged as _unchanged
+from triage.runs import Run
 
 __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
     "CaseView", "ConvictionHistory", "ConvictionItem", "DecisionEntry", "DecisionResult",
-    "Note", "Progress", "QueueFilter", "RunDetermination", "RunInfo", "accepted_decision",
+    "Note", "Progress", "QueueFilter", "RunDetermination", "Run", "accepted_decision",
     "add_note",
     "add_note_to", "claim",
     "claim_holder", "claim_next", "conviction_history", "current_run", "decide",

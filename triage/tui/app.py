@@ -22,7 +22,7 @@ from textual.widgets import Input, TextArea
 from triage import db, review
 from triage.display import clean
 from triage.errors import TriageError
-from triage.review import Progress, QueueFilter, RunInfo
+from triage.review import Progress, QueueFilter, Run
 from triage.tui import fmt
 from triage.tui import keymap as keymaps
 from triage.tui.commands import TriageCommands
@@ -103,7 +103,7 @@ class ReviewApp(App[int]):
         run = review.current_run(self.conn)
         if run is None:
             raise TriageError(f"{self.db_path}: nothing classified yet (run `triage classify`)")
-        self.run_info: RunInfo = run
+        self.run_info: Run = run
         self.run_id = run.id
         self.run_label = f"{run.pack_id} v{run.pack_version} · at {run.compute_at}"
         self.readers = ReaderPool(self.db_path)

@@ -26,7 +26,7 @@ from rules.packs import Pack, bundled_ids, list_packs, load_pack, pack_from_goge
 from triage import db
 from triage.display import line
 from triage.errors import TriageError
-from triage.review import RunInfo
+from triage.review import Run
 from triage.tui import fmt
 from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
@@ -45,9 +45,9 @@ _IMPACT = {
 }
 
 
-def run_pack(run: RunInfo) -> Pack:
+def run_pack(run: Run) -> Pack:
     """The pack the run was classified with, rebuilt from the bundled packs (A)."""
-    options = json.loads(run.extra.get("options") or "{}")
+    options = json.loads(run.options or "{}")
     if options and run.pack_id == "gogen":
         return pack_from_gogen_options(options, county=run.county)
     if run.pack_id not in bundled_ids():
@@ -139,7 +139,7 @@ class WhatIfScreen(Screen[None]):
                 self.app.call_from_thread(self._failed, message)
             return
         if not worker.is_cancelled:
-            stale = pack_a.content_hash != run.extra.get("pack_hash", pack_a.content_hash)
+            stale = pack_a.content_hash != run.pack_hash
             self.app.call_from_thread(self._show, report, stale)
 
     def _failed(self, message: str) -> None:
