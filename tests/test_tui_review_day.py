@@ -18,7 +18,7 @@ from test_tui_harness import (  # noqa: F401 - frozen_clock is a fixture
 )
 
 from triage import db
-from triage.tui import keylabels
+from triage.tui import keylabels, scopes
 from triage.tui.app import ReviewApp
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.claims import AFTER_PAINT_SECONDS
@@ -126,7 +126,8 @@ async def test_key_bar_shows_every_key_of_each_screen_at_80_and_full_text_at_120
 
 def test_every_binding_has_an_id_a_description_and_a_short_label() -> None:
     for app_bindings in [ReviewApp.BINDINGS] + [
-        s.BINDINGS for s in ReviewApp.SCREENS_WITH_BINDINGS
+        s.BINDINGS  # type: ignore[attr-defined]
+        for s in scopes.screens()
     ]:
         for b in app_bindings:
             assert getattr(b, "id", None), b

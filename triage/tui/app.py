@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
+import pkgutil
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,22 +25,28 @@ from triage import db, review
 from triage.display import clean
 from triage.errors import TriageError
 from triage.review import Progress, QueueFilter, Run
-from triage.tui import fmt
+from triage.tui import fmt, scopes
 from triage.tui import keymap as keymaps
 from triage.tui.commands import TriageCommands
 from triage.tui.pool import ReaderPool
-from triage.tui.screens.bulk import BulkScreen
-from triage.tui.screens.case import CaseScreen
-from triage.tui.screens.filter import FilterScreen
-from triage.tui.screens.grounds import GroundsScreen
 from triage.tui.screens.help import HelpScreen
-from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.screens.queue import QueueScreen
 from triage.tui.screens.stats import StatsScreen
-from triage.tui.screens.whatif import PackPicker, WhatIfScreen
 from triage.tui.widgets.keybar import MessageLine
 
 PROGRESS_SECONDS = 60
+
+
+def _load_screens() -> None:
+    """Import every screen module, so each screen class registers its scope and keys
+    (`triage.tui.scopes`) even if only another screen imports it, and late."""
+    from triage.tui import screens
+
+    for info in pkgutil.iter_modules(screens.__path__, screens.__name__ + "."):
+        importlib.import_module(info.name)
+
+
+_load_screens()
 
 
 class _NoColour(LineFilter):
@@ -66,19 +74,6 @@ class ReviewApp(App[int]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("t", "stats", "Stats", id="app.stats"),
     ]
-    SCREENS_WITH_BINDINGS = (
-        QueueScreen,
-        CaseScreen,
-        NoteScreen,
-        FilterScreen,
-        HelpScreen,
-        StatsScreen,
-        ConflictScreen,
-        BulkScreen,
-        GroundsScreen,
-        PackPicker,
-        WhatIfScreen,
-    )
 
     def __init__(
         self,
@@ -125,7 +120,8 @@ class ReviewApp(App[int]):
 
     @classmethod
     def collect_bindings(cls) -> dict[str, Binding]:
-        sources = [cls.BINDINGS] + [s.BINDINGS for s in cls.SCREENS_WITH_BINDINGS]
+        # Every screen class registers itself (`triage.tui.scopes`, `_load_screens`).
+        sources = [cls.BINDINGS] + [getattr(s, "BINDINGS", []) for s in scopes.screens()]
         return keymaps.bindings_by_id(sources)
 
     def on_mount(self) -> None:

@@ -24,6 +24,7 @@ from triage import review
 from triage.display import line
 from triage.errors import ConflictError
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 from triage.tui.screens.grounds import GroundsChoice, GroundsScreen
 from triage.tui.screens.modals import ConflictScreen
 from triage.tui.widgets import case_text
@@ -38,7 +39,9 @@ class BulkChoice:
     include_flagged: bool
 
 
-class BulkScreen(ModalScreen[BulkChoice | None]):
+class BulkScreen(
+    Scoped, ModalScreen[BulkChoice | None], scope="bulk", title="Bulk decision (queue)"
+):
     """Confirm a bulk decision. Flagged convictions (a review flag the pack raised) are
     left out unless the reviewer presses a second key to include them."""
 

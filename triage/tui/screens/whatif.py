@@ -28,6 +28,7 @@ from triage.display import line
 from triage.errors import TriageError
 from triage.review import Run
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
 from triage.whatif import WhatIfReport, compare
@@ -58,10 +59,9 @@ def run_pack(run: Run) -> Pack:
     return load_pack(run.pack_id)
 
 
-class PackPicker(ModalScreen[str | None]):
+class PackPicker(Scoped, ModalScreen[str | None], scope="packs", title="What-if: pack list"):
     """A list of the bundled packs other than the run's; enter picks, escape cancels."""
 
-    SCOPE = "packs"
     DEFAULT_CSS = """
     PackPicker { align: center middle; }
     #packs-box { width: 72; height: auto; max-height: 80%; border: round $primary; padding: 0 1; }
@@ -90,8 +90,7 @@ class PackPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class WhatIfScreen(Screen[None]):
-    SCOPE = "whatif"
+class WhatIfScreen(Scoped, Screen[None], scope="whatif", title="What-if"):
     BINDINGS = [
         Binding("q,escape", "back", "Back", id="whatif.back"),
         Binding("j,down", "scroll(1)", "Scroll down", id="whatif.down", show=False),
