@@ -14,6 +14,7 @@ from test_tui_harness import (  # noqa: F401 - frozen_clock is a fixture
     make_app,
     make_db,
     pilot_test,
+    screen_strips,
     settle,
 )
 
@@ -38,7 +39,7 @@ def visible(view: TextView) -> str:
 
 
 def screen_lines(app: ReviewApp) -> list[str]:
-    strips = app.screen._compositor.render_strips()
+    strips = screen_strips(app)
     return ["".join(seg.text for seg in strip) for strip in strips]
 
 
@@ -207,7 +208,7 @@ async def test_no_color_writes_no_colour(tmp_path: Path, monkeypatch: pytest.Mon
         for keys in ((), ("enter",), ("n",), ("escape", "question_mark")):
             await pilot.press(*keys)
             await settle(pilot)
-            strips = app.screen._compositor.render_strips()
+            strips = screen_strips(app)
             styled = [s.style for strip in strips for s in strip if s.style is not None]
             assert styled
             assert all(s.color is None and s.bgcolor is None for s in styled), keys

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from rich.segment import Segment, Segments
+from rich.console import RenderableType
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.app import App
@@ -279,23 +280,28 @@ class ReviewApp(App[int]):
     def _handle_exception(self, error: Exception) -> None:
         """Textual's default prints a traceback with local variables (or the exception's
         own rendering), which would put record data on the terminal. Print the exception
-        type only and exit non-zero; TRIAGE_DEBUG=1 adds a traceback without locals."""
+        type only and exit non-zero; TRIAGE_DEBUG=1 adds a traceback without locals.
+
+        Private API, kept to this method: Textual 8.2 has no public hook for an unhandled
+        exception, and `run_test` re-raises only what `_exception` holds (pinned in
+        pyproject's textual range)."""
         if self._exception is None:
             self._exception = error  # re-raised by run_test, so tests see real errors
             self._exception_event.set()
         self.bell()
+        shown: list[RenderableType] = []
         if os.environ.get("TRIAGE_DEBUG") == "1":
             from rich.traceback import Traceback
 
-            tb = Traceback.from_exception(
-                type(error), error, error.__traceback__, show_locals=False
+            shown.append(
+                Traceback.from_exception(type(error), error, error.__traceback__, show_locals=False)
             )
-            self._exit_renderables.append(Segments(self.console.render(tb)))
-        message = Text(
-            f"triage: the review app stopped on an internal error ({type(error).__name__}). "
-            "Every decision and note already shown as saved is in the database. "
-            "Set TRIAGE_DEBUG=1 to see a traceback."
+        shown.append(
+            Text(
+                f"triage: the review app stopped on an internal error ({type(error).__name__}). "
+                "Every decision and note already shown as saved is in the database. "
+                "Set TRIAGE_DEBUG=1 to see a traceback."
+            )
         )
-        self._exit_renderables.append(Segments(self.console.render(message)))
-        self._return_code = EXIT_CRASH
-        self._close_messages_no_wait()
+        self.exit(return_code=EXIT_CRASH)  # sets the code; the exit itself is panic's
+        self.panic(*shown)  # prints them after the terminal is restored, then stops
