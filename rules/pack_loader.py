@@ -2,20 +2,20 @@
 
 `tomllib` reports syntax errors with a line but knows nothing of what a pack means, so
 semantic problems (an unknown predicate, a parameter of the wrong type) are placed by
-finding the offending key in the text: `_Lines` maps (table, step number, key) to a line.
+finding the offending key in the text: `Lines` maps (table, step number, key) to a line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
 from rules.model import Flag, Outcome
 from rules.pack_checks import check_suggestion, default_label, template_problem
 from rules.pack_model import DEFAULT_LABELS, RELEVANCE, Condition, Pack, Step
+from rules.pack_text import Lines, Problems, parse
 from rules.predicates import PREDICATES, check_params
 
 TOP_KEYS = (
@@ -28,111 +28,6 @@ STEP_KEYS = (
 )  # fmt: skip
 CHARGE_FIELDS = frozenset({"section", "code", "subdivision", "charge", "county"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
-_TOML_AT = re.compile(r"^(.*)\(at line (\d+), column (\d+)\)\s*$", re.S)
-
-
-class _Lines:
-    """Where keys sit in the pack text: top level, `[parameters]`, and the n-th `[[steps]]`."""
-
-    def __init__(self, text: str) -> None:
-        self.keys: dict[tuple[str, int, str], int] = {}
-        self.steps: list[int] = []
-        self.tables: dict[str, int] = {}
-        table, index = "", -1
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if line.startswith("[["):
-                name = line.strip("[] \t").split("#")[0].strip()
-                table = name
-                if name == "steps":
-                    self.steps.append(number)
-                    index = len(self.steps) - 1
-                continue
-            if line.startswith("["):
-                name = line.split("]")[0].strip("[ \t")
-                if name.startswith("steps."):
-                    # A sub-table of the current step, e.g. [steps.params]: report its keys
-                    # at the step's `params` line.
-                    self.keys.setdefault(("steps", index, name.split(".", 1)[1]), number)
-                    table = "steps." + name.split(".", 1)[1]
-                else:
-                    table = name
-                    self.tables.setdefault(name, number)
-                continue
-            match = _KEY.match(raw)
-            if match:
-                key = match.group(1).strip('"')
-                where = "steps" if table.startswith("steps") else table
-                self.keys.setdefault((where, index if where == "steps" else -1, key), number)
-
-    def top(self, key: str) -> int:
-        return self.keys.get(("", -1, key), 0)
-
-    def param(self, key: str) -> int:
-        return self.keys.get(("parameters", -1, key), self.tables.get("parameters", 0))
-
-    def step(self, index: int, key: str | None = None) -> int:
-        if key is not None and ("steps", index, key) in self.keys:
-            return self.keys[("steps", index, key)]
-        return self.steps[index] if 0 <= index < len(self.steps) else self.top("steps")
-
-
-class _Problems:
-    def __init__(self, source: str, out: list[str]) -> None:
-        self.source, self.out = source, out
-
-    def add(self, line: int, message: str) -> None:
-        self.out.append(f"{self.source}:{line}: {message}" if line else f"{self.source}: {message}")
-
-
-def _parse(data: bytes, problems: _Problems) -> tuple[str, dict[str, Any]] | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.add(0, f"not UTF-8 text (byte {exc.start})")
-        return None
-    try:
-        return text, tomllib.loads(text)
-    except RecursionError:
-        # tomllib parses nested arrays and inline tables recursively: a hostile or broken
-        # pack could otherwise crash `policy check` instead of getting a file:line answer.
-        problems.add(_deep_line(text), "nested too deeply (arrays or inline tables)")
-        return None
-    except tomllib.TOMLDecodeError as exc:
-        match = _TOML_AT.match(str(exc))
-        if match:
-            problems.add(int(match.group(2)), f"TOML syntax: {match.group(1).strip()}")
-        else:
-            problems.add(0, f"TOML syntax: {exc}")
-        return None
-
-
-# No pack needs more than a few levels; past this many open brackets, a line is the culprit.
-_NESTING_SHOWN = 64
-
-
-def _deep_line(text: str) -> int:
-    """The line where `[`/`{` nesting first passes `_NESTING_SHOWN` (0 if none does).
-    Rough on purpose (quotes and comments are skipped, escapes are not): it only points
-    the user at the place, the parser has already refused the file."""
-    depth = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        quote = ""
-        for ch in line:
-            if quote:
-                quote = "" if ch == quote else quote
-            elif ch in "\"'":
-                quote = ch
-            elif ch == "#":
-                break
-            elif ch in "[{":
-                depth += 1
-                if depth > _NESTING_SHOWN:
-                    return number
-            elif ch in "]}":
-                depth = max(0, depth - 1)
-    return 0
 
 
 def build_pack(
@@ -143,12 +38,12 @@ def build_pack(
     overrides: Mapping[str, object] | None = None,
 ) -> Pack | None:
     """Build a Pack from TOML bytes; append every problem found to `out` (None if any)."""
-    problems = _Problems(source, out)
-    parsed = _parse(data, problems)
+    problems = Problems(source, out)
+    parsed = parse(data, problems)
     if parsed is None:
         return None
     text, doc = parsed
-    lines = _Lines(text)
+    lines = Lines(text)
     before = len(out)
     for key in doc:
         if key not in TOP_KEYS:
@@ -188,7 +83,7 @@ def build_pack(
     )
 
 
-def _text(doc: Mapping[str, Any], key: str, lines: _Lines, problems: _Problems, *,
+def _text(doc: Mapping[str, Any], key: str, lines: Lines, problems: Problems, *,
           required: bool) -> str:  # fmt: skip
     value = doc.get(key)
     if value is None:
@@ -201,7 +96,7 @@ def _text(doc: Mapping[str, Any], key: str, lines: _Lines, problems: _Problems, 
     return value
 
 
-def _force_flags(value: object, lines: _Lines, problems: _Problems) -> frozenset[Flag]:
+def _force_flags(value: object, lines: Lines, problems: Problems) -> frozenset[Flag]:
     if value == "all":
         return frozenset(Flag)
     known = ", ".join(f.value for f in Flag)
@@ -221,7 +116,7 @@ def _force_flags(value: object, lines: _Lines, problems: _Problems) -> frozenset
 
 
 def _parameters(
-    table: object, overrides: Mapping[str, object], lines: _Lines, problems: _Problems
+    table: object, overrides: Mapping[str, object], lines: Lines, problems: Problems
 ) -> dict[str, object]:
     if not isinstance(table, dict):
         problems.add(lines.top("parameters"), "[parameters] must be a table")
@@ -270,7 +165,7 @@ def _condition(raw: object, parameters: Mapping[str, object]) -> Condition:
 
 
 def _steps(
-    raw: object, parameters: Mapping[str, object], lines: _Lines, problems: _Problems
+    raw: object, parameters: Mapping[str, object], lines: Lines, problems: Problems
 ) -> tuple[Step, ...]:
     if not isinstance(raw, list) or not raw:
         problems.add(lines.top("steps"), "a pack needs at least one [[steps]] entry")
@@ -292,77 +187,143 @@ def _steps(
     return tuple(steps)
 
 
+class _StepSite:
+    """One `[[steps]]` entry being read: its name in messages and where its keys are."""
+
+    def __init__(self, index: int, entry: dict[str, Any], lines: Lines, problems: Problems):
+        sid = entry.get("id")
+        self.index, self.entry, self.lines, self.problems = index, entry, lines, problems
+        self.name = f"step '{sid}'" if isinstance(sid, str) and sid else f"step {index + 1}"
+        self.at = lines.step(index)
+
+    def line(self, key: str) -> int:
+        return self.lines.step(self.index, key)
+
+    def add(self, key: str | None, message: str) -> None:
+        where = self.at if key is None else self.line(key)
+        self.problems.add(where, f"{self.name}: {message}")
+
+
 def _step(
     index: int,
     entry: object,
     parameters: Mapping[str, object],
-    lines: _Lines,
-    problems: _Problems,
+    lines: Lines,
+    problems: Problems,
     seen: set[str],
 ) -> Step | None:
-    at = lines.step(index)
     if not isinstance(entry, dict):
-        problems.add(at, "each step must be a [[steps]] table")
+        problems.add(lines.step(index), "each step must be a [[steps]] table")
         return None
-    sid = entry.get("id")
-    name = f"step '{sid}'" if isinstance(sid, str) and sid else f"step {index + 1}"
+    site = _StepSite(index, entry, lines, problems)
     count = len(problems.out)
     for key in entry:
         if key not in STEP_KEYS:
-            problems.add(
-                lines.step(index, key),
-                f"{name}: unknown key '{key}' (allowed: {', '.join(STEP_KEYS)})",
-            )
+            site.add(key, f"unknown key '{key}' (allowed: {', '.join(STEP_KEYS)})")
+    sid = _step_id(site, seen)
+    predicate, params = _step_predicate(site, parameters)
+    also = _step_conditions(site, parameters)
+    outcome = _step_outcome(site)
+    when = entry.get("when", "")
+    if not isinstance(when, str) or (when and when not in parameters):
+        site.add("when", "'when' must name a parameter")
+    texts = _step_texts(site)
+    _check_templates(site, texts, parameters, params, also)
+    check_suggestion(entry, outcome, texts, site.line, site.name, problems)
+    if len(problems.out) > count:
+        return None
+    raw_params = entry.get("params", {})
+    return Step(
+        id=sid,
+        predicate=predicate,
+        params=params,
+        outcome=outcome,
+        label=texts["label"] or DEFAULT_LABELS[outcome],
+        reason=texts["reason"],
+        citation=texts["citation"],
+        when=str(when),
+        also=tuple(also),
+        raw_params=dict(raw_params) if isinstance(raw_params, dict) else {},
+        line=site.at,
+        suggest=texts["suggest"],
+        suggest_label=texts["suggest_label"] or default_label(texts["suggest"]),
+        suggest_reason=texts["suggest_reason"],
+        question=texts["question"],
+    )
+
+
+def _step_id(site: _StepSite, seen: set[str]) -> str:
+    sid = site.entry.get("id")
     if not isinstance(sid, str) or not sid:
-        problems.add(at, f"{name}: missing 'id'")
+        site.add(None, "missing 'id'")
     elif sid in seen:
-        problems.add(lines.step(index, "id"), f"{name}: id used twice")
+        site.add("id", "id used twice")
     else:
         seen.add(sid)
-    predicate = entry.get("predicate")
-    params: dict[str, object] = {}
+    return str(sid)
+
+
+def _step_predicate(
+    site: _StepSite, parameters: Mapping[str, object]
+) -> tuple[str, dict[str, object]]:
+    """The step's predicate name and its checked params ({} when either is wrong)."""
+    predicate = site.entry.get("predicate")
     if not isinstance(predicate, str) or predicate not in PREDICATES:
         known = ", ".join(sorted(PREDICATES))
-        problems.add(
-            lines.step(index, "predicate"),
-            f"{name}: unknown predicate '{predicate}' (known: {known})",
-        )
-    else:
-        try:
-            params = check_params(
-                predicate, _resolve(entry.get("params", {}), parameters, "params")
-            )
-        except ValueError as exc:
-            problems.add(
-                lines.step(index, "params" if "params" in entry else "predicate"), f"{name}: {exc}"
-            )
+        site.add("predicate", f"unknown predicate '{predicate}' (known: {known})")
+        return str(predicate), {}
+    try:
+        raw = _resolve(site.entry.get("params", {}), parameters, "params")
+        return predicate, check_params(predicate, raw)
+    except ValueError as exc:
+        site.add("params" if "params" in site.entry else "predicate", str(exc))
+        return predicate, {}
+
+
+def _step_conditions(site: _StepSite, parameters: Mapping[str, object]) -> list[Condition]:
+    raw = site.entry.get("and", [])
     also: list[Condition] = []
-    for cond in entry.get("and", []) if isinstance(entry.get("and", []), list) else [None]:
+    for cond in raw if isinstance(raw, list) else [None]:
         try:
             also.append(_condition(cond, parameters))
         except ValueError as exc:
-            problems.add(lines.step(index, "and"), f"{name}: {exc}")
-    outcome_text = entry.get("outcome")
-    outcome = Outcome.REVIEW
+            site.add("and", str(exc))
+    return also
+
+
+def _step_outcome(site: _StepSite) -> Outcome:
     try:
-        outcome = Outcome(str(outcome_text))
+        return Outcome(str(site.entry.get("outcome")))
     except ValueError:
         allowed = ", ".join(o.value for o in Outcome)
-        problems.add(lines.step(index, "outcome"), f"{name}: outcome must be one of {allowed}")
-    when = entry.get("when", "")
-    if not isinstance(when, str) or (when and when not in parameters):
-        problems.add(lines.step(index, "when"), f"{name}: 'when' must name a parameter")
+        site.add("outcome", f"outcome must be one of {allowed}")
+        return Outcome.REVIEW
+
+
+def _step_texts(site: _StepSite) -> dict[str, str]:
     texts = {}
     for key in ("label", "reason", "citation", "suggest", "suggest_label", "suggest_reason",
                 "question"):  # fmt: skip
-        value = entry.get(key, "")
+        value = site.entry.get(key, "")
         if not isinstance(value, str):
-            problems.add(lines.step(index, key), f"{name}: '{key}' must be text in quotes")
+            site.add(key, f"'{key}' must be text in quotes")
             value = ""
         texts[key] = value
     if not texts["reason"]:
-        problems.add(at, f"{name}: missing 'reason'")
-    raw_params = entry.get("params", {})
+        site.add(None, "missing 'reason'")
+    return texts
+
+
+def _check_templates(
+    site: _StepSite,
+    texts: Mapping[str, str],
+    parameters: Mapping[str, object],
+    params: Mapping[str, object],
+    also: list[Condition],
+) -> None:
+    """The `{field}`s in a step's texts must be ones the charge, pack or predicates give."""
+    predicate = site.entry.get("predicate")
+    raw_params = site.entry.get("params", {})
     fields = set(CHARGE_FIELDS) | set(parameters) | set(params)
     if isinstance(raw_params, dict):
         fields |= set(raw_params)  # so a bad predicate is not reported twice
@@ -373,24 +334,4 @@ def _step(
     for key in ("reason", "suggest_reason", "question"):
         problem = template_problem(texts.get(key, ""), fields)
         if problem:
-            problems.add(lines.step(index, key), f"{name}: {key.replace('_', ' ')} {problem}")
-    check_suggestion(entry, outcome, texts, lambda key: lines.step(index, key), name, problems)
-    if len(problems.out) > count:
-        return None
-    return Step(
-        id=str(sid),
-        predicate=str(predicate),
-        params=params,
-        outcome=outcome,
-        label=texts["label"] or DEFAULT_LABELS[outcome],
-        reason=texts["reason"],
-        citation=texts["citation"],
-        when=str(when),
-        also=tuple(also),
-        raw_params=dict(raw_params) if isinstance(raw_params, dict) else {},
-        line=at,
-        suggest=texts["suggest"],
-        suggest_label=texts["suggest_label"] or default_label(texts["suggest"]),
-        suggest_reason=texts["suggest_reason"],
-        question=texts["question"],
-    )
+            site.add(key, f"{key.replace('_', ' ')} {problem}")

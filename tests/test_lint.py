@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -62,3 +63,43 @@ def test_tui_contract_forbids_every_other_module() -> None:
     # The façade is the review package's __init__: its own modules are forbidden too.
     modules |= {f"triage.review.{p.stem}" for p in (package / "review").glob("[!_]*.py")}
     assert set(tui["forbidden_modules"]) == modules - TUI_ALLOWED
+
+
+MAX_FUNCTION_LINES = 60
+MAX_MODULE_LINES = 400
+# Modules that are data, not logic, may be longer if their docstring says so.
+LONG_REASON = "Long because"
+
+
+def _python_files() -> list[Path]:
+    return sorted(p for top in ("triage", "rules") for p in (ROOT / top).rglob("*.py"))
+
+
+def test_functions_are_short_or_say_why() -> None:
+    """A function over 60 lines (def line to its last) needs a "Long because" sentence in
+    its docstring; nested functions count on their own and inside their parent."""
+    import ast
+
+    long: list[str] = []
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            lines = (node.end_lineno or node.lineno) - node.lineno + 1
+            if lines > MAX_FUNCTION_LINES and LONG_REASON not in (ast.get_docstring(node) or ""):
+                long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {lines} lines")
+    assert not long, "split these, or say why in the docstring:\n" + "\n".join(long)
+
+
+def test_modules_are_short_or_say_why() -> None:
+    """Over 400 lines needs a "Long because" in the module docstring (meant for data
+    modules, such as a table of column definitions)."""
+    long: list[str] = []
+    for path in _python_files():
+        text = path.read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        if lines > MAX_MODULE_LINES and LONG_REASON not in (
+            ast.get_docstring(ast.parse(text)) or ""
+        ):
+            long.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    assert not long, "split these, or say why in the module docstring:\n" + "\n".join(long)

@@ -37,7 +37,7 @@ def test_resolve_active_and_explicit(built: tuple[Path, sqlite3.Connection]) -> 
     assert info is not None and (info.id, info.pack_id, info.county, info.convictions) == (
         active.id, active.pack_id, active.county, active.convictions,
     )  # fmt: skip
-    assert info.extra["pack_hash"] == active.pack_hash
+    assert info == active  # the same typed record, not a copy with an untyped extra
 
 
 def test_resolve_refusals_are_worded_once(tmp_path: Path) -> None:

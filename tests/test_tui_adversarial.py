@@ -13,10 +13,12 @@ from test_tui_harness import (  # noqa: F401 - frozen_clock is a fixture
     make_app,
     make_db,
     pilot_test,
+    screen_strips,
     settle,
 )
 
 from triage import db, review
+from triage.tui.app import ReviewApp
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.queue import QueueScreen
 
@@ -47,8 +49,8 @@ def hostile_people() -> list[Person]:
     ]  # fmt: skip
 
 
-def screen_text(app: object) -> str:
-    strips = app.screen._compositor.render_strips()  # type: ignore[attr-defined]
+def screen_text(app: ReviewApp) -> str:
+    strips = screen_strips(app)
     return "\n".join("".join(seg.text for seg in strip) for strip in strips)
 
 

@@ -8,9 +8,12 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from review_fixtures import Conv, Person, build, new_db
+from textual.app import App
+from textual.strip import Strip
 
 from triage import db
 from triage.tui.app import ReviewApp
@@ -59,6 +62,14 @@ def frozen_clock() -> Iterator[None]:
     db.set_clock(FROZEN)
     yield
     db.set_clock(None)
+
+
+def screen_strips(app: App[Any]) -> list[Strip]:
+    """The current screen as drawn, a strip per line, with its styles. Textual 8.2 has no
+    public way to read the composited screen (`export_screenshot` gives SVG, coloured by a
+    theme), so this is the one place the tests reach into the private compositor."""
+    strips: list[Strip] = app.screen._compositor.render_strips()
+    return strips
 
 
 def make_db(path: Path, persons: list[Person] | None = None) -> Path:

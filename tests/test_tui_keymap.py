@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from test_tui_harness import frozen_clock, make_app, make_db, settle  # noqa: F401
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
 
 from triage.cli.app_cmd import parse_filters
 from triage.errors import TriageError, UsageError
-from triage.tui import keymap
+from triage.tui import keymap, scopes
 from triage.tui.app import ReviewApp
 from triage.tui.screens.help import help_text
 
@@ -20,8 +22,8 @@ KNOWN = ReviewApp.collect_bindings()
 
 
 def test_every_binding_has_an_id_and_a_description() -> None:
-    for screen in ReviewApp.SCREENS_WITH_BINDINGS:
-        for binding in screen.BINDINGS:
+    for screen in scopes.screens():
+        for binding in screen.BINDINGS:  # type: ignore[attr-defined]
             assert binding.id and binding.description, binding  # type: ignore[union-attr]
     assert {"case.dismiss", "case.undo", "queue.search", "app.help"} <= set(KNOWN)
 
@@ -129,3 +131,51 @@ def test_a_crash_prints_no_record_data_and_exits_non_zero(tmp_path: Path) -> Non
     assert done.returncode == 70
     assert "SECRET" not in done.stderr + done.stdout
     assert "internal error (ValueError)" in done.stderr + done.stdout
+
+
+def test_every_screen_with_keys_is_registered() -> None:
+    """A screen class anywhere in triage with its own BINDINGS is one the app collects
+    keys from (so keys.toml, help, the key bar and the palette know its keys)."""
+    found: list[type] = []
+    todo: list[type] = [Screen]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__.startswith("triage.") and "BINDINGS" in cls.__dict__:
+            found.append(cls)
+    assert len(found) >= 11
+    assert set(found) <= set(scopes.screens())
+
+
+def test_a_new_screen_with_keys_cannot_be_missed(tmp_path: Path) -> None:
+    class Probe(scopes.Scoped, ModalScreen[None], scope="probe", title="Probe screen"):
+        BINDINGS = [Binding("z", "poke", "Poke the probe", id="probe.poke")]
+
+    try:
+        app = make_app(make_db(tmp_path / "t.db"))
+        assert app.known_bindings["probe.poke"].description == "Poke the probe"
+
+        async def run() -> str:
+            async with app.run_test() as pilot:
+                await settle(pilot)
+                return help_text(app).plain
+
+        text = asyncio.run(run())
+        assert "Probe screen" in text and "[probe.poke]" in text
+    finally:
+        scopes.forget(Probe)
+    assert "probe.poke" not in ReviewApp.collect_bindings()
+
+
+def test_a_key_outside_its_screens_scope_is_refused() -> None:
+    with pytest.raises(TypeError, match="probe2.NAME"):
+
+        class Stray(scopes.Scoped, ModalScreen[None], scope="probe2", title="Stray"):
+            BINDINGS = [Binding("z", "poke", "Poke", id="case.poke")]
+
+    with pytest.raises(TypeError, match="scope="):
+
+        class Unscoped(scopes.Scoped, ModalScreen[None]):
+            BINDINGS = [Binding("z", "poke", "Poke", id="x.poke")]
+
+    assert {s.SCOPE for s in scopes.screens()}.isdisjoint({"probe2", ""})

@@ -14,11 +14,12 @@ from test_tui_harness import (  # noqa: F401 - frozen_clock is a fixture
     make_app,
     make_db,
     pilot_test,
+    screen_strips,
     settle,
 )
 
 from triage import db
-from triage.tui import keylabels
+from triage.tui import keylabels, scopes
 from triage.tui.app import ReviewApp
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.claims import AFTER_PAINT_SECONDS
@@ -38,7 +39,7 @@ def visible(view: TextView) -> str:
 
 
 def screen_lines(app: ReviewApp) -> list[str]:
-    strips = app.screen._compositor.render_strips()
+    strips = screen_strips(app)
     return ["".join(seg.text for seg in strip) for strip in strips]
 
 
@@ -126,7 +127,8 @@ async def test_key_bar_shows_every_key_of_each_screen_at_80_and_full_text_at_120
 
 def test_every_binding_has_an_id_a_description_and_a_short_label() -> None:
     for app_bindings in [ReviewApp.BINDINGS] + [
-        s.BINDINGS for s in ReviewApp.SCREENS_WITH_BINDINGS
+        s.BINDINGS  # type: ignore[attr-defined]
+        for s in scopes.screens()
     ]:
         for b in app_bindings:
             assert getattr(b, "id", None), b
@@ -206,7 +208,7 @@ async def test_no_color_writes_no_colour(tmp_path: Path, monkeypatch: pytest.Mon
         for keys in ((), ("enter",), ("n",), ("escape", "question_mark")):
             await pilot.press(*keys)
             await settle(pilot)
-            strips = app.screen._compositor.render_strips()
+            strips = screen_strips(app)
             styled = [s.style for strip in strips for s in strip if s.style is not None]
             assert styled
             assert all(s.color is None and s.bgcolor is None for s in styled), keys

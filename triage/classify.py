@@ -238,36 +238,56 @@ def classify_run(
             review.refresh_cases(conn, run_id)
             # Only this run writes its rows, and it has finished writing them.
             determinations_sha256 = digests.run_determinations(conn, run_id)
-        seconds = time.perf_counter() - started
-        total = sum(outcomes.values())
         by_outcome = dict(sorted(outcomes.items()))
-        with db.write(conn):
-            conn.execute(
-                "UPDATE runs SET finished_at = ?, convictions = ?, seconds = ? WHERE id = ?",
-                (db.now(), total, round(seconds, 3), run_id),
-            )
-            db.set_meta(conn, "active_run", str(run_id))
-            audit.append(
-                conn,
-                actor,
-                "classify",
-                f"run:{run_id}",
-                {
-                    "pack": pack.id,
-                    "version": pack.version,
-                    "hash": pack.content_hash,
-                    "county": county,
-                    "compute_at": compute_at.isoformat(),
-                    "people": people,
-                    "convictions": total,
-                    "by_outcome": by_outcome,
-                    "determinations_sha256": determinations_sha256,
-                },
-            )
+        _finish_run(
+            conn, run_id, pack, actor, county=county, compute_at=compute_at, people=people,
+            by_outcome=by_outcome, seconds=time.perf_counter() - started,
+            determinations_sha256=determinations_sha256,
+        )  # fmt: skip
     except BaseException as exc:
         _discard_run(conn, run_id, refused=isinstance(exc, run_checks.RunRefused))
         raise
     return RunSummary(run=runs.resolve(conn, run_id), people=people, by_outcome=by_outcome)
+
+
+def _finish_run(
+    conn: sqlite3.Connection,
+    run_id: int,
+    pack: Pack,
+    actor: str,
+    *,
+    county: str,
+    compute_at: dt.date,
+    people: int,
+    by_outcome: dict[str, int],
+    seconds: float,
+    determinations_sha256: str,
+) -> None:
+    """Mark the run finished, make it the active one and audit it, in one transaction."""
+    total = sum(by_outcome.values())
+    with db.write(conn):
+        conn.execute(
+            "UPDATE runs SET finished_at = ?, convictions = ?, seconds = ? WHERE id = ?",
+            (db.now(), total, round(seconds, 3), run_id),
+        )
+        db.set_meta(conn, "active_run", str(run_id))
+        audit.append(
+            conn,
+            actor,
+            "classify",
+            f"run:{run_id}",
+            {
+                "pack": pack.id,
+                "version": pack.version,
+                "hash": pack.content_hash,
+                "county": county,
+                "compute_at": compute_at.isoformat(),
+                "people": people,
+                "convictions": total,
+                "by_outcome": by_outcome,
+                "determinations_sha256": determinations_sha256,
+            },
+        )
 
 
 def _workers(requested: int | None, people: int) -> int:

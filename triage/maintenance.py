@@ -147,51 +147,62 @@ def doctor(
     conn = db.connect(path)
     try:
         _check_modes(report, path, before)
-        rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
-        if rows == ["ok"]:
-            report.add("integrity", OK, "PRAGMA integrity_check: ok")
-        else:
-            report.add("integrity", PROBLEM, f"{len(rows)} faults, first: {rows[0]}")
-        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if fk:
-            tables = sorted({str(r[0]) for r in fk})
-            report.add(
-                "foreign keys", PROBLEM, f"{len(fk)} broken references in {', '.join(tables)}"
-            )
-        else:
-            report.add("foreign keys", OK, "every reference resolves")
+        _check_integrity(report, conn)
         # One snapshot for the chain and what it vouches for: a reviewer deciding meanwhile
         # must not look like a decision without its entry.
         conn.execute("BEGIN")
         try:
-            chain = audit.verify(conn)
-            report.audit_head = audit.head(conn)
-            if chain.ok:
-                report.add("audit chain", OK, f"{chain.entries} entries, hash chain intact; "
-                           f"head {report.audit_head}")  # fmt: skip
-            else:
-                report.add("audit chain", PROBLEM, f"{chain.problem} (entry {chain.first_bad_id})")
+            _check_chain(report, conn)
             _check_tampering(report, conn, key_path or auditkey.default_path(), heads)
         finally:
             conn.execute("ROLLBACK")
         _check_triggers(report, conn)
         _check_pragmas(report, conn, journal)
         _check_orphans(report, conn)
-        missing = db.missing_search_indexes(conn)
-        if missing:
-            report.add(
-                "search indexes",
-                WARN,
-                f"missing: {', '.join(missing)} (an import was interrupted; searches scan "
-                "meanwhile; the next import builds them)",
-            )
-        unfinished = _count(conn, "SELECT count(*) FROM runs WHERE finished_at IS NULL")
-        if unfinished:
-            report.add("runs", WARN, f"{unfinished} classification run(s) never finished "
-                       "(interrupted); they are ignored")  # fmt: skip
+        _check_leftovers(report, conn)
     finally:
         conn.close()
     return report
+
+
+def _check_integrity(report: DoctorReport, conn: sqlite3.Connection) -> None:
+    rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+    if rows == ["ok"]:
+        report.add("integrity", OK, "PRAGMA integrity_check: ok")
+    else:
+        report.add("integrity", PROBLEM, f"{len(rows)} faults, first: {rows[0]}")
+    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if fk:
+        tables = sorted({str(r[0]) for r in fk})
+        report.add("foreign keys", PROBLEM, f"{len(fk)} broken references in {', '.join(tables)}")
+    else:
+        report.add("foreign keys", OK, "every reference resolves")
+
+
+def _check_chain(report: DoctorReport, conn: sqlite3.Connection) -> None:
+    chain = audit.verify(conn)
+    report.audit_head = audit.head(conn)
+    if chain.ok:
+        report.add("audit chain", OK, f"{chain.entries} entries, hash chain intact; "
+                   f"head {report.audit_head}")  # fmt: skip
+    else:
+        report.add("audit chain", PROBLEM, f"{chain.problem} (entry {chain.first_bad_id})")
+
+
+def _check_leftovers(report: DoctorReport, conn: sqlite3.Connection) -> None:
+    """What an interrupted import or classification leaves: warnings, not faults."""
+    missing = db.missing_search_indexes(conn)
+    if missing:
+        report.add(
+            "search indexes",
+            WARN,
+            f"missing: {', '.join(missing)} (an import was interrupted; searches scan "
+            "meanwhile; the next import builds them)",
+        )
+    unfinished = _count(conn, "SELECT count(*) FROM runs WHERE finished_at IS NULL")
+    if unfinished:
+        report.add("runs", WARN, f"{unfinished} classification run(s) never finished "
+                   "(interrupted); they are ignored")  # fmt: skip
 
 
 def _check_tampering(

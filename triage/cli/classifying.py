@@ -140,16 +140,7 @@ def classify_cmd(
     """
     when = parse_date(compute_at, "--compute-at") if compute_at is not None else None
     county_name = county.strip().upper() if county is not None and county.strip() else None
-    run_options: dict[str, Any] = {}
-    if options is not None:
-        if policy not in (None, "gogen"):
-            raise UsageError("--options builds the gogen pack; leave out --policy or use gogen")
-        run_options = {"gogen_options": _load_options(options), "options_file": options.name}
-        pack = pack_from_gogen_options(options, county=county_name)
-    elif policy is None:
-        raise UsageError("--policy is required (see `triage policy list`)")
-    else:
-        pack = resolve_pack(policy)
+    pack, run_options = _pack_and_options(policy, options, county_name)
     run_county = county_name or pack.county.strip()
     if not run_county:
         raise UsageError(f"--county is required: policy pack {pack.id} names no county")
@@ -172,6 +163,20 @@ def classify_cmd(
     else:
         for text in _summary_lines(summary):
             out.print(text)
+
+
+def _pack_and_options(
+    policy: str | None, options: Path | None, county: str | None
+) -> tuple[Pack, dict[str, Any]]:
+    """The pack `--policy`/`--options` name, and what the run records of the options file."""
+    if options is not None:
+        if policy not in (None, "gogen"):
+            raise UsageError("--options builds the gogen pack; leave out --policy or use gogen")
+        run_options = {"gogen_options": _load_options(options), "options_file": options.name}
+        return pack_from_gogen_options(options, county=county), run_options
+    if policy is None:
+        raise UsageError("--policy is required (see `triage policy list`)")
+    return resolve_pack(policy), {}
 
 
 def _warn_incomplete_imports(conn: sqlite3.Connection) -> None:

@@ -68,63 +68,69 @@ _PROFILE_HELP = (
 )
 
 
+KindArgument = Annotated[
+    str,
+    typer.Argument(
+        help=_KIND_HELP,
+        show_default=False,
+        metavar=_KIND_METAVAR,
+        autocompletion=_complete(KINDS),
+    ),
+]
+OutOption = Annotated[
+    Path,
+    typer.Option("--out", help="Folder to write into (created if missing; its parent must exist)."),
+]
+ExportRunOption = Annotated[
+    int | None, typer.Option("--run", help="Run id (default: the active run).")
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help=_PROFILE_HELP,
+        metavar=_PROFILE_METAVAR,
+        autocompletion=_complete(PROFILES),
+    ),
+]
+AllowPendingOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-pending",
+        help="court: export even though convictions are still under review (they are "
+        "left off and counted on every PDF).",
+    ),
+]
+CourtsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--courts",
+        help="court: TOML naming the courts by ORI (default: courts.toml beside the "
+        "database, else ~/.config/triage/courts.toml).",
+    ),
+]
+ExporterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reviewer",
+        help="Who exports (default: your OS account; another name: the database owner only).",
+    ),
+]
+
+
 def export_cmd(
-    kind: Annotated[
-        str,
-        typer.Argument(
-            help=_KIND_HELP,
-            show_default=False,
-            metavar=_KIND_METAVAR,
-            autocompletion=_complete(KINDS),
-        ),
-    ],
-    out_dir: Annotated[
-        Path,
-        typer.Option(
-            "--out", help="Folder to write into (created if missing; its parent must exist)."
-        ),
-    ],
-    run: Annotated[
-        int | None, typer.Option("--run", help="Run id (default: the active run).")
-    ] = None,
-    profile: Annotated[
-        str | None,
-        typer.Option(
-            "--profile",
-            help=_PROFILE_HELP,
-            metavar=_PROFILE_METAVAR,
-            autocompletion=_complete(PROFILES),
-        ),
-    ] = None,
-    allow_pending: Annotated[
-        bool,
-        typer.Option(
-            "--allow-pending",
-            help="court: export even though convictions are still under review (they are "
-            "left off and counted on every PDF).",
-        ),
-    ] = False,
-    courts: Annotated[
-        Path | None,
-        typer.Option(
-            "--courts",
-            help="court: TOML naming the courts by ORI (default: courts.toml beside the "
-            "database, else ~/.config/triage/courts.toml).",
-        ),
-    ] = None,
+    kind: KindArgument,
+    out_dir: OutOption,
+    run: ExportRunOption = None,
+    profile: ProfileOption = None,
+    allow_pending: AllowPendingOption = False,
+    courts: CourtsOption = None,
     db_path: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
-    reviewer: Annotated[
-        str | None,
-        typer.Option(
-            "--reviewer",
-            help="Who exports (default: your OS account; another name: the database owner only).",
-        ),
-    ] = None,
+    reviewer: ExporterOption = None,
 ) -> None:
     """Export gogen-compatible files, court exhibits and orders, the decisions log or the
     summary."""
-    # (Long only for its option declarations; the work is `run_export`.)
     check_profile(kind, profile)
     if courts is not None and kind != "court":
         raise UsageError("--courts: only for `export court`")

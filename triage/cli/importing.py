@@ -37,72 +37,78 @@ class Format(StrEnum):
     csv = "csv"
 
 
+FilesArgument = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Files to import (several allowed); - reads standard input.",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format", help="doj: the 95-column DOJ research file; csv: any CSV, with --map."
+    ),
+]
+MapOption = Annotated[Path | None, typer.Option("--map", help="TOML column map for --format csv.")]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Read every file through first and refuse the import at the first bad "
+        "record (file:line), writing nothing.",
+    ),
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Text encoding of the files (default UTF-8, with or without BOM).",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     """Add `triage import`."""
+    app.command("import")(import_command)
 
-    @app.command("import")
-    def import_command(
-        files: Annotated[
-            list[Path],
-            typer.Argument(
-                help="Files to import (several allowed); - reads standard input.",
-                show_default=False,
-                metavar="FILE",
-            ),
-        ],
-        db_path: DbOption = DEFAULT_DB,
-        fmt: Annotated[
-            Format,
-            typer.Option(
-                "--format", help="doj: the 95-column DOJ research file; csv: any CSV, with --map."
-            ),
-        ] = Format.doj,
-        map_path: Annotated[
-            Path | None, typer.Option("--map", help="TOML column map for --format csv.")
-        ] = None,
-        strict: Annotated[
-            bool,
-            typer.Option(
-                "--strict",
-                help="Read every file through first and refuse the import at the first bad "
-                "record (file:line), writing nothing.",
-            ),
-        ] = False,
-        encoding: Annotated[
-            str | None,
-            typer.Option(
-                "--encoding",
-                help="Text encoding of the files (default UTF-8, with or without BOM).",
-            ),
-        ] = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Import files into the database (created if absent). Bad records are quarantined
-        with file:line and reason; exit 1 if any were. Re-importing a file adds nothing."""
-        # Everything the user can get wrong is checked before the database is created.
-        column_map = resolve_format(fmt.value, map_path)
-        codec_name(encoding)
-        with _stdin_spooled(files) as (paths, spool):
-            try:
-                for path in paths:
-                    check_input(path)
-                report = _import(
-                    db_path, paths, fmt=fmt.value, column_map=column_map, encoding=encoding,
-                    strict=strict, show_progress=not as_json and err.is_terminal,
-                )  # fmt: skip
-            except TriageError as exc:
-                if spool is not None:  # say "stdin", never the spool file's name
-                    exc.args = (str(exc).replace(str(spool), STDIN),)
-                raise
-        for file in report.files:
-            if spool is not None and file.path == str(spool):
-                file.path = STDIN
-        if as_json:
-            print_json(report.to_dict())
-        else:
-            _print(report)
-        if not report.ok:
-            raise typer.Exit(1)
+
+def import_command(
+    files: FilesArgument,
+    db_path: DbOption = DEFAULT_DB,
+    fmt: FormatOption = Format.doj,
+    map_path: MapOption = None,
+    strict: StrictOption = False,
+    encoding: EncodingOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import files into the database (created if absent). Bad records are quarantined
+    with file:line and reason; exit 1 if any were. Re-importing a file adds nothing."""
+    # Everything the user can get wrong is checked before the database is created.
+    column_map = resolve_format(fmt.value, map_path)
+    codec_name(encoding)
+    with _stdin_spooled(files) as (paths, spool):
+        try:
+            for path in paths:
+                check_input(path)
+            report = _import(
+                db_path, paths, fmt=fmt.value, column_map=column_map, encoding=encoding,
+                strict=strict, show_progress=not as_json and err.is_terminal,
+            )  # fmt: skip
+        except TriageError as exc:
+            if spool is not None:  # say "stdin", never the spool file's name
+                exc.args = (str(exc).replace(str(spool), STDIN),)
+            raise
+    for file in report.files:
+        if spool is not None and file.path == str(spool):
+            file.path = STDIN
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        _print(report)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def _import(

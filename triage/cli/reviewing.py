@@ -109,10 +109,9 @@ def queue_cmd(
 
     A flag, county, reason, decision or reviewer that matches nothing in the run is refused
     with the valid choices (exit 2), rather than listing 0 cases."""
-    wanted = None if outcome is OutcomeChoice.any else outcome.value
     decided_filter = None if include_decided or decision or decided_by else False
     flt = QueueFilter(
-        outcome=wanted,
+        outcome=None if outcome is OutcomeChoice.any else outcome.value,
         reason=reason,
         flag=flag,
         county=county,
@@ -137,16 +136,20 @@ def queue_cmd(
         return
     out.print(f"run {run_id}: {cases:,} cases; {len(items):,} convictions listed")
     for i in items:
-        state = f"{i.decision} v{i.decision_version}" if i.decision else "undecided"
-        out.print(
-            f"{clean(i.key)}  {clean(i.name)}  {clean(i.date)}  {clean(i.county)}  "
-            f"{clean(i.section or i.offense)}  {i.outcome}: {clean(i.reason)}  [{state}]"
-            + (f"  flags: {' '.join(clean(f) for f in i.flags)}" if i.flags else "")
-        )
-        if i.suggested_outcome is not None:
-            out.print(f"    suggests {i.suggested_outcome}: {clean(i.suggested_reason)}")
-        elif i.question:
-            out.print(f"    asks: {clean(i.question)}")
+        _print_queue_item(i)
+
+
+def _print_queue_item(i: ConvictionItem) -> None:
+    state = f"{i.decision} v{i.decision_version}" if i.decision else "undecided"
+    out.print(
+        f"{clean(i.key)}  {clean(i.name)}  {clean(i.date)}  {clean(i.county)}  "
+        f"{clean(i.section or i.offense)}  {i.outcome}: {clean(i.reason)}  [{state}]"
+        + (f"  flags: {' '.join(clean(f) for f in i.flags)}" if i.flags else "")
+    )
+    if i.suggested_outcome is not None:
+        out.print(f"    suggests {i.suggested_outcome}: {clean(i.suggested_reason)}")
+    elif i.question:
+        out.print(f"    asks: {clean(i.question)}")
 
 
 def decide_cmd(

@@ -30,8 +30,8 @@ from triage.export.bundle import Bundle
 from triage.export.courts import EMPTY, Court, CourtBook
 from triage.export.fmt import blank_null, export_date, plural
 from triage.export.pdf import Document
-from triage.export.runs import RunFacts
 from triage.review.stats import is_unresolved
+from triage.runs import Run
 
 RELIEF = {"dismiss": "Dismiss and seal", "reduce": "Redesignate"}
 _ORI_CODE = DOJ_COLUMNS.index("STP_ORI_CODE")
@@ -211,7 +211,7 @@ def _exhibit(bundle: Bundle, slug: str, items: list[Position], subtitle: str, pe
 
 def export(
     conn: sqlite3.Connection,
-    run: RunFacts,
+    run: Run,
     bundle: Bundle,
     *,
     subtitle: str,

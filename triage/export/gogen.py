@@ -28,8 +28,8 @@ from typing import Any
 from rules import gogen_columns as g
 from rules.doj_layout import DOJ_COLUMNS
 from triage.export.bundle import Bundle
-from triage.export.runs import RunFacts
 from triage.importers.layout import NAMED_SOURCES
+from triage.runs import Run
 
 # After id, raw and format: the named columns in `layout.NAMED_COLUMNS` order, so that
 # `doj_fields` can place them by `layout.NAMED_SOURCES`.
@@ -78,7 +78,7 @@ def _people_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, list[Sequence[
 
 
 def _first_pass(
-    conn: sqlite3.Connection, run: RunFacts, verdicts: dict[str, g.Verdict]
+    conn: sqlite3.Connection, run: Run, verdicts: dict[str, g.Verdict]
 ) -> tuple[dict[int, tuple[str, ...]], dict[str, g.GogenSubject]]:
     """Columns of each determination's line (by row id), and the people the summary needs."""
     columns: dict[int, tuple[str, ...]] = {}
@@ -103,9 +103,7 @@ def _first_pass(
     return columns, subjects
 
 
-def fold_people(
-    conn: sqlite3.Connection, run: RunFacts, keys: set[str]
-) -> dict[str, g.GogenSubject]:
+def fold_people(conn: sqlite3.Connection, run: Run, keys: set[str]) -> dict[str, g.GogenSubject]:
     """The people whose convictions can move an impact figure: those with one of `keys`
     or with a Prop 64 conviction in the run's county, folded as gogen folded them."""
     subjects: dict[str, g.GogenSubject] = {}
@@ -137,7 +135,7 @@ def _lines(conn: sqlite3.Connection) -> Iterator[tuple[int, list[str], bool]]:
         yield int(row[1]), doj_fields(row[1:]), bool(row[0])
 
 
-def export(conn: sqlite3.Connection, run: RunFacts, bundle: Bundle) -> dict[str, Any]:
+def export(conn: sqlite3.Connection, run: Run, bundle: Bundle) -> dict[str, Any]:
     """Stage gogen's four files for `run` in `bundle`; returns gogen.json's content."""
     verdicts = _verdicts(conn, run.id)
     columns, subjects = _first_pass(conn, run, verdicts)

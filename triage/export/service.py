@@ -24,8 +24,10 @@ from triage.export import court, csvfmt, decisions, gogen, summary
 from triage.export.bundle import Bundle, open_bundle
 from triage.export.courts import EMPTY, CourtBook
 from triage.export.fmt import plural
-from triage.export.runs import RunFacts, resolve_run
+from triage.export.runs import manifest as run_manifest
+from triage.export.runs import resolve_run
 from triage.review.stats import unresolved
+from triage.runs import Run
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Options:
     courts: CourtBook = EMPTY  # court: the office's court names (`triage.export.courts`)
 
 
-Stage = Callable[[sqlite3.Connection, RunFacts | None, Bundle, Options], dict[str, Any]]
+Stage = Callable[[sqlite3.Connection, Run | None, Bundle, Options], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,14 @@ class Exporter:
     profiles: tuple[str, ...]
     help: str
     needs_run: bool = True
-    check: Callable[[sqlite3.Connection, RunFacts, Options], None] | None = None
+    check: Callable[[sqlite3.Connection, Run, Options], None] | None = None
 
 
-def _gogen(conn: sqlite3.Connection, run: RunFacts | None, bundle: Bundle, _: Options) -> Any:
+def _gogen(conn: sqlite3.Connection, run: Run | None, bundle: Bundle, _: Options) -> Any:
     return {"lineCount": gogen.export(conn, _need(run), bundle)["lineCount"]}
 
 
-def _court(conn: sqlite3.Connection, run: RunFacts | None, bundle: Bundle, opt: Options) -> Any:
+def _court(conn: sqlite3.Connection, run: Run | None, bundle: Bundle, opt: Options) -> Any:
     run = _need(run)
     subtitle = (
         f"Run #{run.id} - {run.pack_title} v{run.pack_version} - compute-at "
@@ -64,7 +66,7 @@ def _court(conn: sqlite3.Connection, run: RunFacts | None, bundle: Bundle, opt: 
     return court.export(conn, run, bundle, subtitle=subtitle, book=opt.courts)
 
 
-def _court_check(conn: sqlite3.Connection, run: RunFacts, opt: Options) -> None:
+def _court_check(conn: sqlite3.Connection, run: Run, opt: Options) -> None:
     """A court filing while the office has no position on some convictions is refused
     unless the user says so: they would be silently missing from the motion."""
     waiting = unresolved(conn, run.id)
@@ -81,16 +83,16 @@ def pending_text(count: int) -> str:
     return f"{plural(count, 'conviction')} {'is' if count == 1 else 'are'} still under review"
 
 
-def _decisions(conn: sqlite3.Connection, _r: RunFacts | None, bundle: Bundle, _: Options) -> Any:
+def _decisions(conn: sqlite3.Connection, _r: Run | None, bundle: Bundle, _: Options) -> Any:
     return decisions.export(conn, bundle)
 
 
-def _summary(conn: sqlite3.Connection, run: RunFacts | None, bundle: Bundle, _: Options) -> Any:
+def _summary(conn: sqlite3.Connection, run: Run | None, bundle: Bundle, _: Options) -> Any:
     figures = summary.export(conn, _need(run), bundle)
     return {"convictions": figures["convictions"], "people": figures["people"]}
 
 
-def _need(run: RunFacts | None) -> RunFacts:
+def _need(run: Run | None) -> Run:
     if run is None:  # `_run_for` resolves a run for every kind that needs one
         raise TriageError("no classification run yet: run `triage classify` first")
     return run
@@ -162,7 +164,7 @@ def run_export(
             meta: dict[str, Any] = {
                 "kind": kind, "triage_version": triage_version, "created_by": actor,
                 "created_at": db.now(), "details": details, "audit_head": head,
-                **(run.manifest() if run is not None else {"run_id": None}),
+                **(run_manifest(run) if run is not None else {"run_id": None}),
             }  # fmt: skip
             manifest = bundle.commit(meta)
     finally:
@@ -187,7 +189,7 @@ def run_export(
     return manifest
 
 
-def _run_for(conn: sqlite3.Connection, exporter: Exporter, run_id: int | None) -> RunFacts | None:
+def _run_for(conn: sqlite3.Connection, exporter: Exporter, run_id: int | None) -> Run | None:
     if not exporter.needs_run and run_id is None and db.active_run_id(conn) is None:
         return None  # the decisions log does not depend on a run
     return resolve_run(conn, run_id)

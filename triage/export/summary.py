@@ -21,7 +21,8 @@ from triage.export.bundle import Bundle
 from triage.export.court import final_position
 from triage.export.fmt import plural
 from triage.export.pdf import Document
-from triage.export.runs import RunFacts
+from triage.export.runs import manifest
+from triage.runs import Run
 
 CONVICTIONS = ("conviction", "convictions")
 IMPACT_LABELS = {
@@ -35,7 +36,7 @@ IMPACT_LABELS = {
 class SummaryData:
     """Every figure of the report, ready to render."""
 
-    run: RunFacts
+    run: Run
     files: int = 0
     lines: int = 0
     duplicates: int = 0
@@ -60,7 +61,7 @@ class SummaryData:
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (for scripts and tests)."""
         return {
-            "run": self.run.manifest(),
+            "run": manifest(self.run),
             "lines": self.lines, "duplicates": self.duplicates,
             "quarantined": self.quarantined, "files": self.files,
             "seconds": self.run.seconds, "people": self.people,
@@ -82,7 +83,7 @@ def _count(conn: sqlite3.Connection, sql: str, *args: object) -> int:
     return int(conn.execute(sql, args).fetchone()[0])
 
 
-def collect(conn: sqlite3.Connection, run: RunFacts) -> SummaryData:
+def collect(conn: sqlite3.Connection, run: Run) -> SummaryData:
     """Compute the report's figures for `run` (read-only)."""
     data = SummaryData(run)
     data.files = _count(conn, "SELECT count(*) FROM source_files")
@@ -145,7 +146,7 @@ def _facts(d: SummaryData) -> list[tuple[str, str]]:
         ("County", run.county),
         ("Policy pack", f"{run.pack_title} ({run.pack_id} v{run.pack_version})"),
         ("Pack hash", run.pack_hash[:16]),
-        ("Run", f"#{run.id}, finished {run.finished_at[:19].replace('T', ' ')} UTC, "
+        ("Run", f"#{run.id}, finished {(run.finished_at or '')[:19].replace('T', ' ')} UTC, "
                 f"by {run.created_by}"),
         ("Compute-at", run.compute_at),
         ("Lines processed", f"{plural(d.lines + d.duplicates, 'line')} in "
@@ -259,7 +260,7 @@ def pdf(d: SummaryData) -> bytes:
     return doc.render()
 
 
-def export(conn: sqlite3.Connection, run: RunFacts, bundle: Bundle) -> dict[str, Any]:
+def export(conn: sqlite3.Connection, run: Run, bundle: Bundle) -> dict[str, Any]:
     """Stage `summary.md` and `summary.pdf`; returns the figures."""
     data = collect(conn, run)
     bundle.text("summary.md", markdown(data))

@@ -96,7 +96,7 @@ def read_records(
     each record consumed (`reader.line_num` says how many), which gives both the original
     text and the physical line where the record starts.
 
-    Long on purpose: this loop runs once per row of a million-row file, and splitting it
+    Long because this loop runs once per row of a million-row file, and splitting it
     into helpers costs a call per row (see bench/bench_import.py).
     """
     offset = 0  # physical number of the line before the current source's first line

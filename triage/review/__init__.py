@@ -25,17 +25,17 @@ The package keeps one module per concept: `model` (the value types), `queue` (pa
 review queue), `filters` (checking a queue filter), `cases_table` (the derived per-person
 table the queue pages over), `case` (one person's case and history), `claims` (leases on a
 case), `notes` (notes on a person or conviction), `accept` (what accepting a suggestion
-records) and `stats` (figures for the stats screen). This module is the façade: every
-public name is re-exported here, and the CLI and the TUI import nothing else of the package.
+records), `stack` (a conviction's decision rows) and `stats` (figures for the stats
+screen). This module is the façade: every public name is re-exported here, and the CLI
+and the TUI import nothing else of the package.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import uuid
-from dataclasses import dataclass
 
-from triage import audit, authority, db, grounds
+from triage import authority, db, grounds
 from triage.errors import ConflictError, TriageError, UsageError
 from triage.review.accept import accepted_decision
 from triage.review.case import (
@@ -53,7 +53,6 @@ from triage.review.claims import (
     claim_holder,
     claim_next,
     release,
-    renew_if_held,
 )
 from triage.review.model import (
     DECISION_KINDS,
@@ -70,16 +69,24 @@ from triage.review.model import (
     Progress,
     QueueFilter,
     RunDetermination,
-    RunInfo,
 )
 from triage.review.notes import MAX_NOTE_CHARS, add_note, add_note_to, insert_note, subject_of
 from triage.review.queue import queue_convictions, queue_count, queue_page
 from triage.review.reviewer_state import ReviewerState, load_state, save_state
+from triage.review.stack import State as _State
+from triage.review.stack import append as _append
+from triage.review.stack import check_kind as _check_kind
+from triage.review.stack import check_version as _check_version
+from triage.review.stack import current_state as _state
+from triage.review.stack import log_conflicts as _log_conflicts
+from triage.review.stack import may_change as _may_change
+from triage.review.stack import unchanged as _unchanged
+from triage.runs import Run
 
 __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
     "CaseView", "ConvictionHistory", "ConvictionItem", "DecisionEntry", "DecisionResult",
-    "Note", "Progress", "QueueFilter", "RunDetermination", "RunInfo", "accepted_decision",
+    "Note", "Progress", "QueueFilter", "RunDetermination", "Run", "accepted_decision",
     "add_note",
     "add_note_to", "claim",
     "claim_holder", "claim_next", "conviction_history", "current_run", "decide",
@@ -87,133 +94,6 @@ __all__ = [
     "queue_count", "queue_page", "refresh_cases", "release", "run_info", "undo", "undo_last",
     "undo_last_many", "ReviewerState", "load_state", "save_state",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _State:
-    version: int
-    decision: str | None
-    reviewer: str | None
-
-
-def _check_kind(decision: str) -> None:
-    if decision not in DECISION_KINDS:
-        raise UsageError(f"decision: use one of {', '.join(DECISION_KINDS)} (got {decision!r})")
-
-
-def _state(conn: sqlite3.Connection, key: str) -> _State:
-    row = conn.execute(
-        "SELECT version, decision, reviewer FROM current_decisions WHERE key = ?", (key,)
-    ).fetchone()
-    if row is None:
-        return _State(0, None, None)
-    return _State(int(row[0]), row[1], row[2])
-
-
-def _check_version(key: str, expected: int | None, state: _State, attempted: str | None) -> None:
-    if expected is not None and expected != state.version:
-        raise ConflictError(key, expected, state.version, state.decision, state.reviewer, attempted)
-
-
-def _log_conflicts(
-    conn: sqlite3.Connection, reviewer: str, action: str, conflicts: list[ConflictError]
-) -> None:
-    """Record refused attempts, in their own transaction after the rollback, so the audit
-    trail shows both sides of every conflict."""
-    with db.write(conn):
-        for c in conflicts:
-            audit.append(
-                conn,
-                reviewer,
-                f"{action}.conflict",
-                c.key,
-                {
-                    "attempted": c.attempted,
-                    "expected_version": c.expected_version,
-                    "current_version": c.current_version,
-                    "current_decision": c.current_decision,
-                    "current_reviewer": c.current_reviewer,
-                },
-            )
-
-
-def _may_change(
-    conn: sqlite3.Connection, subject_id: str, reviewer: str, attempted: str, key: str
-) -> None:
-    authority.require_role(conn, reviewer, attempted, key)
-    check_not_held_by_other(conn, subject_id, reviewer, attempted, key)
-
-
-def _suggestion(conn: sqlite3.Connection, run_id: int | None, key: str) -> str | None:
-    if run_id is None:
-        return None
-    row = conn.execute(
-        "SELECT coalesce(suggested_outcome, outcome) FROM determinations "
-        "WHERE run_id = ? AND key = ?",
-        (run_id, key),
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _append(
-    conn: sqlite3.Connection,
-    *,
-    key: str,
-    subject_id: str,
-    state: _State,
-    action: str,
-    decision: str | None,
-    reviewer: str,
-    run_id: int | None,
-    batch: str | None,
-    undoes: int | None = None,
-    reasons: tuple[str, ...] = (),
-    note_id: int | None = None,
-) -> DecisionResult:
-    version = state.version + 1
-    suggested = _suggestion(conn, run_id, key)
-    at = db.now()
-    try:
-        cur = conn.execute(
-            "INSERT INTO decisions (key, subject_id, version, action, decision, previous, "
-            "reviewer, created_at, run_id, suggested, batch, undoes, grounds, note_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, subject_id, version, action, decision, state.decision, reviewer, at,
-             run_id, suggested, batch, undoes, ",".join(reasons), note_id),
-        )  # fmt: skip
-    except sqlite3.IntegrityError:
-        # Only reachable if someone wrote outside BEGIN IMMEDIATE; still never overwrite.
-        now = _state(conn, key)
-        raise ConflictError(
-            key, state.version, now.version, now.decision, now.reviewer, decision
-        ) from None
-    entry_id = int(cur.lastrowid or 0)
-    detail: dict[str, object] = {
-        "decision": decision,
-        "previous": state.decision,
-        "version": version,
-        "run_id": run_id,
-        "suggested": suggested,
-    }
-    if batch is not None:
-        detail["batch"] = batch
-    if undoes is not None:
-        detail["undoes"] = undoes
-    if reasons:
-        detail["grounds"] = ",".join(reasons)
-    if note_id is not None:
-        detail["note_id"] = note_id
-    # The entry records every field of the row (reviewer = actor, created_at = at), so
-    # `triage doctor` can hold each decision to its entry (`triage.coverage`).
-    audit.append(conn, reviewer, action, key, detail, at=at)
-    renew_if_held(conn, subject_id, reviewer)
-    return DecisionResult(entry_id, key, version, decision, state.decision)
-
-
-def _unchanged(state: _State, decision: str, reasons: tuple[str, ...], note: str | None) -> bool:
-    """The same decision again, with nothing new (no grounds, no note), writes nothing: a
-    repeated key press must not pile up versions "dismiss (was dismiss)"."""
-    return state.decision == decision and not reasons and not (note and note.strip())
 
 
 def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,

@@ -22,9 +22,9 @@ from triage.review.model import (
     Note,
     Progress,
     RunDetermination,
-    RunInfo,
 )
 from triage.review.queue import split_flags
+from triage.runs import Run
 
 # Parameters: run id (determinations), run id (run county).
 ITEM_SELECT = """
@@ -122,15 +122,14 @@ def item_from_row(r: sqlite3.Row, *, run_county: str | None) -> ConvictionItem:
     )
 
 
-def current_run(conn: sqlite3.Connection) -> RunInfo | None:
+def current_run(conn: sqlite3.Connection) -> Run | None:
     """The active run (explicitly activated, else the newest finished one), or None."""
-    run = runs.active(conn)
-    return None if run is None else RunInfo.of(run)
+    return runs.active(conn)
 
 
-def run_info(conn: sqlite3.Connection, run_id: int) -> RunInfo:
+def run_info(conn: sqlite3.Connection, run_id: int) -> Run:
     """Run `run_id`, finished or not (to look at it); TriageError when there is none."""
-    return RunInfo.of(runs.resolve(conn, run_id, finished=False))
+    return runs.resolve(conn, run_id, finished=False)
 
 
 def _age(dob: str, compute_at: str) -> int | None:

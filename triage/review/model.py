@@ -6,9 +6,8 @@ importing each other; `triage.review` re-exports every name here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from triage.runs import Run
 from triage.schema import DECISIONS
 
 DECISION_KINDS = DECISIONS  # the schema's vocabulary (its CHECK constraint enforces it)
@@ -158,32 +157,6 @@ class Progress:
     decided_today: int
     by_me: int
     total: int
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """The run as the review app shows it. Built from `triage.runs.Run` (`RunInfo.of`); kept
-    as its own type until the TUI reads `Run` directly (its `extra` keys are `Run` fields)."""
-
-    id: int
-    pack_id: str
-    pack_version: str
-    pack_title: str
-    county: str
-    compute_at: str
-    finished_at: str | None
-    convictions: int
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, run: Run) -> RunInfo:
-        return cls(
-            id=run.id, pack_id=run.pack_id, pack_version=run.pack_version,
-            pack_title=run.pack_title, county=run.county, compute_at=run.compute_at,
-            finished_at=run.finished_at, convictions=run.convictions,
-            extra={"pack_hash": run.pack_hash, "started_at": run.started_at,
-                   "created_by": run.created_by, "options": run.options},
-        )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
+import pkgutil
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from rich.segment import Segment, Segments
+from rich.console import RenderableType
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.app import App
@@ -22,23 +25,29 @@ from textual.widgets import Input, TextArea
 from triage import db, review
 from triage.display import clean
 from triage.errors import TriageError
-from triage.review import Progress, QueueFilter, RunInfo
-from triage.tui import fmt
+from triage.review import Progress, QueueFilter, Run
+from triage.tui import fmt, scopes
 from triage.tui import keymap as keymaps
 from triage.tui.commands import TriageCommands
 from triage.tui.pool import ReaderPool
-from triage.tui.screens.bulk import BulkScreen
-from triage.tui.screens.case import CaseScreen
-from triage.tui.screens.filter import FilterScreen
-from triage.tui.screens.grounds import GroundsScreen
 from triage.tui.screens.help import HelpScreen
-from triage.tui.screens.modals import ConflictScreen, NoteScreen
 from triage.tui.screens.queue import QueueScreen
 from triage.tui.screens.stats import StatsScreen
-from triage.tui.screens.whatif import PackPicker, WhatIfScreen
 from triage.tui.widgets.keybar import MessageLine
 
 PROGRESS_SECONDS = 60
+
+
+def _load_screens() -> None:
+    """Import every screen module, so each screen class registers its scope and keys
+    (`triage.tui.scopes`) even if only another screen imports it, and late."""
+    from triage.tui import screens
+
+    for info in pkgutil.iter_modules(screens.__path__, screens.__name__ + "."):
+        importlib.import_module(info.name)
+
+
+_load_screens()
 
 
 class _NoColour(LineFilter):
@@ -66,19 +75,6 @@ class ReviewApp(App[int]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("t", "stats", "Stats", id="app.stats"),
     ]
-    SCREENS_WITH_BINDINGS = (
-        QueueScreen,
-        CaseScreen,
-        NoteScreen,
-        FilterScreen,
-        HelpScreen,
-        StatsScreen,
-        ConflictScreen,
-        BulkScreen,
-        GroundsScreen,
-        PackPicker,
-        WhatIfScreen,
-    )
 
     def __init__(
         self,
@@ -103,7 +99,7 @@ class ReviewApp(App[int]):
         run = review.current_run(self.conn)
         if run is None:
             raise TriageError(f"{self.db_path}: nothing classified yet (run `triage classify`)")
-        self.run_info: RunInfo = run
+        self.run_info: Run = run
         self.run_id = run.id
         self.run_label = f"{run.pack_id} v{run.pack_version} · at {run.compute_at}"
         self.readers = ReaderPool(self.db_path)
@@ -125,7 +121,8 @@ class ReviewApp(App[int]):
 
     @classmethod
     def collect_bindings(cls) -> dict[str, Binding]:
-        sources = [cls.BINDINGS] + [s.BINDINGS for s in cls.SCREENS_WITH_BINDINGS]
+        # Every screen class registers itself (`triage.tui.scopes`, `_load_screens`).
+        sources = [cls.BINDINGS] + [getattr(s, "BINDINGS", []) for s in scopes.screens()]
         return keymaps.bindings_by_id(sources)
 
     def on_mount(self) -> None:
@@ -283,23 +280,28 @@ class ReviewApp(App[int]):
     def _handle_exception(self, error: Exception) -> None:
         """Textual's default prints a traceback with local variables (or the exception's
         own rendering), which would put record data on the terminal. Print the exception
-        type only and exit non-zero; TRIAGE_DEBUG=1 adds a traceback without locals."""
+        type only and exit non-zero; TRIAGE_DEBUG=1 adds a traceback without locals.
+
+        Private API, kept to this method: Textual 8.2 has no public hook for an unhandled
+        exception, and `run_test` re-raises only what `_exception` holds (pinned in
+        pyproject's textual range)."""
         if self._exception is None:
             self._exception = error  # re-raised by run_test, so tests see real errors
             self._exception_event.set()
         self.bell()
+        shown: list[RenderableType] = []
         if os.environ.get("TRIAGE_DEBUG") == "1":
             from rich.traceback import Traceback
 
-            tb = Traceback.from_exception(
-                type(error), error, error.__traceback__, show_locals=False
+            shown.append(
+                Traceback.from_exception(type(error), error, error.__traceback__, show_locals=False)
             )
-            self._exit_renderables.append(Segments(self.console.render(tb)))
-        message = Text(
-            f"triage: the review app stopped on an internal error ({type(error).__name__}). "
-            "Every decision and note already shown as saved is in the database. "
-            "Set TRIAGE_DEBUG=1 to see a traceback."
+        shown.append(
+            Text(
+                f"triage: the review app stopped on an internal error ({type(error).__name__}). "
+                "Every decision and note already shown as saved is in the database. "
+                "Set TRIAGE_DEBUG=1 to see a traceback."
+            )
         )
-        self._exit_renderables.append(Segments(self.console.render(message)))
-        self._return_code = EXIT_CRASH
-        self._close_messages_no_wait()
+        self.exit(return_code=EXIT_CRASH)  # sets the code; the exit itself is panic's
+        self.panic(*shown)  # prints them after the terminal is restored, then stops

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from textual.binding import Binding
 
-from triage.tui.screens.help import SCOPES
+from triage.tui import scopes
 
 BEGIN = "<!-- keys:begin -->"
 END = "<!-- keys:end -->"
@@ -46,7 +46,7 @@ def table() -> str:
     for binding_id, binding in ReviewApp.collect_bindings().items():
         grouped.setdefault(binding_id.split(".", 1)[0], []).append(binding)
     rows = ["| where | keys | what it does | id (for keys.toml) |", "|---|---|---|---|"]
-    for scope, title in SCOPES.items():
+    for scope, title in scopes.titles().items():
         for binding in grouped.get(scope, []):
             description = binding.description.replace("|", "\\|")
             rows.append(f"| {title} | {_keys(binding)} | {description} | `{binding.id}` |")

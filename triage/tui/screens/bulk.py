@@ -9,7 +9,7 @@ batch id, all or nothing; `u` undoes the whole batch.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -24,6 +24,7 @@ from triage import review
 from triage.display import line
 from triage.errors import ConflictError
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 from triage.tui.screens.grounds import GroundsChoice, GroundsScreen
 from triage.tui.screens.modals import ConflictScreen
 from triage.tui.widgets import case_text
@@ -38,7 +39,9 @@ class BulkChoice:
     include_flagged: bool
 
 
-class BulkScreen(ModalScreen[BulkChoice | None]):
+class BulkScreen(
+    Scoped, ModalScreen[BulkChoice | None], scope="bulk", title="Bulk decision (queue)"
+):
     """Confirm a bulk decision. Flagged convictions (a review flag the pack raised) are
     left out unless the reviewer presses a second key to include them."""
 
@@ -102,32 +105,26 @@ class BulkScreen(ModalScreen[BulkChoice | None]):
         self.dismiss(BulkChoice(decision, self.include_flagged))
 
 
+@dataclass
+class _Marked:
+    """The undecided convictions of the marked cases, as (key, version), and which of
+    them are flagged; `skipped` counts marked cases with nothing left to decide."""
+
+    items: list[tuple[str, int]] = field(default_factory=list)
+    flagged: set[str] = field(default_factory=set)
+    cases: int = 0
+    skipped: int = 0
+
+
 def bulk_decide(
     screen: Screen[None], subject_ids: list[str], *, on_done: Callable[[], None]
 ) -> None:
     """Collect the undecided convictions of the marked cases, confirm, decide them all."""
     app = cast("ReviewApp", screen.app)
-    wanted = app.queue_filter.outcome
-    items: list[tuple[str, int]] = []
-    flagged: set[str] = set()
-    cases = skipped = 0
-    for subject_id in subject_ids:
-        try:
-            case = review.load_case(app.conn, subject_id, app.run_id)
-        except fmt.SERVICE_ERRORS as exc:
-            app.notify(fmt.problem(exc), severity="error")
-            return
-        pending = [
-            c
-            for c in case.convictions
-            if case_text.decidable(c)
-            and c.decision is None
-            and (wanted is None or c.outcome == wanted)
-        ]
-        items += [(c.key, c.decision_version) for c in pending]
-        flagged.update(c.key for c in pending if c.flags)
-        cases, skipped = (cases + 1, skipped) if pending else (cases, skipped + 1)
-    if not items:
+    marked = _collect(app, subject_ids)
+    if marked is None:
+        return
+    if not marked.items:
         app.notify("The marked cases have nothing left to decide.", timeout=3)
         on_done()
         return
@@ -135,48 +132,86 @@ def bulk_decide(
     def chosen(choice: BulkChoice | None) -> None:
         if choice is None:
             return
-        chosen_items = [i for i in items if choice.include_flagged or i[0] not in flagged]
+        items = [i for i in marked.items if choice.include_flagged or i[0] not in marked.flagged]
+        left = len(marked.items) - len(items)
+        record = partial(_record, app, items, choice.decision, left=left, on_done=on_done)
         if choice.decision == "not_eligible":
-            ask_grounds(len(chosen_items), partial(record, chosen_items, choice.decision))
+            _ask_grounds(app, len(items), record)
         else:
-            record(chosen_items, choice.decision, None)
+            record(None)
 
-    def record(
-        chosen_items: list[tuple[str, int]], decision: str, grounds_text: str | None
-    ) -> None:
+    counts = (len(marked.items), marked.cases, marked.skipped, len(marked.flagged))
+    app.push_screen(BulkScreen(*counts), chosen)
+
+
+def _collect(app: ReviewApp, subject_ids: list[str]) -> _Marked | None:
+    """What the marked cases have left to decide (under the queue's outcome filter);
+    None, with the error shown, when a case cannot be loaded."""
+    wanted = app.queue_filter.outcome
+    marked = _Marked()
+    for subject_id in subject_ids:
         try:
-            review.decide_many(
-                app.conn, chosen_items, decision, app.reviewer, run_id=app.run_id,
-                grounds_text=grounds_text,
-            )  # fmt: skip
-        except ConflictError as exc:
-            app.push_screen(ConflictScreen(exc, fmt.outcome(decision)))
-            on_done()
-            return
+            case = review.load_case(app.conn, subject_id, app.run_id)
         except fmt.SERVICE_ERRORS as exc:
             app.notify(fmt.problem(exc), severity="error")
-            return
-        app.decided(len(chosen_items))
-        left = len(items) - len(chosen_items)
-        app.notify(
-            f"{fmt.outcome(decision)}: {len(chosen_items)} convictions"
-            + (f" ({left} flagged left undecided)" if left else "")
-            + f" · {app.key_for('queue.undo')} undoes the whole batch",
-            timeout=4,
-        )
+            return None
+        pending = [
+            c
+            for c in case.convictions
+            if case_text.decidable(c)
+            and c.decision is None
+            and (wanted is None or c.outcome == wanted)
+        ]
+        marked.items += [(c.key, c.decision_version) for c in pending]
+        marked.flagged.update(c.key for c in pending if c.flags)
+        if pending:
+            marked.cases += 1
+        else:
+            marked.skipped += 1
+    return marked
+
+
+def _record(
+    app: ReviewApp,
+    items: list[tuple[str, int]],
+    decision: str,
+    grounds_text: str | None,
+    *,
+    left: int,
+    on_done: Callable[[], None],
+) -> None:
+    """Decide `items` in one batch; `left` flagged ones stay undecided."""
+    try:
+        review.decide_many(
+            app.conn, items, decision, app.reviewer, run_id=app.run_id,
+            grounds_text=grounds_text,
+        )  # fmt: skip
+    except ConflictError as exc:
+        app.push_screen(ConflictScreen(exc, fmt.outcome(decision)))
         on_done()
+        return
+    except fmt.SERVICE_ERRORS as exc:
+        app.notify(fmt.problem(exc), severity="error")
+        return
+    app.decided(len(items))
+    app.notify(
+        f"{fmt.outcome(decision)}: {len(items)} convictions"
+        + (f" ({left} flagged left undecided)" if left else "")
+        + f" · {app.key_for('queue.undo')} undoes the whole batch",
+        timeout=4,
+    )
+    on_done()
 
-    def ask_grounds(count: int, then: Callable[[str | None], None]) -> None:
-        def picked(choice: GroundsChoice | None) -> None:
-            if choice is None:
-                app.notify("Cancelled: nothing written.", timeout=2)
-                return
-            then(choice.grounds_text)
 
-        title = line(("Not eligible: ", "bold"), f"{count} convictions · pick the grounds")
-        app.push_screen(GroundsScreen(title, allow_other=False), picked)
+def _ask_grounds(app: ReviewApp, count: int, then: Callable[[str | None], None]) -> None:
+    def picked(choice: GroundsChoice | None) -> None:
+        if choice is None:
+            app.notify("Cancelled: nothing written.", timeout=2)
+            return
+        then(choice.grounds_text)
 
-    app.push_screen(BulkScreen(len(items), cases, skipped, len(flagged)), chosen)
+    title = line(("Not eligible: ", "bold"), f"{count} convictions · pick the grounds")
+    app.push_screen(GroundsScreen(title, allow_other=False), picked)
 
 
 def undo_last(screen: Screen[None]) -> list[review.DecisionResult]:

@@ -20,6 +20,7 @@ from triage import db, review
 from triage.display import line
 from triage.review import CaseView, ConvictionItem
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 from triage.tui.screens.bulk import undo_last
 from triage.tui.screens.case_decide import DecideMixin
 from triage.tui.widgets import case_text
@@ -45,8 +46,7 @@ class CaseNavigator(Protocol):
         ...
 
 
-class CaseScreen(DecideMixin):
-    SCOPE = "case"
+class CaseScreen(Scoped, DecideMixin, scope="case", title="Case"):
     BINDINGS = [
         Binding("d", "decide('dismiss')", "Dismiss", id="case.dismiss"),
         Binding("r", "decide('reduce')", "Reduce", id="case.reduce"),

@@ -15,6 +15,7 @@ from rules.model import Flag
 from triage.db import DECISIONS, OUTCOMES
 from triage.review import QueueFilter
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 
 _ANY = "any"
 _TEXT_FIELDS = (
@@ -25,7 +26,7 @@ _TEXT_FIELDS = (
 )
 
 
-class FilterScreen(ModalScreen[QueueFilter | None]):
+class FilterScreen(Scoped, ModalScreen[QueueFilter | None], scope="filter", title="Filter form"):
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply filter", id="filter.apply", priority=True),
         Binding("escape", "cancel", "Cancel", id="filter.cancel"),

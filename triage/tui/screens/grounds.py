@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from triage import grounds
 from triage.display import line
+from triage.tui.scopes import Scoped
 
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
@@ -32,7 +33,9 @@ class GroundsChoice:
     note: str | None
 
 
-class GroundsScreen(ModalScreen[GroundsChoice | None]):
+class GroundsScreen(
+    Scoped, ModalScreen[GroundsChoice | None], scope="grounds", title="Grounds for not eligible"
+):
     BINDINGS = [
         Binding("space", "pick", "Pick or drop the highlighted ground", id="grounds.toggle"),
         Binding("ctrl+s", "save", "Record not eligible with these grounds", id="grounds.save",

@@ -11,23 +11,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from triage.tui import scopes
+from triage.tui.scopes import Scoped
+
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
-
-SCOPES = {
-    "app": "Everywhere",
-    "queue": "Queue",
-    "case": "Case",
-    "note": "Note editor",
-    "filter": "Filter form",
-    "bulk": "Bulk decision (queue)",
-    "grounds": "Grounds for not eligible",
-    "conflict": "Conflict report",
-    "stats": "Statistics",
-    "packs": "What-if: pack list",
-    "whatif": "What-if",
-    "help": "This help",
-}
 
 
 def help_text(app: ReviewApp) -> Text:
@@ -37,7 +25,7 @@ def help_text(app: ReviewApp) -> Text:
     grouped: dict[str, list[Binding]] = {}
     for binding_id, binding in app.known_bindings.items():
         grouped.setdefault(binding_id.split(".", 1)[0], []).append(binding)
-    for scope, title in SCOPES.items():
+    for scope, title in scopes.titles().items():
         bindings = grouped.get(scope)
         if not bindings:
             continue
@@ -54,7 +42,7 @@ def help_text(app: ReviewApp) -> Text:
     return out
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Scoped, ModalScreen[None], scope="help", title="This help"):
     BINDINGS = [
         Binding("escape,q", "close", "Close help", id="help.close"),
         Binding("j,down", "scroll(1)", "Scroll down", id="help.down", show=False),

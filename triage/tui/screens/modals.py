@@ -14,12 +14,13 @@ from textual.widgets import Static, TextArea
 from triage.display import line
 from triage.errors import ConflictError
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(Scoped, ModalScreen[str | None], scope="note", title="Note editor"):
     """A multi-line note. ctrl+s saves, escape cancels (the app keeps the draft, so
     reopening the editor on the same case brings it back)."""
 
@@ -69,7 +70,7 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConflictScreen(ModalScreen[None]):
+class ConflictScreen(Scoped, ModalScreen[None], scope="conflict", title="Conflict report"):
     """Someone else decided first: show both values side by side, then reload."""
 
     BINDINGS = [

@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from triage import db, review
 from triage.review import SORT_KEYS, CaseRow, QueueFilter
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 from triage.tui.screens.bulk import bulk_decide, undo_last
 from triage.tui.screens.case import CaseScreen
 from triage.tui.screens.filter import FilterScreen, describe
@@ -35,8 +36,7 @@ _SORT_NAMES = {
 }
 
 
-class QueueScreen(Screen[None]):
-    SCOPE = "queue"
+class QueueScreen(Scoped, Screen[None], scope="queue", title="Queue"):
     BINDINGS = [
         Binding("enter", "open", "Open case", id="queue.open"),
         Binding("slash", "search", "Search", id="queue.search"),

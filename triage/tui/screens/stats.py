@@ -15,6 +15,7 @@ from textual.widgets import Static
 from triage.display import clean
 from triage.review.stats import ReviewStats, review_stats
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 from triage.tui.screens.whatif import PackPicker, WhatIfScreen
 from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
@@ -61,8 +62,7 @@ def chart(
     return out
 
 
-class StatsScreen(Screen[None]):
-    SCOPE = "stats"
+class StatsScreen(Scoped, Screen[None], scope="stats", title="Statistics"):
     BINDINGS = [
         Binding("q,escape", "back", "Back", id="stats.back"),
         Binding("R", "reload", "Reload", id="stats.reload"),

@@ -26,8 +26,9 @@ from rules.packs import Pack, bundled_ids, list_packs, load_pack, pack_from_goge
 from triage import db
 from triage.display import line
 from triage.errors import TriageError
-from triage.review import RunInfo
+from triage.review import Run
 from triage.tui import fmt
+from triage.tui.scopes import Scoped
 from triage.tui.widgets.keybar import KeyBar, MessageLine
 from triage.tui.widgets.status import StatusBar
 from triage.whatif import WhatIfReport, compare
@@ -45,9 +46,9 @@ _IMPACT = {
 }
 
 
-def run_pack(run: RunInfo) -> Pack:
+def run_pack(run: Run) -> Pack:
     """The pack the run was classified with, rebuilt from the bundled packs (A)."""
-    options = json.loads(run.extra.get("options") or "{}")
+    options = json.loads(run.options or "{}")
     if options and run.pack_id == "gogen":
         return pack_from_gogen_options(options, county=run.county)
     if run.pack_id not in bundled_ids():
@@ -58,10 +59,9 @@ def run_pack(run: RunInfo) -> Pack:
     return load_pack(run.pack_id)
 
 
-class PackPicker(ModalScreen[str | None]):
+class PackPicker(Scoped, ModalScreen[str | None], scope="packs", title="What-if: pack list"):
     """A list of the bundled packs other than the run's; enter picks, escape cancels."""
 
-    SCOPE = "packs"
     DEFAULT_CSS = """
     PackPicker { align: center middle; }
     #packs-box { width: 72; height: auto; max-height: 80%; border: round $primary; padding: 0 1; }
@@ -90,8 +90,7 @@ class PackPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class WhatIfScreen(Screen[None]):
-    SCOPE = "whatif"
+class WhatIfScreen(Scoped, Screen[None], scope="whatif", title="What-if"):
     BINDINGS = [
         Binding("q,escape", "back", "Back", id="whatif.back"),
         Binding("j,down", "scroll(1)", "Scroll down", id="whatif.down", show=False),
@@ -139,7 +138,7 @@ class WhatIfScreen(Screen[None]):
                 self.app.call_from_thread(self._failed, message)
             return
         if not worker.is_cancelled:
-            stale = pack_a.content_hash != run.extra.get("pack_hash", pack_a.content_hash)
+            stale = pack_a.content_hash != run.pack_hash
             self.app.call_from_thread(self._show, report, stale)
 
     def _failed(self, message: str) -> None:

@@ -270,21 +270,9 @@ def detail(
     """What the reviewer needs first, in order: outcome, reason, the suggestion (or why
     there is none), the flags with their evidence, the charge; then the rest. The rule
     trace is folded unless `show_trace`, so the first screenful at 80x24 holds the case."""
-    out = Text()
     if not decidable(c):
-        out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
-        out.append_text(_field("Section", _facts(c)))
-        out.append_text(_field("Where", _where(c)))
-        if c.comment:
-            out.append_text(_field("Comment", text(c.comment, "italic")))
-        if not c.prop64:
-            why = "not a Prop 64 conviction"
-        elif not c.in_county:
-            why = "a Prop 64 conviction outside the run's county"
-        else:
-            why = "the pack did not classify it"
-        out.append(f"Not classified: {why}. Nothing to decide here.\n", style="dim")
-        return out
+        return _unclassified(c)
+    out = Text()
     style = fmt.OUTCOME_STYLES.get(c.outcome or "", "")
     out.append_text(
         _field("Outcome", line((fmt.outcome(c.outcome), "bold " + style), " — ", (c.label, "bold")))
@@ -320,8 +308,31 @@ def detail(
     if c.citation:
         out.append_text(_field("Citation", text(c.citation)))
     out.append_text(_field("Where", _where(c)))
-    if c.trace and show_trace:
-        out.append(f"Rule trace ({trace_key} folds it)\n", style="bold")
+    out.append_text(_trace(c, show_trace, trace_key))
+    return out
+
+
+def _unclassified(c: ConvictionItem) -> Text:
+    out = Text()
+    out.append_text(_field("Charge", text(c.offense or "(blank)", "bold")))
+    out.append_text(_field("Section", _facts(c)))
+    out.append_text(_field("Where", _where(c)))
+    if c.comment:
+        out.append_text(_field("Comment", text(c.comment, "italic")))
+    if not c.prop64:
+        why = "not a Prop 64 conviction"
+    elif not c.in_county:
+        why = "a Prop 64 conviction outside the run's county"
+    else:
+        why = "the pack did not classify it"
+    out.append(f"Not classified: {why}. Nothing to decide here.\n", style="dim")
+    return out
+
+
+def _trace(c: ConvictionItem, show: bool, key: str) -> Text:
+    out = Text()
+    if c.trace and show:
+        out.append(f"Rule trace ({key} folds it)\n", style="bold")
         for step_id, matched, why in c.trace:
             mark = Text("  ✓ " if matched else "  ✗ ", style="green" if matched else "dim")
             out.append_text(line(mark, (step_id, "bold" if matched else ""), "  ", (why, "")))
@@ -330,7 +341,7 @@ def detail(
         hit = sum(1 for _s, matched, _w in c.trace if matched)
         out.append(
             f"Rule trace: {len(c.trace)} step{'s' if len(c.trace) != 1 else ''}, {hit} matched "
-            f"({trace_key} shows them)\n",
+            f"({key} shows them)\n",
             style="dim",
         )
     return out
