@@ -301,7 +301,7 @@ def test_policy_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
 def test_policy_check_reports_file_and_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    good = Path(__file__).resolve().parent.parent / "rules" / "packs" / "dismiss-all.toml"
+    good = Path(__file__).resolve().parents[2] / "rules" / "packs" / "dismiss-all.toml"
     code, out, err = run_cli(capsys, "policy", "check", str(good))
     assert (code, err) == (0, "") and "ok" in out
     broken = tmp_path / "broken.toml"

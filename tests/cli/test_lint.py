@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # What the review app may import from triage directly (pyproject's import-linter contract).
 TUI_ALLOWED = {"triage.review", "triage.whatif", "triage.display", "triage.errors", "triage.tui"}
 

@@ -333,7 +333,7 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
 
 # --- the committed sample.db ---------------------------------------------------------------
 
-COMMITTED = Path(__file__).resolve().parent.parent / "sample.db"
+COMMITTED = Path(__file__).resolve().parents[2] / "sample.db"
 
 
 @pytest.mark.skipif(not COMMITTED.exists(), reason="sample.db has not been built yet")

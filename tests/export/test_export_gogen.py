@@ -215,7 +215,7 @@ def test_two_copies_imported_give_76_lines_and_the_same_figures(cfa: Path, tmp_p
 
 def test_a_column_mapped_line_is_placed_into_the_doj_fields_by_name(tmp_path: Path) -> None:
     # A county extract is not in DOJ layout: its named columns go to their DOJ positions.
-    data = Path(__file__).resolve().parent / "data" / "import"
+    data = Path(__file__).resolve().parents[1] / "data" / "import"
     conn = new_db(tmp_path / "t.db")
     import_files(
         conn, [data / "county_extract.csv"], fmt="csv", column_map=data / "county_map.toml"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cli_support import one_line_error, run_cli
 
-DATA = Path(__file__).resolve().parent / "data" / "import"
+DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 
 
 def rows(path: Path) -> int:

@@ -20,7 +20,7 @@ from triage.errors import TriageError
 from triage.importers import import_files, load_map
 from triage.records_db import load_person
 
-DATA = Path(__file__).resolve().parent / "data" / "import"
+DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 EXTRACT = DATA / "county_extract.csv"
 MAP = DATA / "county_map.toml"
 

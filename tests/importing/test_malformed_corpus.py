@@ -25,7 +25,7 @@ from triage import db
 from triage.errors import TriageError
 from triage.importers import import_files
 
-CORPUS = Path(__file__).resolve().parent / "data" / "malformed"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "malformed"
 CASES: list[dict[str, Any]] = tomllib.loads((CORPUS / "expected.toml").read_text("utf-8"))["case"]
 # Text from the corpus records that must never reach the terminal (names, DOBs, comments).
 RECORD_TEXT = ("QUILLFEATHER", "ORSOLYA", "BRÉVAL", "BR\\xc9VAL", "19750615", "NIÑO", "NI\\xf1O",

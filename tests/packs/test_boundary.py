@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-RULES = Path(__file__).resolve().parent.parent / "rules"
+RULES = Path(__file__).resolve().parents[2] / "rules"
 FORBIDDEN = {"textual", "sqlite3", "sqlite_utils", "triage", "rich"}
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from triage import db, review
 from triage.tui.widgets import case_text
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample.db"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample.db"
 
 
 def test_review_flags_are_explained_in_words(tmp_path: Path) -> None:

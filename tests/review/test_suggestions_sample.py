@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import one_line_error, run_cli
-from test_tui_harness import frozen_clock, make_app, pilot_test, settle  # noqa: F401
+from tui_harness import frozen_clock, make_app, pilot_test, settle  # noqa: F401
 
 from rules.model import Outcome
 from rules.packs import load_pack
@@ -25,7 +25,7 @@ from triage.classify import classify_run
 from triage.review import QueueFilter
 from triage.tui.screens.case import CaseScreen
 
-COMMITTED = Path(__file__).resolve().parent.parent / "sample.db"
+COMMITTED = Path(__file__).resolve().parents[2] / "sample.db"
 pytestmark = [
     pytest.mark.skipif(not COMMITTED.exists(), reason="sample.db has not been built"),
     pytest.mark.usefixtures("frozen_clock"),

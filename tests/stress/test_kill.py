@@ -26,7 +26,7 @@ from triage import audit, db
 from triage.importers import import_files
 from triage.sample import write_doj_csv
 
-HELPERS = Path(__file__).resolve().parent / "stress_helpers.py"
+HELPERS = Path(__file__).resolve().parents[1] / "support" / "stress_helpers.py"
 SEED = int(os.environ.get("TRIAGE_KILL_SEED", time.time_ns() % 1_000_000))
 CHUNK = 1000
 

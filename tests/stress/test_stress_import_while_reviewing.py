@@ -25,7 +25,7 @@ from triage import db
 from triage.importers import CHUNK_ROWS
 from triage.sample import write_doj_csv
 
-HELPERS = Path(__file__).resolve().parent / "stress_helpers.py"
+HELPERS = Path(__file__).resolve().parents[1] / "support" / "stress_helpers.py"
 REVIEWERS = 4
 IMPORT_ROWS = 100_000
 WORST_LATENCY_MS = 1000.0

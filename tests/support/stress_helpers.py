@@ -1,7 +1,7 @@
 """Worker functions for the stress, crash and concurrency tests (and bench_concurrency.py).
 
 Workers run in their own processes (multiprocessing `spawn`, or as a script for the kill
-tests: `python tests/stress_helpers.py decide|import ...`) and open their own connections
+tests: `python tests/support/stress_helpers.py decide|import ...`) and open their own connections
 through `triage.db.connect`. A decision worker writes one JSON line per outcome to its
 output file with `os.write` right after `review.decide()` returns, so a line on disk means
 the decision was acknowledged to the caller, even when the worker is then killed -9.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cli_support import one_line_error, run_cli
 from review_fixtures import build, new_db, sample_people
-from test_tui_harness import make_app, make_db, pilot_test, settle
+from tui_harness import make_app, make_db, pilot_test, settle
 
 from triage import db, identity, review, roles
 from triage.tui.widgets.keybar import MessageLine

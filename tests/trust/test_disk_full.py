@@ -20,7 +20,7 @@ from cli_support import one_line_error, run_cli
 from triage import audit, db
 from triage.errors import is_disk_full
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tight(pages: int) -> Callable[..., sqlite3.Connection]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from review_fixtures import Conv, Person
-from test_tui_harness import (  # noqa: F401 - frozen_clock is a fixture
+from tui_harness import (  # noqa: F401 - frozen_clock is a fixture
     frozen_clock,
     make_app,
     make_db,

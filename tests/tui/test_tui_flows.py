@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_tui_harness import (  # noqa: F401 - frozen_clock is a fixture
+from tui_harness import (  # noqa: F401 - frozen_clock is a fixture
     decisions,
     frozen_clock,
     make_app,
@@ -270,7 +270,7 @@ async def test_arrow_and_paging_keys_move_the_cursor(tmp_path: Path) -> None:
 async def test_lease_renewed_only_while_the_reviewer_is_active(tmp_path: Path) -> None:
     import datetime as dt
 
-    from test_tui_harness import FROZEN
+    from tui_harness import FROZEN
 
     from triage import review
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_tui_harness import frozen_clock, make_app, make_db, settle  # noqa: F401
+from tui_harness import frozen_clock, make_app, make_db, settle  # noqa: F401
 
 from triage.cli.app_cmd import parse_filters
 from triage.errors import TriageError, UsageError

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_tui_harness import (  # noqa: F401 - frozen_clock is a fixture
+from tui_harness import (  # noqa: F401 - frozen_clock is a fixture
     decisions,
     frozen_clock,
     make_app,
@@ -29,7 +29,7 @@ from triage.tui.widgets.text_view import TextView
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample.db"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample.db"
 
 
 def visible(view: TextView) -> str:

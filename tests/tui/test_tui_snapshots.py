@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_harness import frozen_clock, make_app, make_db, settle  # noqa: F401
+from tui_harness import frozen_clock, make_app, make_db, settle  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_harness import make_app, make_db, pilot_test, settle
 from textual.widgets import OptionList
+from tui_harness import make_app, make_db, pilot_test, settle
 
 from rules.model import PersonRecord
 from rules.packs import bundled_ids, load_pack
