@@ -137,7 +137,7 @@ def test_reviewer_is_the_os_account_not_user_env(dbfile: Path, monkeypatch: pyte
     account = pwd.getpwuid(os.getuid()).pw_name
     assert account != "mallory"
     assert _rows(dbfile, "SELECT reviewer FROM decisions") == [(account,)]
-    assert _rows(dbfile, "SELECT actor FROM audit WHERE action <> 'classify'") == [(account,)]
+    assert _rows(dbfile, "SELECT actor FROM audit WHERE actor <> 'fixture'") == [(account,)]
 
 
 def test_claim_and_release(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> None:

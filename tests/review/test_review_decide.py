@@ -74,7 +74,7 @@ def test_unknown_decision_and_key_are_refused_without_writing(setup: tuple) -> N
         review.decide(conn, "S9:000", "dismiss", "alice")
     assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
     # (the fixture's run has its classification entry; nothing else was written)
-    assert conn.execute("SELECT count(*) FROM audit WHERE action <> 'classify'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM audit WHERE actor <> 'fixture'").fetchone()[0] == 0
 
 
 def test_conflict_between_two_connections_keeps_first_and_audits_both(setup: tuple) -> None:

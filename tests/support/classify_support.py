@@ -1,7 +1,7 @@
 """Small hand-made databases for the classification and CLI tests.
 
-Rows are written straight into `source_rows`/`people`/`convictions` the way the importer
-derives them (one conviction per person and CNT_ORDER among convicted rows, key
+Rows are given as DOJ-named dicts and written by the shared builder (dbbuild.py) the way
+the importer derives them (one conviction per person and CNT_ORDER among convicted rows, key
 `SUBJECT_ID:CNT_ORDER`), so these tests do not depend on the importer's progress. The
 end-to-end tests import CfA's fixture through the real importer instead.
 """
@@ -9,13 +9,12 @@ end-to-end tests import CfA's fixture through the real importer instead.
 from __future__ import annotations
 
 import csv
-import hashlib
-import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from rules.records import is_conviction
-from triage import audit, db, digests, review
+import dbbuild
+
+from triage import db, review
 
 # DOJ column -> source_rows column, for the fields a test row may set.
 _FIELDS = {
@@ -134,76 +133,14 @@ def people_rows() -> list[dict[str, str]]:
 
 
 def seed(path: Path, rows: Iterable[Mapping[str, str]], *, file_name: str = "doj.csv") -> Path:
-    """Create a database at `path` holding `rows` as one imported file."""
-    conn = db.connect(path, create=True)
+    """Create a database at `path` holding `rows` (DOJ column -> value) as one imported file."""
+    named = [{col: row.get(doj, "") for doj, col in _FIELDS.items()} for row in rows]
+    conn = dbbuild.new_db(path)
     try:
-        with db.write(conn):
-            _insert(conn, list(rows), file_name)
+        dbbuild.add_file(conn, named, name=file_name)
     finally:
         conn.close()
     return path
-
-
-def _insert(conn: sqlite3.Connection, rows: list[Mapping[str, str]], file_name: str) -> None:
-    file_id = conn.execute(
-        "INSERT INTO source_files (sha256, name, format, encoding, size, first_imported_at, "
-        "completed_at, rows_total, rows_imported) VALUES (?, ?, 'doj', 'utf-8', 0, ?, ?, ?, ?)",
-        (
-            hashlib.sha256(file_name.encode()).hexdigest(),
-            file_name,
-            db.now(),
-            db.now(),
-            len(rows),
-            len(rows),
-        ),
-    ).lastrowid
-    seen_people: set[str] = set()
-    for line, row in enumerate(rows, start=2):
-        values = {col: row.get(doj, "") for doj, col in _FIELDS.items()}
-        raw = ",".join(row.get(doj, "") for doj in _FIELDS)
-        convicted = int(is_conviction(row.get("DISP_DESCR", "")))
-        names = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        row_id = conn.execute(
-            f"INSERT INTO source_rows (file_id, line, raw, row_hash, convicted, {names}) "  # noqa: S608
-            f"VALUES (?, ?, ?, ?, ?, {marks})",
-            (
-                file_id,
-                line,
-                raw,
-                hashlib.sha256(f"{line}{raw}".encode()).hexdigest(),
-                convicted,
-                *values.values(),
-            ),
-        ).lastrowid
-        subject = values["subject_id"]
-        if subject not in seen_people:
-            seen_people.add(subject)
-            conn.execute(
-                "INSERT INTO people (subject_id, name, dob, cii, first_row_id) VALUES (?, ?, ?, ?, ?)",
-                (subject, values["name"], values["dob"], values["cii"], row_id),
-            )
-        if convicted:
-            key = f"{subject}:{values['cnt_order']}"
-            conn.execute(
-                "INSERT INTO convictions (key, subject_id, cnt_order, first_row_id, event_date, "
-                "county, ofn, offense_descr) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET parts = parts + 1",
-                (
-                    key,
-                    subject,
-                    values["cnt_order"],
-                    row_id,
-                    values["event_date"],
-                    values["county"],
-                    values["ofn"],
-                    values["offense_descr"],
-                ),
-            )
-    # As the importer does: doctor holds every completed file to its import entry.
-    audit.append(conn, "fixture", "import", target=file_name, detail={
-        "sha256": hashlib.sha256(file_name.encode()).hexdigest(), "rows": len(rows), "imported": len(rows), "duplicates": 0, "quarantined": 0, "rows_sha256": digests.file_rows(conn, file_id),
-    })  # fmt: skip
 
 
 def cfa_doj_csv(cfa: Path, dest: Path, workbook: str = "gogen/configurable_flow_raw.csv") -> Path:

@@ -1,7 +1,9 @@
-"""Small review databases built with plain SQL, independent of the importer and classifier.
+"""The review tests' shape of the shared database builder (dbbuild.py), independent of the
+importer and classifier.
 
-`Person`/`Conv` describe a record; `build()` writes source rows, people, convictions, one
-finished run and its determinations, and returns the run id.
+`Person`/`Conv` describe a record; `build()` writes its source rows (people and convictions
+derived as the importer does), one finished run and its determinations, and returns the
+run id.
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triage import audit, db, digests
+import dbbuild
+from dbbuild import new_db
+
+from triage import db
+
+__all__ = ["Conv", "Person", "build", "claim_all", "decide_all", "many_people", "new_db",
+           "sample_people"]  # fmt: skip
 
 
 @dataclass
@@ -40,72 +48,24 @@ class Person:
     events: list[tuple[str, str]] = field(default_factory=list)  # (stp_type, date)
 
 
-def new_db(path: Path) -> sqlite3.Connection:
-    return db.connect(path, create=True)
-
-
 def build(conn: sqlite3.Connection, people: list[Person], *, county: str = "SAN JOAQUIN",
           compute_at: str = "2019-07-01", refresh: bool = True) -> int:  # fmt: skip
-    """Write `people` and one finished run over them; return the run id."""
-    with db.write(conn):
-        conn.execute("PRAGMA defer_foreign_keys = ON")  # people are written after their rows
-        file_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM source_files").fetchone()[0]
-        conn.execute(
-            "INSERT INTO source_files (id, sha256, name, format, encoding, size, "
-            "first_imported_at) VALUES (?, ?, 'fixture.csv', 'doj', 'utf-8', 0, ?)",
-            (file_id, f"sha{file_id}", db.now()),
-        )
-        line = 0
-        run_id = int(
-            conn.execute(
-                "INSERT INTO runs (pack_id, pack_title, pack_version, pack_hash, county, "
-                "compute_at, started_at, finished_at, created_by) "
-                "VALUES ('test-pack', 'Test pack', '1', 'h', ?, ?, ?, ?, 'fixture')",
-                (county, compute_at, db.now(), db.now()),
-            ).lastrowid
-            or 0
-        )
-        for p in people:
-            first_row = None
-            for c in p.convictions:
-                line += 1
-                row_id = _row(conn, file_id, line, p, c.cnt_order, "COURT ACTION", c.date,
-                              c.county, c.offense, c.comment, 1, c)  # fmt: skip
-                first_row = first_row or row_id
-                conn.execute(
-                    "INSERT INTO convictions (key, subject_id, cnt_order, first_row_id, "
-                    "event_date, county, ofn, offense_descr) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (key) DO NOTHING",
-                    (f"{p.subject_id}:{c.cnt_order}", p.subject_id, c.cnt_order, row_id,
-                     c.date, c.county, c.ofn, c.offense),
-                )  # fmt: skip
-            for kind, date in p.events:
-                line += 1
-                row_id = _row(conn, file_id, line, p, "999999999000", kind, date, county, "", "",
-                              0, None)  # fmt: skip
-                first_row = first_row or row_id
-            if first_row is None:
-                line += 1
-                first_row = _row(conn, file_id, line, p, "000000000000", "ARREST/DETAINED/CITED",
-                                 "20000101", county, "", "", 0, None)  # fmt: skip
-            conn.execute(
-                "INSERT INTO people (subject_id, name, dob, cii, first_row_id) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (p.subject_id, p.name, p.dob, p.cii, first_row),
-            )
-            for c in p.convictions:
-                if c.outcome is None:
-                    continue
-                conn.execute(
-                    "INSERT INTO determinations (run_id, key, subject_id, outcome, label, "
-                    "reason, step_id, flags, suggested_outcome, trace, section, felony, "
-                    "conviction_date, county) VALUES (?, ?, ?, ?, ?, ?, 'step', ?, ?, ?, ?, ?, "
-                    "?, ?) ON CONFLICT DO NOTHING",
-                    (run_id, f"{p.subject_id}:{c.cnt_order}", p.subject_id, c.outcome, c.label,
-                     c.reason, c.flags, c.suggested, '[["s1", false, "no"], ["step", true, "yes"]]',
-                     c.offense.split("-")[0].strip(), int(c.felony), c.date, c.county),
-                )  # fmt: skip
-        _record_run(conn, run_id)
+    """Write `people` as one imported file and one finished run over them (through the shared
+    builder); return the run id. A conviction's first `Conv` gives its determination."""
+    rows: list[dict[str, str]] = []
+    determinations: dict[str, dict[str, object]] = {}
+    for p in people:
+        rows += [_row(p, c.cnt_order, "COURT ACTION", c.date, c.county, c) for c in p.convictions]
+        rows += [_row(p, "999999999000", kind, date, county, None) for kind, date in p.events]
+        if not rows or rows[-1]["subject_id"] != p.subject_id:  # a person with no rows at all
+            rows.append(_row(p, "000000000000", "ARREST/DETAINED/CITED", "20000101", county, None))
+        for c in p.convictions:
+            if c.outcome is not None:
+                determinations.setdefault(f"{p.subject_id}:{c.cnt_order}", _determination(c))
+    number = conn.execute("SELECT count(*) + 1 FROM source_files").fetchone()[0]
+    dbbuild.add_file(conn, rows, name="fixture.csv" if number == 1 else f"fixture-{number}.csv")
+    run_id = dbbuild.add_run(conn, determinations, county=county, compute_at=compute_at,
+                             created_by="fixture")  # fmt: skip
     if refresh:
         from triage import review
 
@@ -113,43 +73,28 @@ def build(conn: sqlite3.Connection, people: list[Person], *, county: str = "SAN 
     return run_id
 
 
-def _record_run(conn: sqlite3.Connection, run_id: int) -> None:
-    """The classification entry `classify_run` writes for a finished run (what doctor holds
-    the run to): its facts, counts by outcome and the digest of its determinations."""
-    run = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-    by_outcome = {
-        str(o): int(n)
-        for o, n in conn.execute(
-            "SELECT outcome, count(*) FROM determinations WHERE run_id = ? GROUP BY outcome "
-            "ORDER BY outcome",
-            (run_id,),
-        )
-    }
-    total = sum(by_outcome.values())
-    conn.execute("UPDATE runs SET convictions = ? WHERE id = ?", (total, run_id))
-    audit.append(conn, "fixture", "classify", f"run:{run_id}", {
-        "pack": run["pack_id"], "version": run["pack_version"], "hash": run["pack_hash"],
-        "county": run["county"], "compute_at": run["compute_at"], "convictions": total,
-        "by_outcome": by_outcome,
-        "determinations_sha256": digests.run_determinations(conn, run_id),
-    })  # fmt: skip
+def _determination(c: Conv) -> dict[str, object]:
+    return {
+        "outcome": c.outcome, "label": c.label, "reason": c.reason, "step_id": "step",
+        "flags": c.flags, "suggested_outcome": c.suggested,
+        "trace": '[["s1", false, "no"], ["step", true, "yes"]]',
+        "section": c.offense.split("-")[0].strip(), "felony": c.felony,
+        "conviction_date": c.date, "county": c.county,
+    }  # fmt: skip
 
 
-def _row(conn: sqlite3.Connection, file_id: int, line: int, p: Person, cnt_order: str,
-         kind: str, date: str, county: str, offense: str, comment: str, convicted: int,
-         c: Conv | None) -> int:  # fmt: skip
+def _row(p: Person, cnt_order: str, kind: str, date: str, county: str,
+         c: Conv | None) -> dict[str, str]:  # fmt: skip
+    """A source row of `p`: a conviction when `c` is given, else an event (arrest, death)."""
     length, unit = c.sentence if c is not None else ("", "")
-    conv_stat = "FELONY" if c is not None and c.felony else "MISDEMEANOR"
-    cur = conn.execute(
-        "INSERT INTO source_rows (file_id, line, raw, row_hash, subject_id, cnt_order, stp_type, "
-        "event_date, county, name, dob, cii, ofn, offense_descr, disp_descr, conv_stat, "
-        "sent_length, sent_time_code, comment_text, convicted) "
-        "VALUES (?, ?, 'raw', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (file_id, line, f"{file_id}:{line}", p.subject_id, cnt_order, kind, date, county, p.name,
-         p.dob, p.cii, c.ofn if c else "", offense, "CONVICTED" if convicted else "",
-         conv_stat if convicted else "", length, unit, comment, convicted),
-    )  # fmt: skip
-    return int(cur.lastrowid or 0)
+    return {
+        "subject_id": p.subject_id, "cnt_order": cnt_order, "stp_type": kind, "event_date": date,
+        "county": county, "name": p.name, "dob": p.dob, "cii": p.cii,
+        "ofn": c.ofn if c else "", "offense_descr": c.offense if c else "",
+        "disp_descr": "CONVICTED" if c else "",
+        "conv_stat": ("FELONY" if c.felony else "MISDEMEANOR") if c else "",
+        "sent_length": length, "sent_time_code": unit, "comment_text": c.comment if c else "",
+    }  # fmt: skip
 
 
 def sample_people() -> list[Person]:

@@ -78,9 +78,9 @@ def test_a_damaged_key_is_one_clear_error_and_nothing_is_written(
 
 def test_doctor_with_the_key_without_it_and_with_another(dbfile: Path, tmp_path: Path) -> None:
     status, message = _status(dbfile)
-    assert status == OK and message.startswith("2 entries sealed with key ")
+    assert status == OK and message.startswith("3 entries sealed with key ")
     status, message = _status(dbfile, tmp_path / "nowhere.key")
-    assert status == WARN and "2 sealed entries could not be checked" in message
+    assert status == WARN and "3 sealed entries could not be checked" in message
     other = tmp_path / "other.key"
     auditkey.load_or_create(other)
     status, message = _status(dbfile, other)
@@ -93,7 +93,7 @@ def test_an_unsealed_entry_after_sealed_ones_is_a_problem(dbfile: Path) -> None:
         audit.append(conn, "mallory", "decide", "S2:001001001000")
     conn.close()
     status, message = _status(dbfile)
-    assert status == PROBLEM and "entry 3 has no seal but follows sealed entries" in message
+    assert status == PROBLEM and "entry 4 has no seal but follows sealed entries" in message
 
 
 def test_a_database_from_before_seals_opens_and_is_read_honestly(tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_a_database_from_before_seals_opens_and_is_read_honestly(tmp_path: Path)
     assert report.ok and not report.warnings, report.checks
     status, message = _status(path)
     assert status == OK
-    assert message.endswith("entries 1-2 predate the key and are checked by hash only")
+    assert message.endswith("entries 1-3 predate the key and are checked by hash only")
     assert message.startswith("1 entries sealed")
 
 

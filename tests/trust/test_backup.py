@@ -54,10 +54,10 @@ def test_backup_during_writes_is_consistent_private_and_passes_doctor(
     copied = snap.execute("SELECT count(*) FROM decisions").fetchone()[0]
     assert 20 <= copied < 400  # taken while the reviewer was still deciding
     # A snapshot: the copy holds exactly the first N decisions and their N audit entries
-    # (after the run's classification entry).
+    # (after the fixture's import and classification entries).
     assert [r[0] for r in snap.execute("SELECT key FROM decisions ORDER BY id")] == keys[:copied]
     entries = snap.execute("SELECT count(*) FROM audit").fetchone()[0]
-    assert entries == copied + 1 == result.audit_entries
+    assert entries == copied + 2 == result.audit_entries
     assert result.audit_head == audit.head(snap)
     snap.close()
     entry = conn.execute(

@@ -40,7 +40,7 @@ def _status(path: Path) -> dict[str, tuple[str, str]]:
 def test_healthy_database(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = doctor(dbfile)
     assert report.ok and not report.warnings, report.checks
-    assert _status(dbfile)["audit chain"][1].startswith("5 entries")
+    assert _status(dbfile)["audit chain"][1].startswith("6 entries")
     code, out, _ = run_cli(capsys, "doctor", "--db", str(dbfile))
     assert code == 0 and "healthy" in out
 
