@@ -169,6 +169,7 @@ def _big_db(path: Path, people: int) -> None:
     conn.close()
 
 
+@pytest.mark.slow  # concurrency / kill -9
 def test_kill_9_during_a_real_export_leaves_no_partial_file(tmp_path: Path) -> None:
     _big_db(tmp_path / "big.db", people=1500)
     out = tmp_path / "out"

@@ -98,6 +98,7 @@ def test_release_by_holder_or_supervisor_is_logged(setup: tuple) -> None:
     assert details == [("bob", "S1", True), ("alice", "S2", False)]
 
 
+@pytest.mark.slow  # concurrency / kill -9
 def test_eight_processes_never_double_claim(tmp_path: Path) -> None:
     path = tmp_path / "t.db"
     conn = new_db(path)

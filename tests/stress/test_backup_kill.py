@@ -19,11 +19,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from stress_helpers import build_review_db
 
 from triage import db
 from triage.backup import partial_path
 from triage.maintenance import doctor
+
+# Stress, kill -9 and concurrency: in CI and the full run; `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
 
 SEED = int(os.environ.get("TRIAGE_KILL_SEED", time.time_ns() % 1_000_000))
 

@@ -22,6 +22,9 @@ import pytest
 from triage import audit, db
 from triage.importers import DOJ_COLUMNS, import_files
 
+# Stress, kill -9 and concurrency: in CI and the full run; `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
+
 CHILD = """
 import sys, time
 from triage import db

@@ -20,11 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from stress_helpers import build_review_db, missing_acks, read_logs
 
 from triage import audit, db
 from triage.importers import import_files
 from triage.sample import write_doj_csv
+
+# Stress, kill -9 and concurrency: in CI and the full run; `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
 
 HELPERS = Path(__file__).resolve().parents[1] / "support" / "stress_helpers.py"
 SEED = int(os.environ.get("TRIAGE_KILL_SEED", time.time_ns() % 1_000_000))

@@ -15,9 +15,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from stress_helpers import build_review_db, missing_acks, percentile, read_logs, spawn_deciders
 
 from triage import audit, db
+
+# Stress, kill -9 and concurrency: in CI and the full run; `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
 
 WORKERS = 8
 PER_WORKER = 500

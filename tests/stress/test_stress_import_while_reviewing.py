@@ -19,11 +19,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from stress_helpers import build_review_db, missing_acks, percentile, read_logs, spawn_deciders
 
 from triage import db
 from triage.importers import CHUNK_ROWS
 from triage.sample import write_doj_csv
+
+# Stress, kill -9 and concurrency: in CI and the full run; `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
 
 HELPERS = Path(__file__).resolve().parents[1] / "support" / "stress_helpers.py"
 REVIEWERS = 4

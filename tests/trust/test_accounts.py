@@ -34,10 +34,13 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
 TOOLS = ("useradd", "userdel", "groupadd", "groupdel", "runuser")
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 or any(shutil.which(t) is None for t in TOOLS),
-    reason="needs root and useradd/groupadd/runuser to make throwaway accounts",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        os.geteuid() != 0 or any(shutil.which(t) is None for t in TOOLS),
+        reason="needs root and useradd/groupadd/runuser to make throwaway accounts",
+    ),
+    pytest.mark.slow,  # several OS accounts and processes on one database
+]
 
 # Puts the venv's packages on an interpreter outside the venv.
 _PATHS = "import site, sys; sys.path.insert(0, {root!r}); site.addsitedir({site!r}); "

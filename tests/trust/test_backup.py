@@ -28,6 +28,7 @@ def dbfile(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # concurrency / kill -9
 def test_backup_during_writes_is_consistent_private_and_passes_doctor(
     dbfile: Path, tmp_path: Path
 ) -> None:
@@ -116,6 +117,7 @@ def test_backup_over_a_killed_backups_partial_file(dbfile: Path, tmp_path: Path)
     conn.close()
 
 
+@pytest.mark.slow  # concurrency / kill -9
 def test_doctor_while_a_reviewer_decides_reads_one_state(dbfile: Path) -> None:
     """Doctor holds the decision log to the audit trail in one snapshot: decisions written
     while it runs are never taken for decisions without their entry."""
