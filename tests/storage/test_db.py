@@ -177,8 +177,8 @@ def test_a_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> N
     path = tmp_path / "old.db"
     _schema_1(path)
     conn = db.connect(path)
-    assert db.get_meta(conn, "schema_version") == str(db.SCHEMA_VERSION) == "4"
-    for step in ("2", "3", "4"):
+    assert db.get_meta(conn, "schema_version") == str(db.SCHEMA_VERSION) == "5"
+    for step in ("2", "3", "4", "5"):
         assert db.get_meta(conn, f"migrated_to_{step}") is not None
     # The row imported before the column existed reads '' (the rules then fall back to the
     # event date); the table is still append-only.
@@ -206,3 +206,66 @@ def test_a_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> N
     got = conn.execute("SELECT step_id, outcome, flags FROM determinations").fetchall()
     assert [tuple(r) for r in got] == [("felony-11359", "reduce", "")]
     conn.close()
+
+
+def test_a_schema_4_database_gets_the_review_status_view(tmp_path: Path) -> None:
+    """Schema 4 is schema 5 without its views: migration 4 -> 5 adds them (through
+    sqlite-utils, in the migration's transaction) and leaves the rows alone."""
+    from review_fixtures import build, new_db, sample_people
+
+    from triage import review
+    from triage.maintenance import doctor
+
+    path = tmp_path / "four.db"
+    conn = new_db(path)
+    build(conn, sample_people())
+    review.decide(conn, "S1:001001001000", "dismiss", "alice")
+    conn.close()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("DROP VIEW review_status")
+    raw.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    before = raw.execute("SELECT count(*) FROM audit").fetchone()[0]
+    raw.close()
+    conn = db.connect(path)
+    assert db.get_meta(conn, "schema_version") == "5"
+    assert db.get_meta(conn, "migrated_to_5") is not None
+    assert db.get_meta(conn, "migrated_to_4") is None  # only the one step ran
+    assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == before
+    row = conn.execute(
+        "SELECT decision, reviewer FROM review_status WHERE key = 'S1:001001001000'"
+    ).fetchone()
+    assert tuple(row) == ("dismiss", "alice")
+    # The same view text a new database gets, so doctor holds both to one definition.
+    fresh = db.connect(tmp_path / "new.db", create=True)
+    view = "SELECT sql FROM sqlite_master WHERE name = 'review_status'"
+    assert conn.execute(view).fetchone()[0] == fresh.execute(view).fetchone()[0]
+    conn.close()
+    fresh.close()
+    report = doctor(path)
+    assert report.ok and not report.warnings, report.checks
+
+
+def test_a_failed_migration_leaves_schema_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view is created inside the migration's write transaction: if the step fails
+    after it, neither the view nor the version bump stays."""
+    path = tmp_path / "four.db"
+    db.connect(path, create=True).close()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("DROP VIEW review_status")
+    raw.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    raw.close()
+
+    def failing_set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(db, "set_meta", failing_set_meta)
+    with pytest.raises(TriageError):
+        db.connect(path)
+    monkeypatch.undo()
+    raw = sqlite3.connect(path)
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+    assert raw.execute("SELECT count(*) FROM sqlite_master WHERE type = 'view' "
+                       "AND name = 'review_status'").fetchone() == (0,)  # fmt: skip
+    raw.close()

@@ -41,6 +41,7 @@ def test_healthy_database(dbfile: Path, capsys: pytest.CaptureFixture[str]) -> N
     report = doctor(dbfile)
     assert report.ok and not report.warnings, report.checks
     assert _status(dbfile)["audit chain"][1].startswith("6 entries")
+    assert _status(dbfile)["views"] == ("ok", "review_status present and unchanged")
     code, out, _ = run_cli(capsys, "doctor", "--db", str(dbfile))
     assert code == 0 and "healthy" in out
 
@@ -119,3 +120,36 @@ def test_missing_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code, _, err = run_cli(capsys, "doctor", "--db", str(tmp_path / "none.db"))
     assert code == 1
     assert "none.db: no such database" in err
+
+
+def test_one_dropped_trigger_is_named(dbfile: Path) -> None:
+    raw = _raw(dbfile)
+    raw.execute("DROP TRIGGER notes_no_delete")
+    raw.close()
+    assert _status(dbfile)["append-only triggers"] == (
+        PROBLEM,
+        "missing: notes_no_delete (the file was altered outside triage; compare with a backup)",
+    )
+
+
+def test_a_dropped_or_rewritten_supervisor_view_is_a_problem(dbfile: Path, tmp_path: Path) -> None:
+    """A `review_status` that hides decisions would show a supervisor a false state of review."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(dbfile, copy)
+    raw = _raw(dbfile)
+    raw.execute("DROP VIEW review_status")
+    raw.close()
+    assert _status(dbfile)["views"] == (
+        PROBLEM,
+        "missing: review_status (the file was altered outside triage)",
+    )
+    raw = _raw(copy)
+    raw.execute("DROP VIEW review_status")
+    raw.execute(
+        "CREATE VIEW review_status AS SELECT key, outcome, NULL AS decision FROM determinations"
+    )
+    raw.close()
+    assert _status(copy)["views"] == (
+        PROBLEM,
+        "changed: review_status (the file was altered outside triage)",
+    )
