@@ -13,7 +13,7 @@ Scenario 2 (issue 4, test 4): a DOJ file of about R rows is imported in a child 
 decisions, for as long as the import runs. Prints the import's rows/s and the reviewers'
 latencies; the requirement is 0 errors and a worst latency under 1 s.
 
-The worker code is shared with the tests (tests/stress_helpers.py). The machine's load
+The worker code is shared with the tests (tests/support/stress_helpers.py). The machine's load
 average is printed too: on a shared 2-core box other work changes these figures a lot.
 """
 
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from stress_helpers import (  # noqa: E402 - the path above makes the shared workers importable
     WorkerLog,
@@ -39,7 +39,7 @@ from stress_helpers import (  # noqa: E402 - the path above makes the shared wor
     spawn_deciders,
 )
 
-HELPERS = ROOT / "tests" / "stress_helpers.py"
+HELPERS = ROOT / "tests" / "support" / "stress_helpers.py"
 CONTENDED = 12
 ROWS_PER_PERSON = 8.8  # the sample generator's average, to size the import file
 

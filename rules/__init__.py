@@ -1,4 +1,4 @@
 """Pure Prop 64 rules: charge parsing, predicates, policy packs and the engine.
 
-This package must never import textual, sqlite3 or sqlite_utils (tests/test_boundary.py).
+This package must never import textual, sqlite3 or sqlite_utils (tests/packs/test_boundary.py).
 """

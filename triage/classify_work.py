@@ -63,7 +63,7 @@ class RelevanceCheck:
     for each conviction (`records_db.candidate_subjects`). So it can only err towards
     building a record that then gets no determination, never the other way.
     Answers are cached by (county, offense, comment) text, which repeats heavily across a
-    file. tests/test_classify.py checks that runs with and without it agree.
+    file. tests/classify/test_classify.py checks that runs with and without it agree.
     """
 
     MAX_CACHED = 200_000

@@ -81,8 +81,7 @@ def _current_trigger_sql() -> str:
 
 def _check_triggers(report: DoctorReport, conn: sqlite3.Connection) -> None:
     found = {
-        str(r[0]): " ".join(str(r[1]).split()).rstrip(";") + ";"
-        for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        t.name: " ".join(t.sql.split()).rstrip(";") + ";" for t in db.introspect(conn).triggers
     }
     missing, altered = [], []
     for name, sql in _expected_triggers().items():
@@ -103,6 +102,30 @@ def _check_triggers(report: DoctorReport, conn: sqlite3.Connection) -> None:
         )
     else:
         report.add("append-only triggers", OK, "all present and unchanged")
+
+
+def _check_views(report: DoctorReport, conn: sqlite3.Connection) -> None:
+    """The views other tools read (schema.VIEWS) are there and say what triage wrote: an
+    edited `review_status` would show a supervisor a different state of review."""
+    sdb = db.introspect(conn)
+    present = set(sdb.view_names())
+    missing = [name for name in schema.VIEWS if name not in present]
+    changed = [
+        name
+        for name, select in schema.VIEWS.items()
+        if name in present and _view_select(sdb.view(name).schema) != " ".join(select.split())
+    ]
+    if missing or changed:
+        parts = [f"missing: {', '.join(missing)}"] if missing else []
+        parts += [f"changed: {', '.join(changed)}"] if changed else []
+        report.add("views", PROBLEM, "; ".join(parts) + " (the file was altered outside triage)")
+    else:
+        report.add("views", OK, f"{', '.join(schema.VIEWS)} present and unchanged")
+
+
+def _view_select(create_sql: str) -> str:
+    """The SELECT of a `CREATE VIEW name AS SELECT ...` statement, whitespace normalised."""
+    return " ".join(create_sql.split(" AS ", 1)[-1].split())
 
 
 def _count(conn: sqlite3.Connection, sql: str) -> int:
@@ -157,6 +180,7 @@ def doctor(
         finally:
             conn.execute("ROLLBACK")
         _check_triggers(report, conn)
+        _check_views(report, conn)
         _check_pragmas(report, conn, journal)
         _check_orphans(report, conn)
         _check_leftovers(report, conn)

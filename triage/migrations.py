@@ -17,6 +17,7 @@ from triage.schema import (
     ACCOUNTS_SCHEMA,
     SCHEMA_VERSION,
     SEALS_SCHEMA,
+    VIEWS,
     append_only_triggers,
     create_script,
     split,
@@ -35,6 +36,7 @@ def ensure_schema(conn: sqlite3.Connection, p: Path) -> None:
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
             conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", (db.now(),))
+            create_views(conn)
         return
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     version = int(row[0]) if row else 0
@@ -70,7 +72,19 @@ _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], list[str]]] = {
         *split(ACCOUNTS_SCHEMA),
         *_missing_triggers(conn, "role_changes"),
     ],
+    # 4 -> 5: the supervisor's `review_status` view (schema.VIEWS). sqlite-utils creates it
+    # on this connection, so it is part of this step's transaction; no statements are left.
+    4: lambda conn: create_views(conn),
 }
+
+
+def create_views(conn: sqlite3.Connection) -> list[str]:
+    """Create (or replace, when its text differs) every view in schema.VIEWS through
+    sqlite-utils, in the caller's transaction. Returns no statements (see _MIGRATIONS)."""
+    sdb = db.introspect(conn)
+    for name, select in VIEWS.items():
+        sdb.create_view(name, select, replace=True)
+    return []
 
 
 def _migrate(conn: sqlite3.Connection, p: Path, version: int) -> None:
@@ -95,7 +109,7 @@ def _migrate(conn: sqlite3.Connection, p: Path, version: int) -> None:
 def _missing_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> list[str]:
     """ALTER statements for the columns `table` lacks: a file restored from a half-applied
     hand repair must still migrate, and ADD COLUMN has no IF NOT EXISTS."""
-    have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    have = set(db.introspect(conn)[table].columns_dict)
     return [
         f"ALTER TABLE {table} ADD COLUMN {name} {decl}"
         for name, decl in columns.items()
@@ -105,7 +119,7 @@ def _missing_columns(conn: sqlite3.Connection, table: str, columns: dict[str, st
 
 def _missing_triggers(conn: sqlite3.Connection, table: str) -> list[str]:
     """The append-only triggers `table` lacks (same reason as `_missing_columns`)."""
-    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    have = {t.name for t in db.introspect(conn).triggers}
     return [
         t
         for t in split(append_only_triggers())

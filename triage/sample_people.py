@@ -3,7 +3,7 @@ arrest cycles and their charges (the planning half of `triage.sample`, which tur
 into DOJ rows).
 
 Every draw comes from the person's own random stream in a fixed order: moving or reordering
-a draw here changes every sample file (tests/test_sample.py pins its hash).
+a draw here changes every sample file (tests/cli/test_sample.py pins its hash).
 """
 
 from __future__ import annotations

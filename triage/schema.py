@@ -12,7 +12,7 @@ import sqlite3
 
 from rules.model import Outcome
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # What a pack can say (rules.model.Outcome) and what a reviewer can record.
 OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
@@ -328,6 +328,31 @@ CREATE INDEX IF NOT EXISTS determinations_key ON determinations(key);
 CREATE INDEX IF NOT EXISTS decisions_undoes ON decisions(undoes);
 CREATE INDEX IF NOT EXISTS current_decisions_reviewer ON current_decisions(reviewer);
 """
+
+
+# Schema 5: views for people who read the file with other tools (`sqlite-utils rows`,
+# Datasette), never read by triage itself. `review_status` is the supervisor's sheet: one
+# row per conviction of the active run (`db.active_run_id`: the activated run, else the
+# newest finished one) with what the run said and where review stands. Created through
+# sqlite-utils (`migrations.create_views`), in a new database and by migration 4 -> 5.
+VIEWS: dict[str, str] = {
+    "review_status": """SELECT
+    d.run_id, d.key, d.subject_id, p.name, p.dob, p.cii, d.county, d.conviction_date,
+    d.section, c.offense_descr AS offense, d.outcome, d.label, d.reason, d.citation, d.flags,
+    d.suggested_outcome AS suggestion, d.suggested_reason AS suggestion_reason,
+    cd.decision, cd.version AS decision_version, cd.reviewer, cd.decided_at,
+    coalesce(dec.grounds, '') AS grounds, n.text AS note
+FROM determinations d
+JOIN people p ON p.subject_id = d.subject_id
+JOIN convictions c ON c.key = d.key
+LEFT JOIN current_decisions cd ON cd.key = d.key
+LEFT JOIN decisions dec ON dec.id = cd.decision_id
+LEFT JOIN notes n ON n.id = dec.note_id
+WHERE d.run_id = coalesce(
+    (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'active_run'),
+    (SELECT max(id) FROM runs WHERE finished_at IS NOT NULL))
+ORDER BY d.key""",
+}
 
 
 def append_only_triggers() -> str:

@@ -47,8 +47,7 @@ def same_moment(row_at: str, entry_at: str) -> bool:
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
-    return conn.execute(sql, (name,)).fetchone() is not None
+    return name in db.introspect(conn).table_names()
 
 
 def check_seals(report: DoctorReport, conn: sqlite3.Connection, key_path: Path) -> None:

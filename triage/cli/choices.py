@@ -3,7 +3,7 @@ offers them, and Typer refuses anything else (exit 2) before a command runs.
 
 Each enum spells out the vocabulary the service layer defines (`db.OUTCOMES`,
 `db.DECISIONS`, plus `any` and `accept` where a command takes them);
-tests/test_cli_packaging.py holds them equal, so neither can drift.
+tests/cli/test_cli_packaging.py holds them equal, so neither can drift.
 """
 
 from __future__ import annotations

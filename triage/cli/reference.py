@@ -5,7 +5,7 @@
 
 Each command's help is rendered as `triage CMD --help` prints it at a fixed width, without
 colour, so the file changes only when a command, an option or a help text does (or Typer's
-layout: then regenerate). tests/test_cli_reference.py fails when the file is stale.
+layout: then regenerate). tests/cli/test_cli_reference.py fails when the file is stale.
 """
 
 from __future__ import annotations
