@@ -153,7 +153,11 @@ def decide_cmd(
     key: Annotated[str, typer.Argument(help="Conviction key SUBJECT_ID:CNT_ORDER.")],
     decision: Annotated[
         DecideChoice,
-        typer.Option("--decision", help="What to record; accept: the run's suggestion."),
+        typer.Option(
+            "--decision",
+            help="What to record; accept: the run's suggestion (for not_eligible, with the "
+            "grounds its step cites).",
+        ),
     ],
     note: Annotated[str | None, typer.Option("--note", help="A note to keep with it.")] = None,
     grounds_text: Annotated[
@@ -181,10 +185,13 @@ def decide_cmd(
     conn = open_db(db_path)
     try:
         run_id = _run_id(conn, run) if run is not None else None
-        chosen = decision.value
+        chosen, accepted = decision.value, None
         if decision is DecideChoice.accept:  # the suggestion of the run the decision will cite
             run_id = run_id if run_id is not None else _run_id(conn, None)
-            chosen = review.accepted_decision(conn, key, run_id)
+            accepted = review.acceptance(conn, key, run_id)
+            chosen = accepted.decision
+            if grounds_text is None:  # the grounds the pack's step cites, unless given
+                grounds_text = accepted.grounds_text
         result = review.decide(
             conn, key, chosen, who, expected_version=expect_version, note=note,
             run_id=run_id, grounds_text=grounds_text,
@@ -192,13 +199,29 @@ def decide_cmd(
     finally:
         conn.close()
     if as_json:
-        print_json({**asdict(result), "reviewer": who})
+        print_json({**asdict(result), "reviewer": who, "grounds": grounds_text or ""})
         return
     if not result.changed:
         out.print(f"{clean(key)}: already {result.decision}, nothing written")
         return
     was = f", was {result.previous}" if result.previous else ""
     out.print(f"{clean(key)}: {result.decision} (version {result.version}{was}) by {who}")
+    if accepted is not None and accepted.implied is not None:
+        out.print(_implied_line(accepted.implied, grounds_text))
+
+
+def _implied_line(implied: grounds.Implied, recorded: str | None) -> str:
+    """Which grounds accepting not_eligible recorded, and where they come from."""
+    step = f"the pack's step {clean(implied.step_id)}"
+    if not implied.ids:
+        return (
+            f"  no grounds recorded: {step} cites no criterion of HS 11361.8 "
+            f"({clean(implied.citation) or 'no citation'}); the challenged list prints the "
+            "pack's reason (add grounds with --grounds, see `triage grounds`)"
+        )
+    if recorded != ",".join(implied.ids):
+        return f"  grounds recorded: {recorded} (as given; {step} cites {', '.join(implied.ids)})"
+    return f"  grounds recorded: {recorded} (from {step}: {clean(implied.citation)})"
 
 
 def grounds_cmd(as_json: JsonOption = False) -> None:

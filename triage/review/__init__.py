@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from triage import audit, authority, db, grounds
 from triage.errors import ConflictError, TriageError, UsageError
-from triage.review.accept import accepted_decision
+from triage.review.accept import Acceptance, acceptance, accepted_decision, implied_grounds
 from triage.review.case import (
     conviction_history,
     current_run,
@@ -80,6 +80,7 @@ __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
     "CaseView", "ConvictionHistory", "ConvictionItem", "DecisionEntry", "DecisionResult",
     "Note", "Progress", "QueueFilter", "RunDetermination", "RunInfo", "accepted_decision",
+    "Acceptance", "acceptance", "implied_grounds",
     "add_note",
     "add_note_to", "claim",
     "claim_holder", "claim_next", "conviction_history", "current_run", "decide",
