@@ -27,6 +27,7 @@ from triage.tui import fmt
 from triage.tui.screens.grounds import GroundsChoice, GroundsScreen
 from triage.tui.screens.modals import ConflictScreen
 from triage.tui.widgets import case_text
+from triage.tui.widgets.keybar import MessageLine
 
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
@@ -60,6 +61,7 @@ class BulkScreen(ModalScreen[BulkChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="bulk-box"):
             yield Static(self._body(), markup=False, id="bulk-body")
+            yield MessageLine()
 
     def _body(self) -> Text:
         app = cast("ReviewApp", self.app)
@@ -98,6 +100,10 @@ class BulkScreen(ModalScreen[BulkChoice | None]):
         if not self.include_flagged and self.flagged == self.counts[0]:
             app = cast("ReviewApp", self.app)
             app.bell()
+            app.notify(
+                f"All {self.flagged} are flagged: {app.key_for('bulk.confirm')} includes them",
+                severity="warning",
+            )
             return  # every one is flagged: nothing to do until `i`
         self.dismiss(BulkChoice(decision, self.include_flagged))
 
@@ -142,12 +148,13 @@ def bulk_decide(
             record(chosen_items, choice.decision, None)
 
     def record(
-        chosen_items: list[tuple[str, int]], decision: str, grounds_text: str | None
+        chosen_items: list[tuple[str, int]], decision: str, picked: GroundsChoice | None
     ) -> None:
-        try:
+        try:  # a note (with grounds) is kept on each conviction and linked from its decision
             review.decide_many(
                 app.conn, chosen_items, decision, app.reviewer, run_id=app.run_id,
-                grounds_text=grounds_text,
+                grounds_text=picked.grounds_text if picked else None,
+                note=picked.note if picked else None,
             )  # fmt: skip
         except ConflictError as exc:
             app.push_screen(ConflictScreen(exc, fmt.outcome(decision)))
@@ -166,15 +173,16 @@ def bulk_decide(
         )
         on_done()
 
-    def ask_grounds(count: int, then: Callable[[str | None], None]) -> None:
+    def ask_grounds(count: int, then: Callable[[GroundsChoice | None], None]) -> None:
         def picked(choice: GroundsChoice | None) -> None:
             if choice is None:
                 app.notify("Cancelled: nothing written.", timeout=2)
                 return
-            then(choice.grounds_text)
+            then(choice)
 
         title = line(("Not eligible: ", "bold"), f"{count} convictions · pick the grounds")
-        app.push_screen(GroundsScreen(title, allow_other=False), picked)
+        hint = f"note (required for 'other'; kept on each of the {count})"
+        app.push_screen(GroundsScreen(title, note_hint=hint), picked)
 
     app.push_screen(BulkScreen(len(items), cases, skipped, len(flagged)), chosen)
 
