@@ -27,6 +27,7 @@ from typing import Any
 from rules.doj_layout import DOJ_COLUMNS
 from rules.suggest import cited_source
 from triage import grounds
+from triage.display import clean
 from triage.export import order
 from triage.export.bundle import Bundle
 from triage.export.courts import EMPTY, Court, CourtBook
@@ -277,13 +278,46 @@ def export(
         })  # fmt: skip
     challenged = [p for p in everything if p.final == "not_eligible"]
     _challenged(conn, bundle, challenged, subtitle, pending)
+    statement = pending_statement(pending)
+    _readme(bundle, subtitle, statement, exhibits, len(challenged))
     return {
         "exhibits": exhibits,
         "challenged": len(challenged),
         "pending": pending,
+        "pending_statement": statement,
         "court_not_recorded": sum(e["convictions"] for e in exhibits if not e["court_recorded"]),
         "courts_file": book.source,
     }
+
+
+def pending_statement(pending: int) -> str:
+    """What the whole export leaves out, for the manifest and README.txt: the line the
+    challenged PDF carries, or that nothing is left out. (The CSVs carry no such line: a
+    comment row would break every program reading them.)"""
+    if not pending:
+        return "Every conviction of the run has a position: none is still under review."
+    return pending_line(pending, pending, where="in the run")[:-1] + " in any file of this export."
+
+
+def _readme(
+    bundle: Bundle, subtitle: str, statement: str, exhibits: list[dict[str, Any]], challenged: int
+) -> None:
+    """README.txt: what the folder holds, and what it leaves out, for whoever files it."""
+    table = "xlsx" if bundle.profile.xlsx else "csv"
+    lines = [f"Court export for HS 11361.8 motions: {subtitle}", "", statement, "", "Files:"]
+    for e in exhibits:
+        court = clean(e["court"]) + ("" if e["court_recorded"] else " (court not recorded)")
+        lines.append(
+            f"  exhibit-{e['slug']}.{table}, exhibit-{e['slug']}.pdf, order-{e['slug']}.pdf: "
+            f"{court}, {plural(e['convictions'], 'conviction')} for relief"
+        )
+    lines += [
+        f"  challenged.{table}, challenged.pdf: {plural(challenged, 'conviction')} the office "
+        "opposes, with grounds, citations and reviewers' notes",
+        "  manifest.json: who exported what and when, each file's rows and SHA-256",
+        "",
+    ]
+    bundle.text("README.txt", "\n".join(lines))
 
 
 def _grounds(p: Position) -> tuple[str, str, str]:
