@@ -70,5 +70,8 @@ def _decision_row(row: sqlite3.Row | tuple[object, ...]) -> list[object]:
     values = list(row)
     action, decision, suggested = values[3], values[4], values[11]
     grounds, note_id = values[14], values[15]
-    verdict = accepted(_opt(suggested), _opt(decision)) if action == "decide" else ""
+    # No run (suggested NULL) suggested nothing; an undo accepts nothing.
+    verdict = ""
+    if action == "decide" and suggested is not None:
+        verdict = accepted(str(suggested), _opt(decision))
     return [*values[:14], verdict, grounds, note_id]

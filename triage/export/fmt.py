@@ -46,9 +46,9 @@ SUGGESTIONS = ("dismiss", "reduce", "not_eligible")
 
 def accepted(suggestion: str | None, decision: str | None) -> str:
     """Did the decision accept the pack's suggestion: `yes`, `no`, `question` (the pack
-    suggested nothing and asked; the reviewer answered), `deferred`, or blank when there
-    is no decision (or no run to have suggested anything)."""
-    if decision is None or suggestion is None:
+    suggested nothing, None or `review`, and asked; the reviewer answered), `deferred`,
+    or blank when there is no decision."""
+    if decision is None:
         return ""
     if decision == "defer":
         return "deferred"
