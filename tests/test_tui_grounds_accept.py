@@ -5,6 +5,8 @@ appear on the modal, not on the screen beneath it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import sqlite3
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from test_tui_harness import frozen_clock, make_app, pilot_test, settle  # noqa: F401
 
 from triage import db
+from triage.export.service import Options, run_export
 from triage.tui.app import ReviewApp
 from triage.tui.screens.bulk import BulkScreen
 from triage.tui.screens.case import CaseScreen
@@ -181,6 +184,17 @@ async def test_bulk_not_eligible_takes_other_with_the_note_on_each_conviction(
         conn.close()
     assert sorted(k for k, _ in notes) == sorted(k for k, *_ in recorded)
     assert {c for _, c in notes} == {1}
+    # The challenged list prints the note beside each of them.
+    conn = db.connect(sample)
+    try:
+        run_export(conn, "court", sample.parent / "court", actor="t",
+                   options=Options(allow_pending=True))  # fmt: skip
+    finally:
+        conn.close()
+    text = (sample.parent / "court" / "challenged.csv").read_bytes().decode("utf-8-sig")
+    listed = {r["Conviction key"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    assert all(note in listed[k]["Notes"] for k, *_ in recorded)
+    assert all(listed[k]["Grounds"].startswith("Reviewer's grounds") for k, *_ in recorded)
 
 
 @pilot_test
