@@ -160,7 +160,11 @@ def test_courts_come_from_the_ori_and_are_never_invented(
     assert code == 0, err
     out = tmp_path / "out"
     exhibits = {e["slug"]: e for e in manifest["details"]["exhibits"]}  # type: ignore[index]
-    assert exhibits["sacramento-ca034015j"]["court"] == "CASC SACRAMENTO"
+    # DOJ's "CASC SACRAMENTO" on a Sacramento record is that county's superior court.
+    assert (
+        exhibits["sacramento-ca034015j"]["court"]
+        == "Superior Court of California, County of Sacramento"
+    )
     missing = exhibits["sacramento-court-not-recorded"]
     assert missing["court"] == "Court not recorded: SACRAMENTO" and missing["convictions"] == 1
     assert manifest["details"]["court_not_recorded"] == 1  # type: ignore[index]
@@ -227,7 +231,7 @@ def test_a_redacted_ori_is_no_ori_and_the_description_names_the_court(
     assert code == 0, err
     got = {(e["slug"], e["court"], e["ori"]) for e in manifest["details"]["exhibits"]}  # type: ignore[index]
     assert got == {
-        ("sacramento-cascsacramento", "CASCSACRAMENTO", ""),
+        ("sacramento-superior-court", "Superior Court of California, County of Sacramento", ""),
         ("sacramento-yolo-superior-court", "Yolo Superior Court", ""),
     }
     assert manifest["details"]["court_not_recorded"] == 0  # type: ignore[index]
@@ -311,7 +315,7 @@ def test_a_proposed_order_per_court(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert files["order-sacramento-ca034015j.pdf"] == 3
     assert files["order-sacramento-court-not-recorded.pdf"] == 1
     order = _pdf(tmp_path / "out" / "order-sacramento-ca034015j.pdf")
-    assert order.startswith("[Proposed] order: CASC SACRAMENTO")
+    assert order.startswith("[Proposed] order: Superior Court of California, County of Sacramento")
     assert "[PROPOSED] ORDER FOR DISMISSAL AND SEALING, OR REDESIGNATION" in order
     assert FINDINGS in order
     assert "2 ALPHA,ANN 01/01/1980 A123 F100 09/14/2009 11357 HS Dismiss and seal" in order
@@ -439,3 +443,18 @@ def test_kinds_are_the_registry(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )
     code, stdout, _ = run_cli(capsys, "export", "--help")
     assert "gogen|court|decisions|summary" in stdout and "machine|spreadsheet|xlsx" in stdout
+
+
+def test_doj_superior_court_abbreviation_is_read_only_for_the_records_own_county() -> None:
+    from triage.export import courts
+
+    assert courts.superior_court("CASCSACRAMENTO", "SACRAMENTO") == (
+        "Superior Court of California, County of Sacramento"
+    )
+    assert courts.superior_court("CASC SAN LUIS OBISPO", "san luis obispo ") == (
+        "Superior Court of California, County of San Luis Obispo"
+    )
+    # Another county's court, a police department, or no county: DOJ's text stands.
+    assert courts.superior_court("CASCYOLO", "SACRAMENTO") == ""
+    assert courts.superior_court("CAPDSACRAMENTO", "SACRAMENTO") == ""
+    assert courts.superior_court("CASCSACRAMENTO", "") == ""

@@ -28,7 +28,7 @@ from rules.doj_layout import DOJ_COLUMNS
 from rules.suggest import cited_source
 from triage import grounds
 from triage.display import clean
-from triage.export import order
+from triage.export import courts, order
 from triage.export.bundle import Bundle
 from triage.export.courts import EMPTY, Court, CourtBook
 from triage.export.fmt import accepted, blank_null, export_date, plural
@@ -179,6 +179,8 @@ def _file_slug(p: Position) -> str:
         return _slug(f"{p.county}-{p.court_ori}")
     if not p.court_info.recorded:
         return _slug(f"{p.county}-court-not-recorded")
+    if p.court.startswith(courts.SUPERIOR_COURT):
+        return _slug(f"{p.county}-superior-court")
     return _slug(f"{p.county}-{p.court}")
 
 

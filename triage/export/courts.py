@@ -19,7 +19,9 @@ never invents one. An office names its courts properly, for captions, in a small
     name = "Office of the District Attorney, County of Sacramento"
     address = ["901 G Street", "Sacramento, CA 95814", "Attorneys for the People"]
 
-The file is `--courts FILE`, else `courts.toml` in the database's folder, else
+Without a file, DOJ's `CASC<county>` (a superior court) is named "Superior Court of
+California, County of <County>" when the county is the record's own; any other description
+is printed as DOJ wrote it. The file is `--courts FILE`, else `courts.toml` in the database's folder, else
 `$XDG_CONFIG_HOME/triage/courts.toml` (`~/.config/triage/courts.toml`). A court the file
 does not name keeps DOJ's description; a record with neither ORI nor description, and no
 county entry, is listed under "Court not recorded: <county>".
@@ -37,6 +39,7 @@ from triage.errors import TriageError
 
 FILE_NAME = "courts.toml"
 NOT_RECORDED = "Court not recorded"
+SUPERIOR_COURT = "Superior Court of California, County of "
 _KEYS = {"name", "address"}
 _TABLES = ("ori", "descr", "county")
 _ORI = re.compile(r"[A-Z]{2}[0-9A-Z]{7}")
@@ -46,6 +49,16 @@ def real_ori(code: str) -> str:
     """`code` upper-cased when it has the shape of an ORI, else "" (blank, `x`, NULL)."""
     text = code.strip().upper()
     return text if _ORI.fullmatch(text) else ""
+
+
+def superior_court(descr: str, county: str) -> str:
+    """The caption name of a superior court DOJ wrote as `CASC` + its county
+    (`CASCSACRAMENTO`, `CASC YOLO`), else "". Only when the rest is the record's own county:
+    that is a reading of DOJ's abbreviation, not a guess; anything else keeps DOJ's text."""
+    text, home = descr.strip().upper(), county.strip().upper()
+    if home and text.startswith("CASC") and text[4:].strip() == home:
+        return f"{SUPERIOR_COURT}{home.title()}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -78,7 +91,7 @@ class CourtBook:
         if known is not None:
             return Court(ori, known.name, known.address)
         if ori or descr:
-            return Court(ori, descr or f"Court ORI {ori}")
+            return Court(ori, superior_court(descr, county) or descr or f"Court ORI {ori}")
         known = self.by_county.get(county.strip().upper())
         if known is not None:
             return known
