@@ -19,6 +19,7 @@ floor itself asks a question, a pack's `not_eligible` gives way to that question
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from rules.model import Determination, Outcome
@@ -55,6 +56,21 @@ def cited(reason: str, step_id: str, citation: str) -> str:
     """A reason with where it comes from, e.g. `... (step felony-11359: HS 11361.8(e)-(f))`."""
     where = f"step {step_id}: {citation}" if citation else f"step {step_id}"
     return f"{reason} ({where})" if step_id else reason
+
+
+# `cited`'s mark: "(step ID: CITATION)", where a citation may hold one level of parentheses
+# ("HS 11358(d)(1) (the office may oppose reduction)").
+_CITED = re.compile(r"\(step ([^\s:()]+)(?:: ((?:[^()]|\([^()]*\))*))?\)")
+
+
+def cited_source(text: str) -> tuple[str, str] | None:
+    """The (step id, citation) `cited` wrote into a suggestion's text: the first mark, which
+    is the step that decided (a wrapping step's mark, e.g. `serving`, follows it); None when
+    the text names no step (the review step's own suggestion)."""
+    found = _CITED.search(text)
+    if found is None:
+        return None
+    return found.group(1), (found.group(2) or "").strip()
 
 
 def from_determination(det: Determination, prefix: str = "") -> Suggestion:

@@ -45,7 +45,7 @@ def _seed(path: Path) -> sqlite3.Connection:
                    "gogen.json"}),
         ("court", {"exhibit-sacramento-ca0340100.csv", "exhibit-sacramento-ca0340100.pdf",
                    "order-sacramento-ca0340100.pdf",
-                   "challenged.csv", "challenged.pdf"}),
+                   "challenged.csv", "challenged.pdf", "README.txt"}),
         ("decisions", {"decisions.csv", "notes.csv"}),
         ("summary", {"summary.md", "summary.pdf"}),
     ],

@@ -73,6 +73,7 @@ def test_one_exhibit_per_court_with_overrides_marked(tmp_path: Path) -> None:
     out = tmp_path / "out"
     names = sorted(f["name"] for f in manifest["files"])
     assert names == [
+        "README.txt",
         "challenged.csv",
         "challenged.pdf",
         "exhibit-sacramento-ca0340100.csv",

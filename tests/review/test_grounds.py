@@ -68,7 +68,7 @@ def test_grounds_reach_the_challenged_list_with_their_citations(
     assert stored == "two-priors,minor" and note_text == "priors in 1999 and 2002"
     # The undecided conviction is not challenged; the reviewer's one prints both grounds.
     row = _challenged(dbfile, tmp_path)[KEY]
-    assert row["Grounds"] == "Reviewer's grounds (the run suggested review)"
+    assert row["Grounds"] == "Reviewer's grounds (the run asked a question)"
     assert "Two or more prior convictions under the same section" in row["Reason"]
     assert "Sale, furnishing or offer to a minor" in row["Reason"]
     # HS 11360(a)(3)(B) is 11360's two-priors prong; (C) is the sale to a minor.

@@ -20,6 +20,7 @@ from rules.errors import RulesError
 from triage.cli import (
     admin,
     app_cmd,
+    cases,
     classifying,
     exporting,
     importing,
@@ -51,6 +52,7 @@ _PANELS = (
     (policies, "Import & classify"),
     (app_cmd, "Review"),
     (reviewing, "Review"),
+    (cases, "Review"),
     (exporting, "Export"),
     (roles_cmd, "Maintenance"),
     (admin, "Maintenance"),

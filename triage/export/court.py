@@ -5,8 +5,9 @@ not recorded: <county>" when the record carries none and the office named no cou
 county) an exhibit lists the convictions the office asks relief for: the person, DOB, CII,
 court number, conviction date, section and the relief (dismiss and seal, or redesignate),
 with a proposed order beside it (`order`). The office's position is the reviewer's decision
-where there is one, else the run's determination; the exhibit says when a reviewer's
-decision replaced the suggestion. Convictions still under review (`triage.review.stats`) are not
+where there is one, else the run's determination. Beside the run's outcome each row shows
+what the pack suggested (for a review, its `suggested_outcome`, or the question it asked
+when it suggested nothing) and whether the reviewer accepted the suggestion. Convictions still under review (`triage.review.stats`) are not
 listed; their count is in the manifest and on every PDF.
 
 `challenged.csv` lists the convictions the office opposes (position `not_eligible`) with
@@ -24,11 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rules.doj_layout import DOJ_COLUMNS
+from rules.suggest import cited_source
 from triage import grounds
+from triage.display import clean
 from triage.export import courts, order
 from triage.export.bundle import Bundle
 from triage.export.courts import EMPTY, Court, CourtBook
-from triage.export.fmt import blank_null, export_date, plural
+from triage.export.fmt import accepted, blank_null, export_date, plural
 from triage.export.pdf import Document
 from triage.review.stats import is_unresolved
 from triage.runs import Run
@@ -39,17 +42,18 @@ _ORI_DESCR = DOJ_COLUMNS.index("STP_ORI_DESCR")
 
 EXHIBIT_COLUMNS = (
     "Court ORI", "Court", "County", "Name", "DOB", "CII", "Court number", "Conviction date",
-    "Section", "Relief", "Suggested", "Reviewer decision", "Decided by", "Conviction key",
+    "Section", "Relief", "Run outcome", "Suggested", "Reviewer decision",
+    "Accepted suggestion", "Decided by", "Conviction key",
 )  # fmt: skip
 CHALLENGED_COLUMNS = (
     "Court ORI", "Court", "County", "Name", "DOB", "CII", "Court number", "Conviction date",
     "Section", "Decided by", "Decided at", "Grounds", "Reason", "Citation", "Notes",
-    "Conviction key",
+    "Run outcome", "Suggested", "Accepted suggestion", "Conviction key",
 )  # fmt: skip
 
 _QUERY = """
 SELECT d.key, d.subject_id, d.outcome, d.label, d.reason, d.citation, d.section,
-       d.county, c.event_date, c.ofn, c.offense_descr, p.name, p.dob, p.cii, s.raw,
+       d.suggested_outcome, d.suggested_reason, d.county, c.event_date, c.ofn, c.offense_descr, p.name, p.dob, p.cii, s.raw,
        cd.decision, cd.reviewer, cd.decided_at, coalesce(dd.grounds, '') AS grounds
 FROM determinations d
 JOIN convictions c ON c.key = d.key
@@ -77,7 +81,7 @@ class Position:
     court_number: str
     date: str
     section: str
-    suggested: str  # the run's outcome
+    suggested: str  # the run's outcome (see `suggestion` for what the pack suggested)
     final: str | None  # dismiss / reduce / not_eligible, None while pending
     decision: str | None
     decided_by: str
@@ -87,10 +91,26 @@ class Position:
     citation: str
     grounds: str = ""  # the reviewer's `triage.grounds` ids, comma-separated
     court_info: Court = Court("", "")
+    # What the pack suggested: the outcome itself when the run decided; for a review, its
+    # suggested outcome, or None with the question it asked in `suggested_reason`.
+    suggestion: str | None = None
+    suggested_reason: str = ""
 
     @property
     def overridden(self) -> bool:
-        return self.decision is not None and self.decision != self.suggested
+        """A reviewer's decision that is not the pack's suggestion (or answers its question)."""
+        return self.decision is not None and self.decision != self.suggestion
+
+    @property
+    def suggested_text(self) -> str:
+        """The exhibit's "Suggested": an outcome, or `question: ...` when there was none."""
+        if self.suggestion is not None:
+            return self.suggestion
+        return f"question: {self.suggested_reason}" if self.suggested_reason else "question"
+
+    @property
+    def accepted(self) -> str:
+        return accepted(self.suggestion, self.decision)
 
 
 def final_position(outcome: str, decision: str | None) -> str | None:
@@ -122,9 +142,15 @@ def positions(conn: sqlite3.Connection, run_id: int, book: CourtBook = EMPTY) ->
             final=final_position(r["outcome"], r["decision"]), decision=r["decision"],
             decided_by=r["reviewer"] or "", decided_at=r["decided_at"] or "",
             label=r["label"], reason=r["reason"], citation=r["citation"],
-            grounds=r["grounds"],
+            grounds=r["grounds"], suggestion=_suggestion(r["outcome"], r["suggested_outcome"]),
+            suggested_reason=r["suggested_reason"],
         ))  # fmt: skip
     return out
+
+
+def _suggestion(outcome: str, suggested_outcome: str | None) -> str | None:
+    """What the pack suggested: a deciding outcome suggests itself."""
+    return suggested_outcome if outcome == "review" else outcome
 
 
 def _notes(
@@ -172,10 +198,20 @@ def pending_line(here: int, total: int, *, where: str = "for this court") -> str
 def _exhibit_row(p: Position) -> list[str]:
     return [
         p.court_ori, p.court, p.county, p.name, p.dob, p.cii, p.court_number, p.date,
-        p.section, RELIEF.get(p.final or "", ""), RELIEF.get(p.suggested, p.suggested),
-        (p.decision or "") if p.overridden else "", p.decided_by if p.overridden else "",
-        p.key,
+        p.section, RELIEF.get(p.final or "", ""), p.suggested, p.suggested_text,
+        p.decision or "", p.accepted, p.decided_by, p.key,
     ]  # fmt: skip
+
+
+def _pdf_note(p: Position) -> str:
+    """The exhibit PDF's note: who decided, and whether that was the pack's suggestion."""
+    if p.decision is None:
+        return ""
+    if not p.overridden:
+        return f"suggestion accepted ({p.decided_by})"
+    if p.suggestion is None:
+        return f"reviewer decision ({p.decided_by}); the run asked a question"
+    return f"reviewer decision ({p.decided_by}); suggested {p.suggestion}"
 
 
 def _exhibit(bundle: Bundle, slug: str, items: list[Position], subtitle: str, pending: str) -> None:
@@ -201,8 +237,7 @@ def _exhibit(bundle: Bundle, slug: str, items: list[Position], subtitle: str, pe
         # Numbered as the proposed order numbers them, so either can cite the other.
         ["No.", "Name", "DOB", "CII", "Court no.", "Convicted", "Section", "Relief", "Note"],
         [[str(n), p.name, p.dob, p.cii, p.court_number, p.date, p.section,
-          RELIEF.get(p.final or "", ""),
-          f"reviewer decision ({p.decided_by})" if p.overridden else ""]
+          RELIEF.get(p.final or "", ""), _pdf_note(p)]
          for n, p in enumerate(items, start=1)],
         widths=(8, 50, 20, 22, 25, 20, 35, 30, 40),
     )  # fmt: skip
@@ -245,34 +280,76 @@ def export(
         })  # fmt: skip
     challenged = [p for p in everything if p.final == "not_eligible"]
     _challenged(conn, bundle, challenged, subtitle, pending)
+    statement = pending_statement(pending)
+    _readme(bundle, subtitle, statement, exhibits, len(challenged))
     return {
         "exhibits": exhibits,
         "challenged": len(challenged),
         "pending": pending,
+        "pending_statement": statement,
         "court_not_recorded": sum(e["convictions"] for e in exhibits if not e["court_recorded"]),
         "courts_file": book.source,
     }
 
 
+def pending_statement(pending: int) -> str:
+    """What the whole export leaves out, for the manifest and README.txt: the line the
+    challenged PDF carries, or that nothing is left out. (The CSVs carry no such line: a
+    comment row would break every program reading them.)"""
+    if not pending:
+        return "Every conviction of the run has a position: none is still under review."
+    return pending_line(pending, pending, where="in the run")[:-1] + " in any file of this export."
+
+
+def _readme(
+    bundle: Bundle, subtitle: str, statement: str, exhibits: list[dict[str, Any]], challenged: int
+) -> None:
+    """README.txt: what the folder holds, and what it leaves out, for whoever files it."""
+    table = "xlsx" if bundle.profile.xlsx else "csv"
+    lines = [f"Court export for HS 11361.8 motions: {subtitle}", "", statement, "", "Files:"]
+    for e in exhibits:
+        court = clean(e["court"]) + ("" if e["court_recorded"] else " (court not recorded)")
+        lines.append(
+            f"  exhibit-{e['slug']}.{table}, exhibit-{e['slug']}.pdf, order-{e['slug']}.pdf: "
+            f"{court}, {plural(e['convictions'], 'conviction')} for relief"
+        )
+    lines += [
+        f"  challenged.{table}, challenged.pdf: {plural(challenged, 'conviction')} the office "
+        "opposes, with grounds, citations and reviewers' notes",
+        "  manifest.json: who exported what and when, each file's rows and SHA-256",
+        "",
+    ]
+    bundle.text("README.txt", "\n".join(lines))
+
+
 def _grounds(p: Position) -> tuple[str, str, str]:
     """(grounds, reason, citation) for a challenged conviction.
 
-    The reviewer's own grounds come first; the run's label, reason and citation stand only
-    when the run itself said not eligible; a reviewer's challenge with neither says so in
-    the exhibit rather than leaving the reason blank."""
+    The reviewer's own grounds come first; the run's label, reason and citation stand when
+    the run itself said not eligible, and the pack's suggestion (with the law its step
+    cites) when the reviewer accepted a not_eligible suggestion; a reviewer's challenge
+    with none of these says so rather than leaving the reason blank."""
     if p.grounds:
-        reason, citation = grounds.describe(p.grounds)
-        who = "Reviewer's grounds" + (
-            "" if p.suggested == "not_eligible" else f" (the run suggested {p.suggested})"
-        )
-        return who, reason, citation
+        agrees = p.suggestion == "not_eligible"
+        return "Reviewer's grounds" + ("" if agrees else _against(p)), *grounds.describe(p.grounds)
     if p.suggested == "not_eligible":
         return p.label, p.reason, p.citation
+    if p.suggestion == "not_eligible":
+        source = cited_source(p.suggested_reason)
+        citation = source[1] if source else p.citation
+        return "The pack's suggestion, accepted by the reviewer", p.suggested_reason, citation
     return (
-        f"Reviewer decision (the run suggested {p.suggested})",
+        "Reviewer decision" + _against(p),
         "No grounds recorded with the decision; see the notes",
         "",
     )
+
+
+def _against(p: Position) -> str:
+    """What the reviewer's challenge departs from, e.g. ` (the run suggested reduce)`."""
+    if p.suggestion is None:
+        return " (the run asked a question)"
+    return f" (the run suggested {p.suggestion})"
 
 
 def _challenged(
@@ -285,7 +362,8 @@ def _challenged(
         label, reason, citation = _grounds(p)
         rows.append([p.court_ori, p.court, p.county, p.name, p.dob, p.cii, p.court_number,
                      p.date, p.section, p.decided_by, p.decided_at, label, reason, citation,
-                     " | ".join(text), p.key])  # fmt: skip
+                     " | ".join(text), p.suggested, p.suggested_text, p.accepted,
+                     p.key])  # fmt: skip
     with bundle.table("challenged", CHALLENGED_COLUMNS) as f:
         for row in rows:
             f.row(row)

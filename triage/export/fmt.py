@@ -5,6 +5,9 @@ full date as MM/DD/YYYY, a month-only date (YYYYMM00) as MM/YYYY, a year-only da
 (YYYY0000) as YYYY, and a blank or all-zero date as blank; anything else is printed as
 written (an unreadable date is shown, not guessed at). Source fields sometimes hold the
 word `NULL` (any case) where the extract had no value: exports print it as blank.
+
+Whether a reviewer accepted the pack's suggestion is worded once (`accepted`), for the
+exhibits, the challenged list and the decisions log alike.
 """
 
 from __future__ import annotations
@@ -36,3 +39,19 @@ def export_date(raw: str | None) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 conviction`, `2 convictions` (`many` for irregular plurals)."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+SUGGESTIONS = ("dismiss", "reduce", "not_eligible")
+
+
+def accepted(suggestion: str | None, decision: str | None) -> str:
+    """Did the decision accept the pack's suggestion: `yes`, `no`, `question` (the pack
+    suggested nothing, None or `review`, and asked; the reviewer answered), `deferred`,
+    or blank when there is no decision."""
+    if decision is None:
+        return ""
+    if decision == "defer":
+        return "deferred"
+    if suggestion not in SUGGESTIONS:
+        return "question"
+    return "yes" if decision == suggestion else "no"

@@ -37,7 +37,7 @@ import uuid
 
 from triage import authority, db, grounds
 from triage.errors import ConflictError, TriageError, UsageError
-from triage.review.accept import accepted_decision
+from triage.review.accept import Acceptance, acceptance, accepted_decision, implied_grounds
 from triage.review.case import (
     conviction_history,
     current_run,
@@ -87,6 +87,7 @@ __all__ = [
     "DECISION_KINDS", "LEASE_MINUTES", "MAX_NOTE_CHARS", "SORT_KEYS", "AuditEntry", "CaseRow",
     "CaseView", "ConvictionHistory", "ConvictionItem", "DecisionEntry", "DecisionResult",
     "Note", "Progress", "QueueFilter", "RunDetermination", "Run", "accepted_decision",
+    "Acceptance", "acceptance", "implied_grounds",
     "add_note",
     "add_note_to", "claim",
     "claim_holder", "claim_next", "conviction_history", "current_run", "decide",
@@ -133,11 +134,14 @@ def decide(conn: sqlite3.Connection, key: str, decision: str, reviewer: str, *,
 
 def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision: str,
                 reviewer: str, *, run_id: int | None = None,
-                grounds_text: str | None = None) -> list[DecisionResult]:  # fmt: skip
+                grounds_text: str | None = None,
+                note: str | None = None) -> list[DecisionResult]:  # fmt: skip
     """Bulk decision on (key, expected_version) pairs in one transaction, one batch id.
-    All or nothing: any conflict raises ConflictError and nothing is written."""
+    All or nothing: any conflict raises ConflictError and nothing is written. A `note` is
+    written once per conviction decided (a note belongs to one person) and linked from
+    its decision, as `decide` does, so the challenged list prints it beside each one."""
     _check_kind(decision)
-    reasons = grounds.parse(grounds_text, decision=decision, note=None)
+    reasons = grounds.parse(grounds_text, decision=decision, note=note)
     keys = [k for k, _ in items]
     if len(set(keys)) != len(keys):
         raise UsageError("bulk decision: a conviction is listed twice")
@@ -164,15 +168,18 @@ def decide_many(conn: sqlite3.Connection, items: list[tuple[str, int]], decision
                 st = states[key]
                 authority.may_replace(conn, reviewer, key, decision, st.decision, st.reviewer)
             for key, _ in items:
-                if _unchanged(states[key], decision, reasons, None):
+                if _unchanged(states[key], decision, reasons, note):
                     st = states[key]
                     results.append(DecisionResult(0, key, st.version, decision, decision, False))
                     continue
+                note_id = None
+                if note is not None and note.strip():
+                    note_id = insert_note(conn, subjects[key], key, note, reviewer).id
                 results.append(
                     _append(
                         conn, key=key, subject_id=subjects[key], state=states[key],
                         action="decide", decision=decision, reviewer=reviewer, run_id=run,
-                        batch=batch, reasons=reasons,
+                        batch=batch, reasons=reasons, note_id=note_id,
                     )
                 )  # fmt: skip
             for subject_id in set(subjects.values()):

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.filter import LineFilter, Monochrome, NoColor
 from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen
 from textual.widgets import Input, TextArea
 
 from triage import db, review
@@ -159,14 +160,18 @@ class ReviewApp(App[int]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """One message line per screen instead of piling toasts; a screen without one (a
-        modal over nothing) gets a toast. Messages never parse markup and pass the display
-        sanitizer: they can carry remapped keys (`[`) or database values (keys, names)."""
+        """One message line per screen instead of piling toasts. A modal with a line of
+        its own (grounds, bulk) shows it there; any other modal covers the line of the
+        screen beneath, so its messages are a toast above it. Messages never parse markup
+        and pass the display sanitizer: they can carry remapped keys (`[`) or database
+        values (keys, names)."""
         for screen in reversed(self.screen_stack):
             lines = screen.query(MessageLine)
             if lines:
                 lines.first().show(message, severity, timeout if timeout is not None else 5)
                 return
+            if isinstance(screen, ModalScreen):
+                break
         super().notify(
             clean(message), title=clean(title), severity=severity, timeout=timeout, markup=False
         )
@@ -183,7 +188,12 @@ class ReviewApp(App[int]):
         for bar in bars:
             bar.key_pressed()
         # Only on the full screens: in modals, lists and forms take letters themselves.
-        if not bars or isinstance(self.focused, Input | TextArea) or not event.is_printable:
+        if (
+            not bars
+            or isinstance(self.screen, ModalScreen)
+            or isinstance(self.focused, Input | TextArea)
+            or not event.is_printable
+        ):
             return
         bound = {keymaps.key_name(k) for k in self.active_bindings}
         if event.key not in bound and keymaps.key_name(event.character or "") not in bound:

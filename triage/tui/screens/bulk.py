@@ -28,6 +28,7 @@ from triage.tui.scopes import Scoped
 from triage.tui.screens.grounds import GroundsChoice, GroundsScreen
 from triage.tui.screens.modals import ConflictScreen
 from triage.tui.widgets import case_text
+from triage.tui.widgets.keybar import MessageLine
 
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
@@ -63,6 +64,7 @@ class BulkScreen(
     def compose(self) -> ComposeResult:
         with Vertical(id="bulk-box"):
             yield Static(self._body(), markup=False, id="bulk-body")
+            yield MessageLine()
 
     def _body(self) -> Text:
         app = cast("ReviewApp", self.app)
@@ -101,6 +103,10 @@ class BulkScreen(
         if not self.include_flagged and self.flagged == self.counts[0]:
             app = cast("ReviewApp", self.app)
             app.bell()
+            app.notify(
+                f"All {self.flagged} are flagged: {app.key_for('bulk.confirm')} includes them",
+                severity="warning",
+            )
             return  # every one is flagged: nothing to do until `i`
         self.dismiss(BulkChoice(decision, self.include_flagged))
 
@@ -175,16 +181,18 @@ def _record(
     app: ReviewApp,
     items: list[tuple[str, int]],
     decision: str,
-    grounds_text: str | None,
+    picked: GroundsChoice | None,
     *,
     left: int,
     on_done: Callable[[], None],
 ) -> None:
-    """Decide `items` in one batch; `left` flagged ones stay undecided."""
+    """Decide `items` in one batch; `left` flagged ones stay undecided. A note given with
+    the grounds is kept on each conviction and linked from its decision."""
     try:
         review.decide_many(
             app.conn, items, decision, app.reviewer, run_id=app.run_id,
-            grounds_text=grounds_text,
+            grounds_text=picked.grounds_text if picked else None,
+            note=picked.note if picked else None,
         )  # fmt: skip
     except ConflictError as exc:
         app.push_screen(ConflictScreen(exc, fmt.outcome(decision)))
@@ -203,15 +211,16 @@ def _record(
     on_done()
 
 
-def _ask_grounds(app: ReviewApp, count: int, then: Callable[[str | None], None]) -> None:
+def _ask_grounds(app: ReviewApp, count: int, then: Callable[[GroundsChoice | None], None]) -> None:
     def picked(choice: GroundsChoice | None) -> None:
         if choice is None:
             app.notify("Cancelled: nothing written.", timeout=2)
             return
-        then(choice.grounds_text)
+        then(choice)
 
     title = line(("Not eligible: ", "bold"), f"{count} convictions · pick the grounds")
-    app.push_screen(GroundsScreen(title, allow_other=False), picked)
+    hint = f"note (required for 'other'; kept on each of the {count})"
+    app.push_screen(GroundsScreen(title, note_hint=hint), picked)
 
 
 def undo_last(screen: Screen[None]) -> list[review.DecisionResult]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
 from triage import review
 from triage.display import line
 from triage.errors import ConflictError
@@ -101,10 +103,12 @@ class DecideMixin(ClaimMixin):
         self._record(todo, decision, None)
 
     def _ask_grounds(self, todo: list[ConvictionItem]) -> None:
-        """A challenge carries its grounds: pick them first; escape writes nothing."""
+        """A challenge carries its grounds: pick them first; escape writes nothing. Where
+        the pack says not_eligible itself, its step's grounds come preselected."""
         many = len(todo) > 1 or bool(self.marked)
         what = f"{len(todo)} convictions" if many else todo[0].key
         title = line(("Not eligible: ", "bold"), (what, "bold"), " · pick the grounds")
+        preselect, reason = _pack_grounds(todo)
 
         def picked(choice: GroundsChoice | None) -> None:
             if choice is None:
@@ -112,9 +116,9 @@ class DecideMixin(ClaimMixin):
                 return
             self._record(todo, "not_eligible", choice)
 
-        # In bulk the note is not kept per conviction, so `other` (which needs one) is
-        # offered only for a single conviction.
-        self.app.push_screen(GroundsScreen(title, allow_other=not many), picked)
+        hint = f"note (required for 'other'; kept on each of the {len(todo)})" if many else None
+        screen = GroundsScreen(title, preselect=preselect, reason=reason, note_hint=hint)
+        self.app.push_screen(screen, picked)
 
     def _record(
         self, targets: list[ConvictionItem], decision: str, choice: GroundsChoice | None
@@ -134,7 +138,7 @@ class DecideMixin(ClaimMixin):
                     grounds_text=grounds_text,
                     note=choice.note if choice else None,
                 )
-            else:
+            else:  # the note (with grounds) is kept on each conviction and linked
                 review.decide_many(
                     app.conn,
                     [(c.key, c.decision_version) for c in targets],
@@ -142,9 +146,8 @@ class DecideMixin(ClaimMixin):
                     app.reviewer,
                     run_id=app.run_id,
                     grounds_text=grounds_text,
+                    note=choice.note if choice else None,
                 )
-                if choice and choice.note:
-                    review.add_note(app.conn, self.subject_id, choice.note, app.reviewer)
         except ConflictError as exc:
             self._conflict(exc, decision)
             return
@@ -199,3 +202,28 @@ class DecideMixin(ClaimMixin):
             self.reload()
 
         app.push_screen(NoteScreen(title, draft_key), saved)
+
+
+def _pack_grounds(todo: list[ConvictionItem]) -> tuple[tuple[str, ...], Text | None]:
+    """The grounds to preselect and the pack's reason to show, where the pack says (or
+    suggests) not_eligible for every one of `todo`: the grounds their steps share (a
+    ground is never put on a conviction whose step does not cite it)."""
+    implied = [review.implied_grounds(c) for c in todo]
+    known = [i for i in implied if i is not None]
+    if not known or len(known) < len(implied):
+        return (), None
+    common = [g for g in known[0].ids if all(g in i.ids for i in known)]
+    first = known[0]
+    if len({(i.step_id, i.reason) for i in known}) > 1:
+        reason = line(
+            ("The pack says not eligible ", "bold"),
+            f"for all {len(known)}, on different steps; preselected: the grounds they share.",
+        )
+        return tuple(common), reason
+    where = f"step {first.step_id}" + (f", {first.citation}" if first.citation else "")
+    reason = line(
+        ("The pack says not eligible", "bold"), " (", (where, ""), "): ", (first.reason, "")
+    )
+    if not first.ids:
+        reason.append(" · no ground matches its citation: pick one", style="bold")
+    return tuple(common), reason

@@ -4,6 +4,10 @@ A court exhibit prints each challenged conviction with a reason and its law; the
 picks one or more of `triage.grounds.GROUNDS` (space toggles) and may add a note; `other`
 requires the note. ctrl+s (or enter in the note) records, escape cancels and writes
 nothing. The screen only collects; the caller passes the result to `review.decide`.
+
+When the pack itself says or suggests not_eligible, the grounds its step cites come
+preselected (`review.implied_grounds`) and the pack's reason is shown above the list: the
+reviewer reads, changes the picks if need be, and confirms.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from textual.widgets.option_list import Option
 from triage import grounds
 from triage.display import line
 from triage.tui.scopes import Scoped
+from triage.tui.widgets.keybar import MessageLine
 
 if TYPE_CHECKING:
     from triage.tui.app import ReviewApp
@@ -44,20 +49,31 @@ class GroundsScreen(
                 priority=True),
     ]  # fmt: skip
 
-    def __init__(self, title: Text, *, allow_other: bool = True) -> None:
+    def __init__(
+        self,
+        title: Text,
+        *,
+        preselect: tuple[str, ...] = (),
+        reason: Text | None = None,
+        note_hint: str | None = None,
+    ) -> None:
         super().__init__()
         self._title = title
-        self._choices = [g for g in grounds.GROUNDS if allow_other or g.id != "other"]
-        self.picked: set[str] = set()
+        self._choices = list(grounds.GROUNDS)
+        self.picked: set[str] = {g.id for g in self._choices if g.id in preselect}
+        self._reason = reason
+        self._note_hint = note_hint or "note (required for 'other')"
 
     def compose(self) -> ComposeResult:
         app = cast("ReviewApp", self.app)
         options = [Option(self._prompt(g), id=g.id) for g in self._choices]
         with Vertical(id="grounds-box"):
             yield Static(self._title, markup=False, id="grounds-title")
+            if self._reason is not None:
+                yield Static(self._reason, markup=False, id="grounds-reason")
             yield OptionList(*options, id="grounds-list")
             yield Static("", markup=False, id="grounds-cite")
-            yield Input(placeholder="note (required for 'other')", id="grounds-note")
+            yield Input(placeholder=self._note_hint, id="grounds-note")
             hint = line(
                 ("space", "bold"),
                 " picks  ",
@@ -69,6 +85,7 @@ class GroundsScreen(
                 " cancel",
             )
             yield Static(hint, markup=False, id="grounds-hint")
+            yield MessageLine()
 
     def _prompt(self, ground: grounds.Ground) -> Text:
         # The mark is a character, not a colour: it must read the same under NO_COLOR.
@@ -77,7 +94,8 @@ class GroundsScreen(
 
     def on_mount(self) -> None:
         box = self.query_one(OptionList)
-        box.highlighted = 0
+        picked = [i for i, g in enumerate(self._choices) if g.id in self.picked]
+        box.highlighted = picked[0] if picked else 0
         box.focus()
 
     def action_pick(self) -> None:
@@ -98,7 +116,7 @@ class GroundsScreen(
         self.query_one("#grounds-cite", Static).update(line(("cites ", "dim"), (cite, "")))
 
     def _say(self, message: str) -> None:
-        self.query_one("#grounds-hint", Static).update(Text("✗ " + message, style="bold"))
+        self.app.notify(message, severity="error")  # this screen's own message line
 
     def action_save(self) -> None:
         picked = self.picked
