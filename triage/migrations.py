@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from triage import db
-from triage.errors import SchemaError
+from triage.errors import SchemaError, is_disk_full
 from triage.schema import (
     ACCOUNTS_SCHEMA,
     SCHEMA_VERSION,
@@ -94,16 +94,28 @@ def _migrate(conn: sqlite3.Connection, p: Path, version: int) -> None:
             f"{p}: written by an older triage (schema {version}, this triage needs "
             f"{SCHEMA_VERSION}); no migration exists for it"
         )
-    with db.write(conn):
-        # Re-read under the write lock: another process may have migrated meanwhile.
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        current = int(row[0]) if row else 0
-        while current < SCHEMA_VERSION:
-            for statement in _MIGRATIONS[current](conn):
-                conn.execute(statement)
-            db.set_meta(conn, f"migrated_to_{current + 1}", db.now())
-            current += 1
-        db.set_meta(conn, "schema_version", str(current))
+    current = version
+    try:
+        with db.write(conn):
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            current = int(row[0]) if row else 0
+            while current < SCHEMA_VERSION:
+                for statement in _MIGRATIONS[current](conn):
+                    conn.execute(statement)
+                db.set_meta(conn, f"migrated_to_{current + 1}", db.now())
+                current += 1
+            db.set_meta(conn, "schema_version", str(current))
+    except sqlite3.DatabaseError as exc:
+        if is_disk_full(exc):
+            raise  # connect() words it as a full disk
+        # The file is a triage database that could not be brought up to date (a table a
+        # step expects was altered by hand, say): say that, not "not a triage database".
+        raise SchemaError(
+            f"{p}: could not migrate from schema {version} to {SCHEMA_VERSION} (step "
+            f"{current} -> {current + 1} failed: {exc.__class__.__name__}); the file was "
+            "left as it was; run `triage doctor` on a copy, or restore a backup"
+        ) from None
 
 
 def _missing_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> list[str]:

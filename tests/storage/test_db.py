@@ -269,3 +269,23 @@ def test_a_failed_migration_leaves_schema_4(
     assert raw.execute("SELECT count(*) FROM sqlite_master WHERE type = 'view' "
                        "AND name = 'review_status'").fetchone() == (0,)  # fmt: skip
     raw.close()
+
+
+def test_a_migration_that_fails_says_so_and_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    """A triage file whose migration cannot run (here: a table stands where schema 5's view
+    goes) is named as such, not as "not a triage database", and keeps its version."""
+    path = tmp_path / "t.db"
+    db.connect(path, create=True).close()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("DROP VIEW review_status")
+    raw.execute("CREATE TABLE review_status (x)")
+    raw.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    raw.close()
+    with pytest.raises(SchemaError, match=r"could not migrate from schema 4 to 5 \(step 4 -> 5"):
+        db.connect(path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+    assert raw.execute(
+        "SELECT type FROM sqlite_master WHERE name = 'review_status'"
+    ).fetchone() == ("table",)
+    raw.close()
