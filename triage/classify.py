@@ -74,66 +74,25 @@ _OUTCOME = 3  # index of the outcome in a determination row
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What a finished run did, for the CLI: the stored run plus what only the run itself
-    counted (people classified, determinations by outcome)."""
+    """What a finished run did, for the CLI: the stored run (every run fact lives on `Run`)
+    plus what only the classification itself counted (people read, determinations by
+    outcome)."""
 
     run: Run
     people: int
     by_outcome: dict[str, int] = field(default_factory=dict)
 
-    # The run's own facts under the names callers used before `triage.runs` existed.
-    @property
-    def run_id(self) -> int:
-        return self.run.id
-
-    @property
-    def pack_id(self) -> str:
-        return self.run.pack_id
-
-    @property
-    def pack_title(self) -> str:
-        return self.run.pack_title
-
-    @property
-    def pack_version(self) -> str:
-        return self.run.pack_version
-
-    @property
-    def pack_hash(self) -> str:
-        return self.run.pack_hash
-
-    @property
-    def county(self) -> str:
-        return self.run.county
-
-    @property
-    def compute_at(self) -> str:
-        return self.run.compute_at
-
-    @property
-    def convictions(self) -> int:
-        return self.run.convictions
-
-    @property
-    def seconds(self) -> float:
-        return self.run.seconds
-
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (`triage classify --json`)."""
         return {
-            "run": self.run_id,
-            "pack": {
-                "id": self.pack_id,
-                "title": self.pack_title,
-                "version": self.pack_version,
-                "hash": self.pack_hash,
-            },
-            "county": self.county,
-            "compute_at": self.compute_at,
+            "run": self.run.id,
+            "pack": self.run.pack(),
+            "county": self.run.county,
+            "compute_at": self.run.compute_at,
             "people": self.people,
-            "convictions": self.convictions,
+            "convictions": self.run.convictions,
             "by_outcome": dict(self.by_outcome),
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.run.seconds, 3),
         }
 
 

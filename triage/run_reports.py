@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from triage import runs
 from triage.display import clean
+from triage.runs import Run
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "file",
@@ -81,10 +83,34 @@ def _grouped(conn: sqlite3.Connection, sql: str, *args: Any) -> dict[str, int]:
     return {clean(k): int(n) for k, n in conn.execute(sql, args)}
 
 
-def gather_stats(conn: sqlite3.Connection) -> dict[str, Any]:
-    """Counts for `triage stats --json`; keys: rows, people, convictions, quarantined,
-    determinations, decisions, notes, run. All from one snapshot, even while an import or
-    reviewers write."""
+@dataclass(frozen=True)
+class DatabaseStats:
+    """The database's counts and the active run (`triage stats`). The run is the stored
+    `Run` itself (None before the first run): its facts are never copied here."""
+
+    rows: int
+    people: int
+    convictions: int
+    quarantined: int
+    determinations: dict[str, Any]  # the active run's: total, by_outcome, by_reason
+    decisions: dict[str, Any]  # entries, current, by_kind
+    notes: int
+    run: Run | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """`triage stats --json`: keys rows, people, convictions, quarantined,
+        determinations, decisions, notes, run (`Run.facts()`, or null)."""
+        return {
+            "rows": self.rows, "people": self.people, "convictions": self.convictions,
+            "quarantined": self.quarantined, "determinations": self.determinations,
+            "decisions": self.decisions, "notes": self.notes,
+            "run": None if self.run is None else self.run.facts(),
+        }  # fmt: skip
+
+
+def gather_stats(conn: sqlite3.Connection) -> DatabaseStats:
+    """Counts for `triage stats`, all from one snapshot, even while an import or reviewers
+    write."""
     if conn.in_transaction:
         return _stats(conn)
     conn.execute("BEGIN")
@@ -94,7 +120,7 @@ def gather_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         conn.execute("COMMIT")
 
 
-def _stats(conn: sqlite3.Connection) -> dict[str, Any]:
+def _stats(conn: sqlite3.Connection) -> DatabaseStats:
     run = runs.active(conn)
     determinations: dict[str, Any] = {"total": 0, "by_outcome": {}, "by_reason": {}}
     if run is not None:
@@ -114,13 +140,13 @@ def _stats(conn: sqlite3.Connection) -> dict[str, Any]:
                 run_id,
             ),
         }
-    return {
-        "rows": _count(conn, "SELECT count(*) FROM source_rows"),
-        "people": _count(conn, "SELECT count(*) FROM people"),
-        "convictions": _count(conn, "SELECT count(*) FROM convictions"),
-        "quarantined": _count(conn, "SELECT count(*) FROM quarantine"),
-        "determinations": determinations,
-        "decisions": {
+    return DatabaseStats(
+        rows=_count(conn, "SELECT count(*) FROM source_rows"),
+        people=_count(conn, "SELECT count(*) FROM people"),
+        convictions=_count(conn, "SELECT count(*) FROM convictions"),
+        quarantined=_count(conn, "SELECT count(*) FROM quarantine"),
+        determinations=determinations,
+        decisions={
             "entries": _count(conn, "SELECT count(*) FROM decisions"),
             "current": _count(
                 conn, "SELECT count(*) FROM current_decisions WHERE decision IS NOT NULL"
@@ -131,6 +157,6 @@ def _stats(conn: sqlite3.Connection) -> dict[str, Any]:
                 "GROUP BY decision ORDER BY decision",
             ),
         },
-        "notes": _count(conn, "SELECT count(*) FROM notes"),
-        "run": None if run is None else run.facts(),
-    }
+        notes=_count(conn, "SELECT count(*) FROM notes"),
+        run=run,
+    )

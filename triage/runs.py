@@ -51,6 +51,11 @@ class Run:
     def compute_date(self) -> dt.date:
         return dt.date.fromisoformat(self.compute_at[:10])
 
+    def pack(self) -> dict[str, str]:
+        """The pack the run applied, as `classify --json` and export manifests name it."""
+        return {"id": self.pack_id, "title": self.pack_title,
+                "version": self.pack_version, "hash": self.pack_hash}  # fmt: skip
+
     def facts(self) -> dict[str, Any]:
         """The run as `triage stats --json` reports it (no options, no timing)."""
         return {

@@ -139,16 +139,16 @@ def _import_and_classify(path: Path, source: Path) -> tuple[int, int, int, int, 
             county=SAMPLE_COUNTY,
             compute_at=pack.compute_at or SAMPLE_COMPUTE_AT,
             actor=SAMPLE_ACTOR,
-        )
+        ).run
         with db.write(conn):
             # Elapsed time differs on every build; a reproducible file cannot keep it.
-            conn.execute("UPDATE runs SET seconds = NULL WHERE id = ?", (run.run_id,))
-        counts = _review_counts(conn, run.run_id)
+            conn.execute("UPDATE runs SET seconds = NULL WHERE id = ?", (run.id,))
+        counts = _review_counts(conn, run.id)
         conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    return (run.run_id, report.quarantined, *counts)
+    return (run.id, report.quarantined, *counts)
 
 
 def _review_counts(conn: sqlite3.Connection, run_id: int) -> tuple[int, int, dict[str, int]]:

@@ -140,20 +140,20 @@ def test_run_records_pack_and_determinations(dbpath: Path) -> None:
     pack = load_pack("los-angeles-2019")
     summary = _run(dbpath, "los-angeles-2019", options={"note": "first"})
     conn = db.connect(dbpath)
-    run = conn.execute("SELECT * FROM runs WHERE id = ?", (summary.run_id,)).fetchone()
-    assert run["pack_id"] == "los-angeles-2019" == summary.pack_id
+    run = conn.execute("SELECT * FROM runs WHERE id = ?", (summary.run.id,)).fetchone()
+    assert run["pack_id"] == "los-angeles-2019" == summary.run.pack_id
     assert run["pack_version"] == str(pack.version)
     assert run["pack_hash"] == pack.content_hash and len(run["pack_hash"]) >= 16
     assert run["pack_title"] == pack.title
     assert (run["county"], run["compute_at"]) == ("LOS ANGELES", "2019-11-11")
     assert json.loads(run["options"]) == {"note": "first"}
     assert run["created_by"] == "tester" and run["finished_at"] is not None
-    assert run["convictions"] == summary.convictions
+    assert run["convictions"] == summary.run.convictions
     dets = {r["key"]: r for r in conn.execute("SELECT * FROM determinations")}
     # LA: Prop 64 convictions in county only; the burglary, the theft and the
     # out-of-county 11358 get no determination.
     assert set(dets) == {"1001:001002001000", "1001:002001001000", "1002:001001001000"}
-    assert summary.people == 4 and summary.convictions == 3
+    assert summary.people == 4 and summary.run.convictions == 3
     assert sum(summary.by_outcome.values()) == 3
     misd = dets["1001:001002001000"]
     assert (misd["outcome"], misd["reason"]) == ("review", "Misdemeanor or Infraction")
@@ -167,11 +167,11 @@ def test_run_records_pack_and_determinations(dbpath: Path) -> None:
     assert trace and all(len(step) == 3 for step in trace)
     assert trace[-1][0] == old["step_id"] and trace[-1][1] is True
     assert all(step[1] is False for step in trace[:-1])
-    assert db.active_run_id(conn) == summary.run_id
-    assert db.get_meta(conn, "active_run") == str(summary.run_id)
+    assert db.active_run_id(conn) == summary.run.id
+    assert db.get_meta(conn, "active_run") == str(summary.run.id)
     # the review queue is ready when the run becomes active: 1001's misdemeanor
-    assert review.queue_count(conn, summary.run_id, review.QueueFilter()) == 1
-    entries = audit.history(conn, f"run:{summary.run_id}")
+    assert review.queue_count(conn, summary.run.id, review.QueueFilter()) == 1
+    entries = audit.history(conn, f"run:{summary.run.id}")
     assert [e["action"] for e in entries] == ["classify"]
     detail = json.loads(entries[0]["detail"])
     assert detail["pack"] == "los-angeles-2019" and detail["hash"] == pack.content_hash
@@ -224,7 +224,7 @@ def test_reclassify_adds_a_run_and_keeps_reviewer_work(dbpath: Path) -> None:
     first = _run(dbpath, "los-angeles-2019")
     add_decision(dbpath, "1001:001002001000", "dismiss")
     second = _run(dbpath, "dismiss-all")
-    assert second.run_id > first.run_id
+    assert second.run.id > first.run.id
     conn = db.connect(dbpath)
     assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
     current = conn.execute("SELECT key, decision, reviewer FROM current_decisions").fetchall()
@@ -234,15 +234,15 @@ def test_reclassify_adds_a_run_and_keeps_reviewer_work(dbpath: Path) -> None:
     per_run = dict(
         conn.execute("SELECT run_id, count(*) FROM determinations GROUP BY run_id").fetchall()
     )
-    assert per_run == {first.run_id: 3, second.run_id: second.convictions}
+    assert per_run == {first.run.id: 3, second.run.id: second.run.convictions}
     outcomes = {
         r[0]
         for r in conn.execute(
-            "SELECT outcome FROM determinations WHERE run_id = ?", (second.run_id,)
+            "SELECT outcome FROM determinations WHERE run_id = ?", (second.run.id,)
         )
     }
     assert outcomes == {"dismiss"}
-    assert db.active_run_id(conn) == second.run_id
+    assert db.active_run_id(conn) == second.run.id
     conn.close()
 
 
@@ -262,8 +262,8 @@ def test_worker_processes_write_the_same_run(tmp_path: Path, cfa: Path) -> None:
         progress=lambda d, t: seen.append((d, t)),
     )
     serial = _run(path, "los-angeles-2019", county="SACRAMENTO", workers=1)
-    assert parallel.convictions == 18 and parallel.by_outcome == serial.by_outcome
-    assert _all_determinations(path, parallel.run_id) == _all_determinations(path, serial.run_id)
+    assert parallel.run.convictions == 18 and parallel.by_outcome == serial.by_outcome
+    assert _all_determinations(path, parallel.run.id) == _all_determinations(path, serial.run.id)
     assert seen[-1] == (parallel.people, parallel.people)
 
 
@@ -309,10 +309,10 @@ def test_a_run_sees_only_its_snapshot_while_an_import_adds_rows(
 
     got = _run(during, "los-angeles-2019", workers=workers, progress=import_meanwhile)
     assert imported == [120]
-    assert _all_determinations(during, got.run_id) == _all_determinations(before, expected.run_id)
-    assert (got.people, got.convictions) == (expected.people, expected.convictions)
+    assert _all_determinations(during, got.run.id) == _all_determinations(before, expected.run.id)
+    assert (got.people, got.run.convictions) == (expected.people, expected.run.convictions)
     after = _run(during, "los-angeles-2019", workers=workers)
-    assert after.convictions == expected.convictions + 120  # the new rows do count later
+    assert after.run.convictions == expected.run.convictions + 120  # the new rows do count later
 
 
 def test_small_chunks_write_every_determination(
@@ -322,7 +322,7 @@ def test_small_chunks_write_every_determination(
     monkeypatch.setattr(classify, "BATCH_PEOPLE", 1)
     seen: list[tuple[int, int]] = []
     summary = _run(dbpath, "los-angeles-2019", progress=lambda d, t: seen.append((d, t)))
-    assert summary.convictions == 3 and summary.people == 4
+    assert summary.run.convictions == 3 and summary.people == 4
     # 1001 and 1002 are read; 1003 and 1004 (skipped unread) are counted at the end.
     assert seen == [(0, 4), (1, 4), (2, 4), (4, 4)]
 
@@ -343,7 +343,7 @@ def test_reviewers_can_write_while_a_run_is_classifying(
 
     summary = _run(dbpath, "los-angeles-2019", progress=reviewer_decides)
     # A report after each of the two people read (1001, 1002), then the last one at 4 of 4.
-    assert writes["ok"] == 2 and summary.convictions == 3
+    assert writes["ok"] == 2 and summary.run.convictions == 3
     conn = db.connect(dbpath)
     assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 2
     conn.close()
@@ -372,14 +372,14 @@ def test_a_failing_run_leaves_nothing_behind(dbpath: Path, monkeypatch: pytest.M
     assert calls["n"] == 2  # the first person's determinations were written (CHUNK 1)
     conn = db.connect(dbpath)
     runs = [tuple(r) for r in conn.execute("SELECT id, finished_at IS NULL FROM runs")]
-    assert runs == [(first.run_id, 0), (first.run_id + 1, 1)]  # the attempt, unfinished
+    assert runs == [(first.run.id, 0), (first.run.id + 1, 1)]  # the attempt, unfinished
     assert (
         conn.execute(
-            "SELECT count(*) FROM determinations WHERE run_id != ?", (first.run_id,)
+            "SELECT count(*) FROM determinations WHERE run_id != ?", (first.run.id,)
         ).fetchone()[0]
         == 0
     )
-    assert db.active_run_id(conn) == first.run_id
+    assert db.active_run_id(conn) == first.run.id
     conn.close()
 
 
@@ -440,12 +440,12 @@ def test_precheck_skips_only_people_without_determinations(
             full = _run(path, pack_id, county=county, force=True)
             assert built["n"] - skipped_builds == full.people  # every record built
             assert fast.people == full.people == 250
-            assert _all_determinations(path, fast.run_id) == _all_determinations(
-                path, full.run_id
+            assert _all_determinations(path, fast.run.id) == _all_determinations(
+                path, full.run.id
             ), (pack_id, county)
             assert fast.by_outcome == full.by_outcome
             if county == "SAN JOAQUIN":
-                assert fast.convictions > 0
+                assert fast.run.convictions > 0
                 assert skipped_builds < full.people  # it does skip someone
 
 
@@ -473,8 +473,8 @@ def test_a_conviction_in_any_letter_case_is_classified(
     fast = _run(path, "los-angeles-2019")
     monkeypatch.setattr(classify, "PRECHECK", False)
     full = _run(path, "los-angeles-2019")
-    assert fast.convictions == full.convictions == 1
-    assert _all_determinations(path, fast.run_id) == _all_determinations(path, full.run_id)
+    assert fast.run.convictions == full.run.convictions == 1
+    assert _all_determinations(path, fast.run.id) == _all_determinations(path, full.run.id)
 
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
@@ -517,7 +517,7 @@ def test_gogen_configurable_flow_on_the_imported_cfa_fixture(cfa: Path, tmp_path
     )
     rows = conn.execute(
         "SELECT d.outcome, d.reason, d.section, d.felony FROM determinations AS d WHERE run_id = ?",
-        (summary.run_id,),
+        (summary.run.id,),
     ).fetchall()
     conn.close()
     # Facts gogen's own tests assert on this fixture (see ../shared/cfa-fixtures/README.md).

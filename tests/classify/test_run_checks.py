@@ -131,15 +131,15 @@ def test_keeping_exactly_half_is_allowed(tmp_path: Path) -> None:
     day = dt.date(2019, 11, 11)
     first = classify_run(conn, load_pack("san-joaquin-2019"), county="KERN", compute_at=day,
                          actor="t")  # fmt: skip
-    assert first.convictions == 2
+    assert first.run.convictions == 2
     half = classify_run(conn, load_pack("sacramento-2019"), county="KERN", compute_at=day,
                         actor="t")  # fmt: skip
-    assert (half.convictions, db.active_run_id(conn)) == (1, half.run_id)
+    assert (half.run.convictions, db.active_run_id(conn)) == (1, half.run.id)
     with pytest.raises(RunRefused):
         classify_run(conn, load_pack("dismiss-all"), county="ORANGE", compute_at=day, actor="t")
     assert [r[0] for r in conn.execute("SELECT id FROM runs")] == [1, 2]
     assert conn.execute("SELECT count(*) FROM determinations WHERE run_id > 2").fetchone()[0] == 0
-    assert db.active_run_id(conn) == half.run_id
+    assert db.active_run_id(conn) == half.run.id
     conn.close()
 
 

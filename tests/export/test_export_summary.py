@@ -15,8 +15,18 @@ from triage.export import summary
 from triage.export.bundle import open_bundle
 from triage.export.runs import resolve_run
 
+# More decisions, one of each kind against the pack's suggestion: key -> (outcome,
+# suggested_outcome, decision). A review with a suggestion is held to the suggestion, not to
+# `review`; one without is a question the reviewer answered; a deferral is none of these.
+MORE = {
+    "18675309:101001006000": ("review", "reduce", "dismiss"),  # decided otherwise
+    "17954908:101001008000": ("review", None, "reduce"),  # answered a question
+    "84734892:101001024000": ("reduce", None, "reduce"),  # accepted
+    "90675321:101001019000": ("dismiss", None, "defer"),  # deferred: not counted
+}
 
-def _db(cfa: Path, tmp_path: Path) -> sqlite3.Connection:
+
+def _db(cfa: Path, tmp_path: Path, *, more: bool = False) -> sqlite3.Connection:
     rows, expected = workbook(cfa)
     conn = new_db(tmp_path / "t.db")
     add_file(conn, rows)
@@ -32,7 +42,13 @@ def _db(cfa: Path, tmp_path: Path) -> sqlite3.Connection:
     # Two convictions go to review instead, so review progress has something to show.
     for key in ("313456:101001027000", "34499400:101001030000"):
         dets[key] = {**dets[key], "outcome": "review", "reason": "needs review"}
+    # the pack suggested dismissing the first; the reviewer accepts that below
+    dets["313456:101001027000"]["suggested_outcome"] = "dismiss"
+    for key, (outcome, suggested, _) in MORE.items() if more else ():
+        dets[key] = {**dets[key], "outcome": outcome, "suggested_outcome": suggested}
     run_id = add_run(conn, dets, seconds=1.5)
+    for key, (_, _, decision) in MORE.items() if more else ():
+        review.decide(conn, key, decision, "cy", run_id=run_id)
     review.decide(conn, "313456:101001027000", "dismiss", "ana", run_id=run_id)
     review.decide(conn, "34499400:101001030000", "defer", "ben", run_id=run_id)
     # a reviewer overrides a dismissal the pack suggested
@@ -40,8 +56,8 @@ def _db(cfa: Path, tmp_path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _export(cfa: Path, tmp_path: Path) -> tuple[dict[str, object], Path]:
-    conn = _db(cfa, tmp_path)
+def _export(cfa: Path, tmp_path: Path, *, more: bool = False) -> tuple[dict[str, object], Path]:
+    conn = _db(cfa, tmp_path, more=more)
     with open_bundle(tmp_path / "out") as bundle:
         figures = summary.export(conn, resolve_run(conn, None), bundle)
         bundle.commit({})
@@ -74,7 +90,9 @@ def test_figures(cfa: Path, tmp_path: Path) -> None:
         "decided": 1,
         "deferred": 1,
         "pending": 0,
+        "accepted": 1,
         "overrides": 1,
+        "questions": 0,
         "by_reviewer": {"ana": {"decided": 2}, "ben": {"deferred": 1}},
     }
 
@@ -104,3 +122,23 @@ def test_markdown(cfa: Path, tmp_path: Path) -> None:
     assert "| 11358 HS | 7 |" in md
     assert "| ana | 2 | 0 |" in md and "| ben | 0 | 1 |" in md
     assert "| Pending | 0 |" in md
+
+
+def test_overrides_are_held_to_the_packs_suggestion(cfa: Path, tmp_path: Path) -> None:
+    figures, out = _export(cfa, tmp_path, more=True)
+    progress = figures["review"]
+    assert isinstance(progress, dict)
+    # accepted: 313456 (review suggesting dismiss, dismissed) and 84734892's reduction;
+    # otherwise: 21345614 (dismiss -> not_eligible) and 18675309 (suggested reduce, dismissed);
+    # question: 17954908 (review with no suggestion). Deferrals are not counted.
+    assert (progress["accepted"], progress["overrides"], progress["questions"]) == (2, 2, 1)
+    assert (progress["to_review"], progress["decided"], progress["deferred"]) == (4, 3, 1)
+    md = (out / "summary.md").read_text()
+    assert "## Decisions against the pack's suggestion" in md
+    assert "| Accepted the pack's suggestion | 2 |" in md
+    assert "| Decided otherwise | 2 |" in md and "| No suggestion (question) | 1 |" in md
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(out / "summary.pdf").pages)
+    flat = re.sub(r"\s+", " ", text)
+    assert "Accepted the pack's suggestion 2 convictions" in flat
+    assert "Decided otherwise 2 convictions" in flat
+    assert "No suggestion (question) 1 conviction" in flat

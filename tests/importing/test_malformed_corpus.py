@@ -165,7 +165,7 @@ def _check_flags(conn: sqlite3.Connection, checks: list[dict[str, Any]]) -> None
         found = conn.execute(
             "SELECT d.flags FROM determinations d JOIN convictions c ON c.key = d.key "
             "WHERE d.run_id = ? AND c.first_row_id = ?",
-            (run.run_id, row_id),
+            (run.run.id, row_id),
         ).fetchone()
         assert found is not None, f"line {check['line']}: no determination"
         assert check["flag"] in found[0].split(), (check, found[0])

@@ -68,7 +68,7 @@ def classified(
         found = conn.execute(
             "SELECT key, outcome, label, reason, citation, step_id, flags, forced_review, trace"
             " FROM determinations WHERE run_id = ?",
-            (run.run_id,),
+            (run.run.id,),
         ).fetchall()
     finally:
         conn.close()

@@ -33,7 +33,7 @@ def _case(tmp_path: Path, rows: list[dict[str, str]]) -> review.CaseView:
     try:
         assert import_files(conn, [source]).quarantined == 0
         run = classify_run(conn, load_pack("los-angeles-2019"), county=LA, compute_at=AT, actor="t")
-        return review.load_case(conn, rows[0]["SUBJECT_ID"], run.run_id)
+        return review.load_case(conn, rows[0]["SUBJECT_ID"], run.run.id)
     finally:
         conn.close()
 

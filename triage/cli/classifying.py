@@ -95,12 +95,13 @@ def _load_options(path: Path) -> dict[str, Any]:
 
 
 def _summary_lines(summary: RunSummary) -> list[str]:
+    run = summary.run
     counts = ", ".join(f"{k} {v}" for k, v in summary.by_outcome.items()) or "none"
     return [
-        f"run {summary.run_id}: {summary.pack_id} v{summary.pack_version} "
-        f"({summary.county}, compute-at {summary.compute_at})",
-        f"{summary.people} people, {summary.convictions} convictions classified: {counts}",
-        f"{summary.seconds:.2f} s; run {summary.run_id} is now the active run",
+        f"run {run.id}: {run.pack_id} v{run.pack_version} "
+        f"({run.county}, compute-at {run.compute_at})",
+        f"{summary.people} people, {run.convictions} convictions classified: {counts}",
+        f"{run.seconds:.2f} s; run {run.id} is now the active run",
     ]
 
 

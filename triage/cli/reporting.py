@@ -17,7 +17,7 @@ from triage import runs
 from triage.cli.choices import TableFormat
 from triage.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json
 from triage.display import clean
-from triage.run_reports import RESULT_COLUMNS, gather_stats, result_rows
+from triage.run_reports import RESULT_COLUMNS, DatabaseStats, gather_stats, result_rows
 
 # ---------------------------------------------------------------------------------------------
 # results
@@ -63,20 +63,20 @@ def results_cmd(
 # stats
 
 
-def _print_stats(stats: dict[str, Any]) -> None:
-    out.print(f"source rows     {stats['rows']}  (quarantined {stats['quarantined']})")
-    out.print(f"people          {stats['people']}")
-    out.print(f"convictions     {stats['convictions']}")
-    run = stats["run"]
+def _print_stats(stats: DatabaseStats) -> None:
+    out.print(f"source rows     {stats.rows}  (quarantined {stats.quarantined})")
+    out.print(f"people          {stats.people}")
+    out.print(f"convictions     {stats.convictions}")
+    run = stats.run
     if run is None:
         out.print("run             none yet (triage classify --policy ID)")
     else:
         out.print(
-            f"run             {run['id']}: {clean(run['pack_id'])} v{clean(run['pack_version'])}"
-            f" ({clean(run['county']) or 'all counties'}, compute-at {run['compute_at']}),"
-            f" finished {run['finished_at']}"
+            f"run             {run.id}: {clean(run.pack_id)} v{clean(run.pack_version)}"
+            f" ({clean(run.county) or 'all counties'}, compute-at {run.compute_at}),"
+            f" finished {run.finished_at}"
         )
-    dets = stats["determinations"]
+    dets = stats.determinations
     out.print(f"determinations  {dets['total']}")
     for outcome, n in dets["by_outcome"].items():
         out.print(f"  {outcome:<14}{n}")
@@ -84,14 +84,14 @@ def _print_stats(stats: dict[str, Any]) -> None:
         out.print("by reason")
         for reason, n in dets["by_reason"].items():
             out.print(f"  {n:>7}  {clean(reason)}")
-    decisions = stats["decisions"]
+    decisions = stats.decisions
     kinds = ", ".join(f"{k} {v}" for k, v in decisions["by_kind"].items())
     out.print(
         f"decisions       {decisions['current']} current"
         + (f" ({kinds})" if kinds else "")
         + f", {decisions['entries']} entries"
     )
-    out.print(f"notes           {stats['notes']}")
+    out.print(f"notes           {stats.notes}")
 
 
 def stats_cmd(db_path: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
@@ -102,7 +102,7 @@ def stats_cmd(db_path: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
     finally:
         conn.close()
     if as_json:
-        print_json(stats)
+        print_json(stats.as_dict())
     else:
         _print_stats(stats)
 

@@ -31,7 +31,7 @@ from triage.display import clean
 from triage.export import courts, order
 from triage.export.bundle import Bundle
 from triage.export.courts import EMPTY, Court, CourtBook
-from triage.export.fmt import accepted, blank_null, export_date, plural
+from triage.export.fmt import accepted, blank_null, export_date, pack_suggestion, plural
 from triage.export.pdf import Document
 from triage.review.stats import is_unresolved
 from triage.runs import Run
@@ -142,15 +142,10 @@ def positions(conn: sqlite3.Connection, run_id: int, book: CourtBook = EMPTY) ->
             final=final_position(r["outcome"], r["decision"]), decision=r["decision"],
             decided_by=r["reviewer"] or "", decided_at=r["decided_at"] or "",
             label=r["label"], reason=r["reason"], citation=r["citation"],
-            grounds=r["grounds"], suggestion=_suggestion(r["outcome"], r["suggested_outcome"]),
+            grounds=r["grounds"], suggestion=pack_suggestion(r["outcome"], r["suggested_outcome"]),
             suggested_reason=r["suggested_reason"],
         ))  # fmt: skip
     return out
-
-
-def _suggestion(outcome: str, suggested_outcome: str | None) -> str | None:
-    """What the pack suggested: a deciding outcome suggests itself."""
-    return suggested_outcome if outcome == "review" else outcome
 
 
 def _notes(

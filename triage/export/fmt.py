@@ -44,6 +44,12 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 SUGGESTIONS = ("dismiss", "reduce", "not_eligible")
 
 
+def pack_suggestion(outcome: str, suggested_outcome: str | None) -> str | None:
+    """What the pack suggested for a conviction: a deciding outcome suggests itself; a
+    `review` suggests its `suggested_outcome` (None when it only asked a question)."""
+    return suggested_outcome if outcome == "review" else outcome
+
+
 def accepted(suggestion: str | None, decision: str | None) -> str:
     """Did the decision accept the pack's suggestion: `yes`, `no`, `question` (the pack
     suggested nothing, None or `review`, and asked; the reviewer answered), `deferred`,

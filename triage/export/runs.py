@@ -21,8 +21,7 @@ def manifest(run: runs.Run) -> dict[str, Any]:
     """The run's part of an export manifest."""
     return {
         "run_id": run.id,
-        "pack": {"id": run.pack_id, "title": run.pack_title,
-                 "version": run.pack_version, "hash": run.pack_hash},
+        "pack": run.pack(),
         "county": run.county,
         "compute_at": run.compute_at,
     }  # fmt: skip

@@ -6,6 +6,11 @@ seven years before compute-at, no conviction at all), once as classified and onc
 reviewers' decisions (pending convictions count as not relieved); convictions by section;
 felony against misdemeanor; dismissals and reductions by reason; and review progress
 (decided, pending, deferred, by reviewer), with bar charts.
+
+Each decision is held to what the pack suggested (`fmt.pack_suggestion`: the outcome, or a
+review's `suggested_outcome`) with the court export's own test (`fmt.accepted`), so both
+reports agree: it accepted the suggestion, decided otherwise (the only "override"), or
+answered a question (a review with no suggestion). A deferral is none of these.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from rules import gogen_columns as g
 from triage.export import gogen
 from triage.export.bundle import Bundle
 from triage.export.court import final_position
-from triage.export.fmt import plural
+from triage.export.fmt import accepted, pack_suggestion, plural
 from triage.export.pdf import Document
 from triage.export.runs import manifest
 from triage.runs import Run
@@ -55,7 +60,9 @@ class SummaryData:
     decided: int = 0
     deferred: int = 0
     pending: int = 0
+    accepted: int = 0
     overrides: int = 0
+    questions: int = 0
     by_reviewer: dict[str, Counter[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -74,7 +81,8 @@ class SummaryData:
             "impact_decided": self.impact_decided,
             "review": {"to_review": self.to_review, "decided": self.decided,
                        "deferred": self.deferred, "pending": self.pending,
-                       "overrides": self.overrides,
+                       "accepted": self.accepted, "overrides": self.overrides,
+                       "questions": self.questions,
                        "by_reviewer": {k: dict(v) for k, v in self.by_reviewer.items()}},
         }  # fmt: skip
 
@@ -95,7 +103,7 @@ def collect(conn: sqlite3.Connection, run: Run) -> SummaryData:
     people: set[str] = set()
     for r in conn.execute(
         "SELECT d.key, d.subject_id, d.outcome, d.label, d.reason, d.section, d.felony, "
-        "cd.decision, cd.reviewer FROM determinations d "
+        "d.suggested_outcome, cd.decision, cd.reviewer FROM determinations d "
         "LEFT JOIN current_decisions cd ON cd.key = d.key WHERE d.run_id = ?",
         (run.id,),
     ):
@@ -116,6 +124,7 @@ def collect(conn: sqlite3.Connection, run: Run) -> SummaryData:
         if final is not None:
             decided[key] = g.verdict(final, "", r["reason"])
         _progress(data, outcome, decision, r["reviewer"])
+        _against_suggestion(data, pack_suggestion(outcome, r["suggested_outcome"]), decision)
     data.people = len(people)
     data.convictions = sum(data.by_outcome.values())
     subjects = gogen.fold_people(conn, run, set(classified))
@@ -133,11 +142,28 @@ def _progress(data: SummaryData, outcome: str, decision: str | None, reviewer: s
             data.deferred += 1
         else:
             data.decided += 1
-    elif decision is not None and decision != outcome:
-        data.overrides += 1
     if decision is not None and reviewer:
         kind = "deferred" if decision == "defer" else "decided"
         data.by_reviewer.setdefault(reviewer, Counter())[kind] += 1
+
+
+def _against_suggestion(data: SummaryData, suggested: str | None, decision: str | None) -> None:
+    verdict = accepted(suggested, decision)
+    if verdict == "yes":
+        data.accepted += 1
+    elif verdict == "no":
+        data.overrides += 1
+    elif verdict == "question":
+        data.questions += 1
+
+
+def _against_rows(d: SummaryData) -> list[tuple[str, int]]:
+    """Reviewers' decisions (deferrals aside) held to the pack's suggestion."""
+    return [
+        ("Accepted the pack's suggestion", d.accepted),
+        ("Decided otherwise", d.overrides),
+        ("No suggestion (question)", d.questions),
+    ]
 
 
 def _facts(d: SummaryData) -> list[tuple[str, str]]:
@@ -209,12 +235,13 @@ def markdown(d: SummaryData) -> str:
     out.append("\n## Review progress\n\n")
     out.append(_md_table(["", "Convictions"], [
         ["Sent to review", str(d.to_review)], ["Decided", str(d.decided)],
-        ["Deferred", str(d.deferred)], ["Pending", str(d.pending)],
-        ["Suggestions overridden by a reviewer", str(d.overrides)]]))  # fmt: skip
+        ["Deferred", str(d.deferred)], ["Pending", str(d.pending)]]))  # fmt: skip
     out.append("\n")
     out.append(_md_table(["Reviewer", "Decided", "Deferred"], [
         [name, str(c["decided"]), str(c["deferred"])]
         for name, c in sorted(d.by_reviewer.items())]))  # fmt: skip
+    out.append("\n## Decisions against the pack's suggestion\n\n")
+    out.append(_md_table(["", "Convictions"], [[k, str(v)] for k, v in _against_rows(d)]))
     return "".join(out)
 
 
@@ -250,10 +277,10 @@ def pdf(d: SummaryData) -> bytes:
             ("Decided", d.decided),
             ("Deferred", d.deferred),
             ("Pending", d.pending),
-            ("Overridden", d.overrides),
         ],
         unit=CONVICTIONS,
     )
+    doc.bars("Decisions against the pack's suggestion", _against_rows(d), unit=CONVICTIONS)
     doc.bars("Decisions by reviewer", sorted(
         ((name, sum(c.values())) for name, c in d.by_reviewer.items()),
         key=lambda kv: (-kv[1], kv[0])), unit=("decision", "decisions"))  # fmt: skip
