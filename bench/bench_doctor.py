@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench_import import generate  # noqa: E402
 
 from rules.packs import load_pack  # noqa: E402
-from triage import db, digests, review, tamper, tamper_sources  # noqa: E402
+from triage import db, digests, identity, review, tamper, tamper_sources  # noqa: E402
 from triage.checks import DoctorReport  # noqa: E402
 from triage.classify import classify_run  # noqa: E402
 from triage.importers import import_files  # noqa: E402
@@ -47,7 +47,7 @@ def build(folder: Path, rows: int, decisions: int) -> Path:
     started = time.perf_counter()
     import_files(conn, [source], actor="bench")
     classify_run(conn, load_pack("los-angeles-2019"), county="LOS ANGELES",
-                 compute_at=dt.date(2019, 11, 11), actor="bench")  # fmt: skip
+                 compute_at=dt.date(2019, 11, 11), actor=identity.os_account())  # fmt: skip
     print(f"built {written:,} rows in {time.perf_counter() - started:.1f} s (import + classify)")
     keys = [str(r[0]) for r in conn.execute("SELECT key FROM determinations LIMIT ?", (decisions,))]
     for n, key in enumerate(keys):

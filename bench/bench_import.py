@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from triage import identity
+
 TARGET_RATE = 50_000
 TARGET_RATIO = 2.0
 TARGET_RSS_MB = 250
@@ -132,7 +134,11 @@ def phase_triage(source: Path, target: Path, profile: bool) -> dict[str, Any]:
     stage.write_text("classify", encoding="utf-8")
     pack = load_pack("los-angeles-2019")
     run = classify_run(
-        conn, pack, county="LOS ANGELES", compute_at=dt.date(2019, 11, 11), actor="bench"
+        conn,
+        pack,
+        county="LOS ANGELES",
+        compute_at=dt.date(2019, 11, 11),
+        actor=identity.os_account(),
     )
     finished = time.perf_counter()
     cpu = _cpu_seconds() - cpu

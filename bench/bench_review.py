@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from triage import identity
+
 TARGET_PAINT_S = 1.0
 TARGET_NEXT_MS = 50.0
 TARGET_RSS_MB = 200.0
@@ -58,7 +60,7 @@ def build(path: Path, rows: int) -> dict[str, Any]:
         load_pack("los-angeles-2019"),
         county="LOS ANGELES",
         compute_at=dt.date(2019, 11, 11),
-        actor="bench",
+        actor=identity.os_account(),
     )
     counts = {
         t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules.packs import Pack
-from triage import audit, db, digests, review, run_checks, runs
+from triage import audit, authority, db, digests, review, run_checks, runs
 from triage.classify_work import (
     Batch,
     Classifier,
@@ -46,7 +46,7 @@ from triage.classify_work import (
     available_cpus,
     classify_batches,
 )
-from triage.errors import TriageError
+from triage.errors import RefusedError, TriageError
 from triage.records_db import all_subjects, candidate_subjects, last_row_id
 from triage.runs import Run
 
@@ -169,6 +169,7 @@ def classify_run(
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     force: bool = False,
+    unshared: bool = False,
 ) -> RunSummary:
     """Classify every person in the database with `pack` and record it as a new run.
 
@@ -181,32 +182,49 @@ def classify_run(
     Raises `run_checks.RunRefused` (and leaves no run behind) when no conviction is in
     `county`, when the run classifies none, or, unless `force`, when it keeps fewer than
     half of the convictions the active run determined.
+
+    Making a run active changes what the office files, so `actor` must be a supervisor
+    (`authority`): otherwise `RefusedError`, audited, before anything is written, and
+    checked again as the run becomes active (a role revoked meanwhile). `unshared` is for
+    a caller that made the database file itself in a private folder (the sample builder):
+    no other account can reach it, so no role applies, and its actor is a fixed name.
     """
     if not county.strip():
         raise TriageError("a classification run needs a county (the pack names none)")
-    run_checks.check_county(conn, county)
-    started = time.perf_counter()
-    run_id = _start_run(conn, pack, county, compute_at, actor, options)
-    try:
-        with db.bulk_writes(conn):
-            people, outcomes = _classify_all(
-                conn, run_id, pack, county, compute_at, progress, workers
-            )
-            run_checks.check_new_run(conn, run_id, pack.id, county, force=force)
-            # Queue rows first, so the run is complete the moment it becomes active.
-            review.refresh_cases(conn, run_id)
-            # Only this run writes its rows, and it has finished writing them.
-            determinations_sha256 = digests.run_determinations(conn, run_id)
-        by_outcome = dict(sorted(outcomes.items()))
-        _finish_run(
-            conn, run_id, pack, actor, county=county, compute_at=compute_at, people=people,
-            by_outcome=by_outcome, seconds=time.perf_counter() - started,
-            determinations_sha256=determinations_sha256,
-        )  # fmt: skip
-    except BaseException as exc:
-        _discard_run(conn, run_id, refused=isinstance(exc, run_checks.RunRefused))
-        raise
+    with authority.audited(conn):  # a refusal is written once its transaction rolled back
+        if not unshared:
+            _may_activate(conn, actor, pack, county)
+        run_checks.check_county(conn, county)
+        started = time.perf_counter()
+        run_id = _start_run(conn, pack, county, compute_at, actor, options)
+        try:
+            with db.bulk_writes(conn):
+                people, outcomes = _classify_all(
+                    conn, run_id, pack, county, compute_at, progress, workers
+                )
+                run_checks.check_new_run(conn, run_id, pack.id, county, force=force, actor=actor)
+                # Queue rows first, so the run is complete the moment it becomes active.
+                review.refresh_cases(conn, run_id)
+                # Only this run writes its rows, and it has finished writing them.
+                determinations_sha256 = digests.run_determinations(conn, run_id)
+            by_outcome = dict(sorted(outcomes.items()))
+            _finish_run(
+                conn, run_id, pack, actor, county=county, compute_at=compute_at, people=people,
+                by_outcome=by_outcome, seconds=time.perf_counter() - started,
+                determinations_sha256=determinations_sha256, checked=not unshared,
+            )  # fmt: skip
+        except BaseException as exc:
+            refused = isinstance(exc, run_checks.RunRefused | RefusedError)
+            _discard_run(conn, run_id, refused=refused)
+            raise
     return RunSummary(run=runs.resolve(conn, run_id), people=people, by_outcome=by_outcome)
+
+
+def _may_activate(conn: sqlite3.Connection, actor: str, pack: Pack, county: str) -> None:
+    authority.require_supervisor(
+        conn, actor, "classify", f"pack:{pack.id}", extra={"county": county.strip()},
+        what="making a new classification run active (triage classify)",
+    )  # fmt: skip
 
 
 def _finish_run(
@@ -221,10 +239,13 @@ def _finish_run(
     by_outcome: dict[str, int],
     seconds: float,
     determinations_sha256: str,
+    checked: bool,
 ) -> None:
     """Mark the run finished, make it the active one and audit it, in one transaction."""
     total = sum(by_outcome.values())
     with db.write(conn):
+        if checked:  # the role as it is now, not as it was when the run started
+            _may_activate(conn, actor, pack, county)
         conn.execute(
             "UPDATE runs SET finished_at = ?, convictions = ?, seconds = ? WHERE id = ?",
             (db.now(), total, round(seconds, 3), run_id),

@@ -10,7 +10,8 @@ it becomes active and without leaving anything behind, when:
   charge the pack considers);
 - it keeps fewer than half of the convictions the active run determined (`LOSS_LIMIT`):
   most of the work in the queue would vanish, which is far more often a wrong `--county` or
-  `--policy` than a deliberate choice. `force` (`triage classify --force`) allows it.
+  `--policy` than a deliberate choice. `force` (`triage classify --force`) allows it, for
+  a supervisor only (as making any run active is).
 
 The what-if comparison never creates a run, so none of this applies to it.
 """
@@ -21,7 +22,7 @@ import difflib
 import sqlite3
 from collections.abc import Iterable
 
-from triage import db
+from triage import authority, db
 from triage.errors import TriageError
 
 # A new run must keep at least this share of the convictions the active run determined.
@@ -86,10 +87,12 @@ def _count(conn: sqlite3.Connection, sql: str, *args: object) -> int:
 
 
 def check_new_run(
-    conn: sqlite3.Connection, run_id: int, pack_id: str, county: str, *, force: bool
-) -> None:
+    conn: sqlite3.Connection, run_id: int, pack_id: str, county: str, *, force: bool,
+    actor: str,
+) -> None:  # fmt: skip
     """Refuse a run (its determinations written, not yet active) that classified nothing,
-    or, unless `force`, that keeps fewer than `LOSS_LIMIT` of the active run's convictions."""
+    or, unless `force`, that keeps fewer than `LOSS_LIMIT` of the active run's convictions.
+    `force` overriding that check needs `actor` to be a supervisor (`RefusedError`)."""
     total = _count(conn, "SELECT count(*) FROM determinations WHERE run_id = ?", run_id)
     if total == 0:
         raise RunRefused(
@@ -97,7 +100,7 @@ def check_new_run(
             "county's convictions is a charge it considers; nothing was activated"
         )
     active = db.active_run_id(conn)
-    if force or active is None:
+    if active is None:
         return
     before = _count(conn, "SELECT count(*) FROM determinations WHERE run_id = ?", active)
     kept = _count(
@@ -107,9 +110,16 @@ def check_new_run(
         active,
         run_id,
     )
-    if before and kept < before * LOSS_LIMIT:
-        raise RunRefused(
-            f"this run ({pack_id}, {county.strip()}) determines only {kept:,} of the "
-            f"{before:,} convictions active run {active} determined (fewer than half): check "
-            "--county and --policy; nothing was activated (--force makes it active anyway)"
-        )
+    if not before or kept >= before * LOSS_LIMIT:
+        return
+    if force:
+        authority.require_supervisor(
+            conn, actor, "classify --force", f"pack:{pack_id}", extra={"county": county.strip()},
+            what="overriding the run checks (--force)",
+        )  # fmt: skip
+        return
+    raise RunRefused(
+        f"this run ({pack_id}, {county.strip()}) determines only {kept:,} of the "
+        f"{before:,} convictions active run {active} determined (fewer than half): check "
+        "--county and --policy; nothing was activated (--force makes it active anyway)"
+    )

@@ -139,6 +139,7 @@ def _import_and_classify(path: Path, source: Path) -> tuple[int, int, int, int, 
             county=SAMPLE_COUNTY,
             compute_at=pack.compute_at or SAMPLE_COMPUTE_AT,
             actor=SAMPLE_ACTOR,
+            unshared=True,  # our own new file, in a private folder: no one else's role applies
         ).run
         with db.write(conn):
             # Elapsed time differs on every build; a reproducible file cannot keep it.

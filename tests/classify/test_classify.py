@@ -18,7 +18,7 @@ from classify_support import add_decision, cfa_doj_csv, conviction, people_rows,
 
 from rules.model import Outcome
 from rules.packs import bundled_ids, load_pack, pack_from_gogen_options
-from triage import audit, classify, classify_work, db, records_db, review
+from triage import audit, classify, classify_work, db, identity, records_db, review
 from triage.classify import classify_run
 from triage.errors import TriageError
 
@@ -34,7 +34,12 @@ def _run(path: Path, pack_id: str, county: str = "LOS ANGELES", **kw: object):
     conn = db.connect(path)
     try:
         return classify_run(
-            conn, load_pack(pack_id), county=county, compute_at=LA_DATE, actor="tester", **kw
+            conn,
+            load_pack(pack_id),
+            county=county,
+            compute_at=LA_DATE,
+            actor=identity.os_account(),
+            **kw,
         )
     finally:
         conn.close()
@@ -147,7 +152,7 @@ def test_run_records_pack_and_determinations(dbpath: Path) -> None:
     assert run["pack_title"] == pack.title
     assert (run["county"], run["compute_at"]) == ("LOS ANGELES", "2019-11-11")
     assert json.loads(run["options"]) == {"note": "first"}
-    assert run["created_by"] == "tester" and run["finished_at"] is not None
+    assert run["created_by"] == identity.os_account() and run["finished_at"] is not None
     assert run["convictions"] == summary.run.convictions
     dets = {r["key"]: r for r in conn.execute("SELECT * FROM determinations")}
     # LA: Prop 64 convictions in county only; the burglary, the theft and the
@@ -196,7 +201,7 @@ def test_the_run_becomes_visible_under_the_connections_own_durability(
     monkeypatch.setattr(db, "set_meta", watching)
     conn = db.connect(dbpath)
     classify_run(conn, load_pack("los-angeles-2019"), county="LOS ANGELES",
-                 compute_at=LA_DATE, actor="tester")  # fmt: skip
+                 compute_at=LA_DATE, actor=identity.os_account())  # fmt: skip
     assert settings == [2]  # FULL
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
     conn.close()
@@ -512,7 +517,7 @@ def test_gogen_configurable_flow_on_the_imported_cfa_fixture(cfa: Path, tmp_path
         pack,
         county="SACRAMENTO",
         compute_at=LA_DATE,
-        actor="tester",
+        actor=identity.os_account(),
         options={"options_file": "eligibility_options.json"},
     )
     rows = conn.execute(

@@ -11,7 +11,7 @@ from classify_support import conviction, people_rows, seed
 from cli_support import one_line_error, run_cli
 
 from rules.packs import load_pack
-from triage import db
+from triage import db, identity
 from triage.classify import classify_run
 from triage.run_checks import RunRefused
 
@@ -130,13 +130,19 @@ def test_keeping_exactly_half_is_allowed(tmp_path: Path) -> None:
     conn = db.connect(seed(tmp_path / "h.db", rows))
     day = dt.date(2019, 11, 11)
     first = classify_run(conn, load_pack("san-joaquin-2019"), county="KERN", compute_at=day,
-                         actor="t")  # fmt: skip
+                         actor=identity.os_account())  # fmt: skip
     assert first.run.convictions == 2
     half = classify_run(conn, load_pack("sacramento-2019"), county="KERN", compute_at=day,
-                        actor="t")  # fmt: skip
+                        actor=identity.os_account())  # fmt: skip
     assert (half.run.convictions, db.active_run_id(conn)) == (1, half.run.id)
     with pytest.raises(RunRefused):
-        classify_run(conn, load_pack("dismiss-all"), county="ORANGE", compute_at=day, actor="t")
+        classify_run(
+            conn,
+            load_pack("dismiss-all"),
+            county="ORANGE",
+            compute_at=day,
+            actor=identity.os_account(),
+        )
     assert [r[0] for r in conn.execute("SELECT id FROM runs")] == [1, 2]
     assert conn.execute("SELECT count(*) FROM determinations WHERE run_id > 2").fetchone()[0] == 0
     assert db.active_run_id(conn) == half.run.id

@@ -14,7 +14,7 @@ from exportseed import add_file, add_run, doj_row, new_db, workbook
 from rules import gogen_columns as g
 from rules.doj_layout import DOJ_COLUMNS
 from rules.packs import pack_from_gogen_options
-from triage import db
+from triage import db, identity
 from triage.classify import classify_run
 from triage.export import gogen
 from triage.export.bundle import open_bundle
@@ -169,7 +169,7 @@ def _import_and_classify(cfa: Path, tmp_path: Path, copies: int = 1) -> sqlite3.
         pack,
         county="SACRAMENTO",
         compute_at=dt.date(2019, 11, 11),
-        actor="tester",
+        actor=identity.os_account(),
         options={"gogen_options": json.loads(options_file.read_text())},
     )
     return conn

@@ -14,6 +14,7 @@ import pytest
 from cli_support import one_line_error, run_cli
 from test_export_cli import _seed
 
+from triage import identity
 from triage.export import bundle as bundle_mod
 from triage.export.bundle import STAGING_PREFIX, open_bundle
 from triage.export.outdir import REPLACING
@@ -113,7 +114,7 @@ def test_an_interrupted_replacement_never_shows_a_manifest_with_old_files(
 
         conn = db.connect(tmp_path / "t.db")
         try:
-            run_export(conn, "court", out, actor="t")
+            run_export(conn, "court", out, actor=identity.os_account())
         finally:
             conn.close()
     monkeypatch.undo()

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from triage import db
+from triage import db, identity
 from triage.errors import TriageError
 from triage.importers import import_files
 
@@ -158,7 +158,7 @@ def _check_flags(conn: sqlite3.Connection, checks: list[dict[str, Any]]) -> None
 
     run = classify_run(
         conn, load_pack("dismiss-all"), county="SAN JOAQUIN", compute_at=dt.date(2019, 7, 1),
-        actor="corpus-test",
+        actor=identity.os_account(),
     )  # fmt: skip
     for check in checks:
         row_id = _row_from(conn, check["line"])["id"]

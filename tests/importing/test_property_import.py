@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage import db
+from triage import db, identity
 from triage.errors import TriageError
 from triage.importers import DOJ_COLUMNS, import_files
 from triage.sample import iter_doj_rows
@@ -262,7 +262,7 @@ def _all_results(conn: sqlite3.Connection, out: Path, county: str) -> list[list[
     from triage.export.service import run_export
 
     classify_run(conn, load_pack("dismiss-all"), county=county,
-                 compute_at=dt.date(2019, 7, 1), actor="roundtrip")  # fmt: skip
+                 compute_at=dt.date(2019, 7, 1), actor=identity.os_account())  # fmt: skip
     run_export(conn, "gogen", out, actor="roundtrip")
     with (out / "All_Results.csv").open(encoding="utf-8", newline="") as handle:
         table = list(csv.reader(handle))

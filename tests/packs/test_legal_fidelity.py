@@ -19,7 +19,7 @@ import pytest
 from classify_support import conviction
 
 from rules.packs import BUNDLED_DIR, load_pack
-from triage import db
+from triage import db, identity
 from triage.classify import classify_run
 from triage.importers import DOJ_COLUMNS, import_files
 
@@ -64,7 +64,9 @@ def classified(
     try:
         report = import_files(conn, [source])
         assert report.quarantined == 0
-        run = classify_run(conn, load_pack(pack), county=county, compute_at=at, actor="t")
+        run = classify_run(
+            conn, load_pack(pack), county=county, compute_at=at, actor=identity.os_account()
+        )
         found = conn.execute(
             "SELECT key, outcome, label, reason, citation, step_id, flags, forced_review, trace"
             " FROM determinations WHERE run_id = ?",

@@ -17,7 +17,7 @@ import pytest
 
 from rules.doj_layout import DOJ_COLUMNS
 from rules.packs import load_pack
-from triage import db
+from triage import db, identity
 from triage.classify import classify_run
 from triage.importers import import_files
 
@@ -68,7 +68,9 @@ def classify(
     try:
         report = import_files(conn, [path])
         assert report.quarantined == 0
-        classify_run(conn, load_pack(pack), county=county, compute_at=COMPUTE_AT, actor="t")
+        classify_run(
+            conn, load_pack(pack), county=county, compute_at=COMPUTE_AT, actor=identity.os_account()
+        )
         return _read(conn)
     finally:
         conn.close()

@@ -17,7 +17,7 @@ from test_statute_floor import court
 
 from rules.doj_layout import DOJ_COLUMNS
 from rules.packs import load_pack
-from triage import db
+from triage import db, identity
 from triage.classify import classify_run
 from triage.importers import import_files
 
@@ -37,7 +37,9 @@ def classify(
     conn = db.connect(tmp_path / "t.db", create=True)
     try:
         assert import_files(conn, [path]).quarantined == 0
-        classify_run(conn, load_pack(pack), county=county, compute_at=COMPUTE_AT, actor="t")
+        classify_run(
+            conn, load_pack(pack), county=county, compute_at=COMPUTE_AT, actor=identity.os_account()
+        )
         found = conn.execute(
             "SELECT * FROM determinations WHERE run_id = (SELECT max(id) FROM runs)"
         ).fetchall()

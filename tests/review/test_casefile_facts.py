@@ -15,7 +15,7 @@ from rules.charges import parse_charge
 from rules.dates import age_on
 from rules.packs import load_pack
 from rules.records import build_person
-from triage import db, review
+from triage import db, identity, review
 from triage.classify import classify_run
 from triage.importers import DOJ_COLUMNS, import_files
 
@@ -32,7 +32,13 @@ def _case(tmp_path: Path, rows: list[dict[str, str]]) -> review.CaseView:
     conn = db.connect(tmp_path / "t.db", create=True)
     try:
         assert import_files(conn, [source]).quarantined == 0
-        run = classify_run(conn, load_pack("los-angeles-2019"), county=LA, compute_at=AT, actor="t")
+        run = classify_run(
+            conn,
+            load_pack("los-angeles-2019"),
+            county=LA,
+            compute_at=AT,
+            actor=identity.os_account(),
+        )
         return review.load_case(conn, rows[0]["SUBJECT_ID"], run.run.id)
     finally:
         conn.close()

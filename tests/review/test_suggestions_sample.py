@@ -20,7 +20,7 @@ from tui_harness import frozen_clock, make_app, pilot_test, settle  # noqa: F401
 from rules.model import Outcome
 from rules.packs import load_pack
 from rules.suggest import relief_rank
-from triage import db, review
+from triage import db, identity, review
 from triage.classify import classify_run
 from triage.review import QueueFilter
 from triage.tui.screens.case import CaseScreen
@@ -74,7 +74,7 @@ def test_no_sample_suggestion_gives_less_relief_than_the_statute_floor(sample: P
         office = db.active_run_id(conn)
         summary = classify_run(
             conn, load_pack("california-statute"), county="LOS ANGELES",
-            compute_at=dt.date(2019, 11, 11), actor="t",
+            compute_at=dt.date(2019, 11, 11), actor=identity.os_account(),
         )  # fmt: skip
         floor_run = conn.execute("SELECT max(id) FROM runs").fetchone()[0]
         assert summary is not None and floor_run != office

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rules.packs import load_pack
-from triage import audit, db, schema
+from triage import audit, db, identity, schema
 from triage.classify import classify_run
 from triage.errors import SchemaError, TriageError
 
@@ -201,7 +201,7 @@ def test_a_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> N
         load_pack("california-statute"),
         county="LOS ANGELES",
         compute_at=dt.date(2019, 11, 11),
-        actor="tester",
+        actor=identity.os_account(),
     )
     got = conn.execute("SELECT step_id, outcome, flags FROM determinations").fetchall()
     assert [tuple(r) for r in got] == [("felony-11359", "reduce", "")]

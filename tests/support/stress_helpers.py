@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from triage import db, review
+from triage import db, identity, review
 from triage.errors import ConflictError
 
 DECISION_KINDS = ("dismiss", "reduce", "not_eligible", "defer")
@@ -85,7 +85,7 @@ def build_review_db(
             load_pack("los-angeles-2019"),
             county=county,
             compute_at=dt.date(2019, 7, 1),
-            actor="stress-setup",
+            actor=identity.os_account(),
         )
         return [str(r[0]) for r in conn.execute("SELECT key FROM convictions ORDER BY key")]
     finally:

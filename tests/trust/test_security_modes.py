@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from rules.packs import load_pack
-from triage import db, review
+from triage import db, identity, review
 from triage.classify import classify_run
 from triage.export.service import KINDS, Options, run_export
 from triage.importers import import_files
@@ -35,7 +35,7 @@ def _session(work: Path) -> None:
     try:
         import_files(conn, [source], actor="clerk")
         classify_run(conn, load_pack("los-angeles-2019"), county="LOS ANGELES",
-                     compute_at=dt.date(2019, 7, 1), actor="clerk")  # fmt: skip
+                     compute_at=dt.date(2019, 7, 1), actor=identity.os_account())  # fmt: skip
         keys = [str(r[0]) for r in conn.execute("SELECT key FROM determinations LIMIT 4")]
         other = db.connect(path)  # a second reviewer's connection
         review.decide(conn, keys[0], "dismiss", "ana", expected_version=0)
@@ -44,7 +44,7 @@ def _session(work: Path) -> None:
         review.add_note(other, subject, "checked the court file", "ben")
         (work / "exports").mkdir()
         for kind in KINDS:
-            run_export(conn, kind, work / "exports" / kind, actor="ana",
+            run_export(conn, kind, work / "exports" / kind, actor=identity.os_account(),
                        options=Options(allow_pending=True))  # fmt: skip
         (work / "backups").mkdir()
         backup(conn, work / "backups" / "office-copy.db", actor="ana")

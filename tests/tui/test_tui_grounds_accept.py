@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from tui_harness import frozen_clock, make_app, pilot_test, settle  # noqa: F401
 
-from triage import db
+from triage import db, identity
 from triage.export.service import Options, run_export
 from triage.tui.app import ReviewApp
 from triage.tui.screens.bulk import BulkScreen
@@ -184,7 +184,7 @@ async def test_bulk_not_eligible_takes_other_with_the_note_on_each_conviction(
     # The challenged list prints the note beside each of them.
     conn = db.connect(sample)
     try:
-        run_export(conn, "court", sample.parent / "court", actor="t",
+        run_export(conn, "court", sample.parent / "court", actor=identity.os_account(),
                    options=Options(allow_pending=True))  # fmt: skip
     finally:
         conn.close()

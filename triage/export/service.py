@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from triage import __version__ as triage_version
-from triage import audit, db
+from triage import audit, authority, db
 from triage.errors import DiskFullError, TriageError, UsageError, is_disk_full
 from triage.export import court, csvfmt, decisions, gogen, summary
 from triage.export.bundle import Bundle, open_bundle
@@ -51,6 +51,9 @@ class Exporter:
     help: str
     needs_run: bool = True
     check: Callable[[sqlite3.Connection, Run, Options], None] | None = None
+    # What the office files (court exhibits and orders): the supervisor role only
+    # (`triage.authority`); the other kinds stay open to reviewers.
+    supervisor: bool = False
 
 
 def _gogen(conn: sqlite3.Connection, run: Run | None, bundle: Bundle, _: Options) -> Any:
@@ -104,6 +107,7 @@ EXPORTERS: dict[str, Exporter] = {
     "court": Exporter(
         _court, ("spreadsheet", "machine", "xlsx"),
         "exhibits and proposed orders per court, challenged list", check=_court_check,
+        supervisor=True,
     ),
     "decisions": Exporter(
         _decisions, ("spreadsheet", "machine", "xlsx"), "every decision and note",
@@ -147,9 +151,17 @@ def run_export(
     profile: str | None = None,
     options: Options = Options(),  # noqa: B008 - frozen, never changed
 ) -> dict[str, Any]:
-    """Write export `kind` into `out_dir`; returns its manifest."""
+    """Write export `kind` into `out_dir`; returns its manifest. A kind the office files
+    (`Exporter.supervisor`: court) is refused to an `actor` who is not a supervisor
+    (`RefusedError`, audited), before anything is written."""
     exporter = check_kind(kind)
     prof = check_profile(kind, profile)
+    if exporter.supervisor:  # refused (and audited) before the folder is touched
+        with authority.audited(conn):
+            authority.require_supervisor(
+                conn, actor, "export", f"export:{kind}", what=f"export {kind} (what the office "
+                "files with the court)",
+            )  # fmt: skip
     conn.execute("BEGIN")  # read snapshot: the export sees one state of the database
     try:
         run = _run_for(conn, exporter, run_id)
