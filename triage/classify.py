@@ -69,6 +69,8 @@ _INSERT = (
     "trace, section, felony, conviction_date, county) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_CASE_CACHES = ("review_cases", "review_case_runs")  # the queue's rows, derived per run
+_HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
 _OUTCOME = 3  # index of the outcome in a determination row
 
 
@@ -152,6 +154,9 @@ def _discard_run(conn: sqlite3.Connection, run_id: int, *, refused: bool = False
             conn.execute("ROLLBACK")
         with db.write(conn):
             conn.execute("DELETE FROM determinations WHERE run_id = ?", (run_id,))
+            for cache in _CASE_CACHES:  # queue rows built before a refusal at activation
+                if conn.execute(_HAS_TABLE, (cache,)).fetchone() is not None:
+                    conn.execute(f"DELETE FROM {cache} WHERE run_id = ?", (run_id,))  # noqa: S608
             if refused:
                 conn.execute("DELETE FROM runs WHERE id = ? AND finished_at IS NULL", (run_id,))
     except sqlite3.Error:
