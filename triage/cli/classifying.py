@@ -127,7 +127,7 @@ def classify_cmd(
             "--force",
             help="Make the run active even if it determines fewer than half of the "
             "convictions the active run determined (refused otherwise, as a likely wrong "
-            "--county or --policy).",
+            "--county or --policy). Supervisors only, like classify itself.",
         ),
     ] = False,
     db_path: DbOption = DEFAULT_DB,
@@ -138,6 +138,7 @@ def classify_cmd(
     Refused, leaving no run behind: a county no conviction is in (the counties present are
     listed, closest spelling first), a run that classifies no conviction, and (unless
     --force) a run that determines fewer than half of the convictions the active run did.
+    Making a run active needs the supervisor role.
     """
     when = parse_date(compute_at, "--compute-at") if compute_at is not None else None
     county_name = county.strip().upper() if county is not None and county.strip() else None

@@ -106,7 +106,8 @@ EXPORTERS: dict[str, Exporter] = {
     "gogen": Exporter(_gogen, ("machine", "spreadsheet"), "gogen-compatible result files"),
     "court": Exporter(
         _court, ("spreadsheet", "machine", "xlsx"),
-        "exhibits and proposed orders per court, challenged list", check=_court_check,
+        "exhibits and proposed orders per court, challenged list (supervisors only)",
+        check=_court_check,
         supervisor=True,
     ),
     "decisions": Exporter(
