@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import pwd
+import re
 from pathlib import Path
 
 import pytest
@@ -173,3 +176,26 @@ def test_a_revoked_supervisor_cannot_activate_or_force_a_run_already_under_way(
     refused = [(t, d["attempted"]) for action, _, t, d in _audit(dbpath) if action == "refused"]
     assert refused == [("pack:los-angeles-2019", "classify"),
                        ("pack:california-statute", "classify --force")]  # fmt: skip
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving the database to another account needs root")
+def test_a_real_non_owner_account_is_refused_classify_and_export_court(
+    capsys: pytest.CaptureFixture[str], dbpath: Path, tmp_path: Path
+) -> None:
+    """The same refusals with no stand-in: the file belongs to another OS account."""
+    assert run_cli(capsys, "classify", *LA, "--db", str(dbpath))[0] == 0
+    owner = next(e for e in pwd.getpwall()
+                 if e.pw_uid != os.getuid() and re.fullmatch(r"[a-z][a-z0-9-]*", e.pw_name))  # fmt: skip
+    os.chown(dbpath, owner.pw_uid, -1)  # we (root) are now just another account of the group
+    before = _state(dbpath)
+    code, _, err = run_cli(capsys, "classify", *LA, "--db", str(dbpath))
+    assert code == 1 and f"(account {ME} is a reviewer)" in one_line_error(err)
+    code, _, err = run_cli(capsys, "export", "court", "--out", str(tmp_path / "c"),
+                           "--allow-pending", "--reviewer", "ann", "--db", str(dbpath))  # fmt: skip
+    assert code == 2 and "only the database's owner" in one_line_error(err)
+    code, _, err = run_cli(capsys, "export", "court", "--out", str(tmp_path / "c"),
+                           "--allow-pending", "--db", str(dbpath))  # fmt: skip
+    assert code == 1 and "export court" in one_line_error(err)
+    assert _state(dbpath) == before and not (tmp_path / "c").exists()
+    refused = [(a, d["attempted"]) for action, a, _, d in _audit(dbpath) if action == "refused"]
+    assert refused == [(ME, "classify"), (ME, "--reviewer"), (ME, "export")]
