@@ -42,3 +42,8 @@ class DoctorReport:
 def first_of(items: list[str]) -> str:
     """'3, first decision 7 on S1:1': how many, and the first (no record text)."""
     return f"{len(items)}, first {items[0]}" if items else "0"
+
+
+def findings(kinds: list[tuple[str, list[str]]]) -> list[str]:
+    """'LABEL: N, first X' for each kind of finding that has any, in the given order."""
+    return [f"{label}: {first_of(items)}" for label, items in kinds if items]

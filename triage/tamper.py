@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from triage import audit, auditkey, db
-from triage.checks import OK, PROBLEM, WARN, DoctorReport, first_of
+from triage.checks import OK, PROBLEM, WARN, DoctorReport, findings
 from triage.errors import TriageError, UsageError
 
 _AT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -223,14 +223,12 @@ def check_decisions(report: DoctorReport, conn: sqlite3.Connection) -> None:
         elif wrong := _decision_fields(row, *found):
             edited.append(f"decision {row['id']} on {row['key']}: {', '.join(wrong)}")
     missing = [f"entry {e['id']} ({k} version {v})" for (k, v), (e, _) in entries.items()]
-    problems = [
-        f"decisions with no audit entry (added outside triage): {first_of(unrecorded)}",
-        f"audit entries whose decision is missing (deleted): {first_of(missing)}",
-        f"decisions that differ from their audit entry (edited): {first_of(edited)}",
-        f"audit entries recording a decision twice: {first_of(doubled)}",
-    ]
-    counts = (unrecorded, missing, edited, doubled)
-    bad = [p for p, items in zip(problems, counts, strict=True) if items]
+    bad = findings([
+        ("decisions with no audit entry (added outside triage)", unrecorded),
+        ("audit entries whose decision is missing (deleted)", missing),
+        ("decisions that differ from their audit entry (edited)", edited),
+        ("audit entries recording a decision twice", doubled),
+    ])  # fmt: skip
     if bad:
         report.add("decisions vs audit", PROBLEM, "; ".join(bad))
     else:
@@ -276,17 +274,11 @@ def check_notes(report: DoctorReport, conn: sqlite3.Connection) -> None:
         if wrong := _note_fields(row, *found):
             edited.append(f"note {row['id']}: {', '.join(wrong)}")
     missing = [f"entry {e['id']} (note {n})" for n, (e, _) in entries.items()]
-    bad = [
-        text
-        for text, items in (
-            (f"notes with no audit entry (added outside triage): {first_of(unrecorded)}",
-             unrecorded),
-            (f"audit entries whose note is missing (deleted): {first_of(missing)}",
-             missing),
-            (f"notes that differ from their audit entry (edited): {first_of(edited)}", edited),
-        )
-        if items
-    ]  # fmt: skip
+    bad = findings([
+        ("notes with no audit entry (added outside triage)", unrecorded),
+        ("audit entries whose note is missing (deleted)", missing),
+        ("notes that differ from their audit entry (edited)", edited),
+    ])  # fmt: skip
     if bad:
         report.add("notes vs audit", PROBLEM, "; ".join(bad))
         return

@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any
 
 from triage import db, digests
-from triage.checks import OK, PROBLEM, DoctorReport, first_of
+from triage.checks import OK, PROBLEM, DoctorReport, findings
 
 
 def _last_entries(conn: sqlite3.Connection, action: str, by: str) -> dict[str, dict[str, Any]]:
@@ -73,15 +73,11 @@ def check_imports(report: DoctorReport, conn: sqlite3.Connection) -> None:
         if wrong := _file_differences(conn, row, rec):
             edited.append(f"{label}: {', '.join(wrong)}")
     missing = [f"sha256 {sha[:12]}..." for sha in entries]
-    bad = [
-        text
-        for text, items in (
-            (f"completed files with no import entry: {first_of(unrecorded)}", unrecorded),
-            (f"import entries whose file is missing: {first_of(missing)}", missing),
-            (f"files that differ from their import entry: {first_of(edited)}", edited),
-        )
-        if items
-    ]
+    bad = findings([
+        ("completed files with no import entry", unrecorded),
+        ("import entries whose file is missing", missing),
+        ("files that differ from their import entry", edited),
+    ])  # fmt: skip
     if bad:
         report.add("imports vs audit", PROBLEM, "; ".join(bad))
         return
@@ -136,15 +132,11 @@ def check_runs(report: DoctorReport, conn: sqlite3.Connection) -> None:
         if wrong := _run_differences(conn, row, rec):
             edited.append(f"run {row['id']}: {', '.join(wrong)}")
     missing = list(entries)
-    bad = [
-        text
-        for text, items in (
-            (f"finished runs with no classification entry: {first_of(unrecorded)}", unrecorded),
-            (f"classification entries whose run is missing: {first_of(missing)}", missing),
-            (f"runs that differ from their classification entry: {first_of(edited)}", edited),
-        )
-        if items
-    ]
+    bad = findings([
+        ("finished runs with no classification entry", unrecorded),
+        ("classification entries whose run is missing", missing),
+        ("runs that differ from their classification entry", edited),
+    ])  # fmt: skip
     active = db.active_run_id(conn)
     if last_classified is not None and f"run:{active}" != last_classified:
         bad.append(f"the active run is {active}, but the last one classified is {last_classified}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -201,17 +202,12 @@ def _run_with_progress(
     show: bool,
     force: bool,
 ) -> RunSummary:
-    actor = identity.os_account()
+    run = partial(
+        classify_run, conn, pack, county=county, compute_at=compute_at,
+        actor=identity.os_account(), options=options, force=force,
+    )  # fmt: skip
     if not show:
-        return classify_run(
-            conn,
-            pack,
-            county=county,
-            compute_at=compute_at,
-            actor=actor,
-            options=options,
-            force=force,
-        )
+        return run()
     from rich.progress import Progress
 
     with Progress(console=err, transient=True) as bar:
@@ -220,16 +216,7 @@ def _run_with_progress(
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return classify_run(
-            conn,
-            pack,
-            county=county,
-            compute_at=compute_at,
-            actor=actor,
-            options=options,
-            progress=tick,
-            force=force,
-        )
+        return run(progress=tick)
 
 
 def register(app: typer.Typer) -> None:
